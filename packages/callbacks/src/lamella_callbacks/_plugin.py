@@ -1,0 +1,3 @@
+"""lamella_callbacks's registrations with lamella."""
+
+from lamella.plugins import Component, hookimpl  # noqa: F401

@@ -1,0 +1,10 @@
+"""``lamella.activations``: Keras's activation functions (registered by lamella-layers and other plugins).
+
+Base classes are ordinary attributes; every other name resolves through the plugin registry,
+so ``lamella.activations.X`` is the object the installed plugin registered.
+"""
+
+
+from lamella.plugins import facade as _facade
+
+_facade.install(globals(), "activations", none_value=lambda: _facade.manager.resolve("activations", "linear"))

@@ -1,0 +1,160 @@
+"""``Metric``: stateful metrics that accumulate on the model's device.
+
+State lives in tensors updated in place, so a training step never waits for the device; the
+engine reads ``result()`` back only when a log line or a callback needs it.
+"""
+
+import torch
+
+
+class Metric:
+    """Base class of stateful metrics: ``update_state``, ``result``, ``reset_states``.
+
+    Example::
+
+        class CountPositives(Metric):
+            def __init__(self, name="count_positives"):
+                super().__init__(name=name)
+                self.count = self.add_weight("count")
+
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                self.count.add_((y_pred > 0).sum())
+
+            def result(self):
+                return self.count
+    """
+
+    def __init__(self, name=None, dtype=None):
+        from lamella.engine.naming import unique_name
+        from lamella.plugins.registry import to_snake_case
+
+        self.name = name or to_snake_case(type(self).__name__)
+        if name is None:
+            self.name = unique_name(type(self).__name__)
+        self.dtype = dtype or "float32"
+        self._state_names = []
+        self._device = None
+
+    def add_weight(self, name, shape=(), initializer="zeros", dtype=None):
+        """Create a state tensor (zeros or ones) and keep it as an attribute."""
+        dtype = getattr(torch, str(dtype or self.dtype))
+        make = torch.ones if initializer == "ones" else torch.zeros
+        tensor = make(shape, dtype=dtype, device=self._device)
+        setattr(self, name, tensor)
+        self._state_names.append((name, initializer))
+        return tensor
+
+    @property
+    def weights(self):
+        return [getattr(self, name) for name, _ in self._state_names]
+
+    def to(self, device):
+        """Move the state tensors to ``device`` (the engine does this at compile time)."""
+        self._device = torch.device(device)
+        for name, _ in self._state_names:
+            setattr(self, name, getattr(self, name).to(self._device))
+        return self
+
+    def reset_states(self):
+        for name, initializer in self._state_names:
+            getattr(self, name).fill_(1 if initializer == "ones" else 0)
+
+    def update_state(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state")
+
+    def result(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement result")
+
+    def __call__(self, *args, **kwargs):
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _as_tensor(value, like=None):
+    if torch.is_tensor(value):
+        return value
+    device = like.device if like is not None else None
+    return torch.as_tensor(value, dtype=torch.float32, device=device)
+
+
+class Reduce(Metric):
+    """Reduces every value it sees by ``'sum'`` or ``'mean'`` (weighted)."""
+
+    def __init__(self, reduction, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if reduction not in ("sum", "mean", "sum_over_batch_size"):
+            raise ValueError(f"{type(self).__name__}: unknown reduction {reduction!r}")
+        self.reduction = reduction
+        self.total = self.add_weight("total")
+        if reduction != "sum":
+            self.count = self.add_weight("count")
+
+    def update_state(self, values, sample_weight=None):
+        values = _as_tensor(values).to(self.total.dtype)
+        if sample_weight is not None:
+            weight = _as_tensor(sample_weight, values).to(values.dtype)
+            while weight.dim() > values.dim() and weight.shape[-1] == 1:
+                weight = weight.squeeze(-1)
+            while weight.dim() < values.dim():
+                weight = weight.unsqueeze(-1)
+            weight = torch.broadcast_to(weight, values.shape)
+            values = values * weight
+            if self.reduction != "sum":
+                self.count.add_(weight.sum() if self.reduction == "mean" else values.numel())
+        elif self.reduction != "sum":
+            self.count.add_(values.numel())
+        self.total.add_(values.sum())
+
+    def result(self):
+        if self.reduction == "sum":
+            return self.total
+        return self.total / self.count
+
+    def get_config(self):
+        return super().get_config()
+
+
+class Sum(Reduce):
+    """The weighted sum of every value seen."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__("sum", name=name, dtype=dtype)
+
+
+class Mean(Reduce):
+    """The weighted mean of every value seen.
+
+    Example::
+
+        m = Mean(); m.update_state([1.0, 3.0]); float(m.result())  # 2.0
+    """
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__("mean", name=name, dtype=dtype)
+
+
+class MeanMetricWrapper(Mean):
+    """The running mean of a per-sample function ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name or fn.__name__, dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+
+    def get_config(self):
+        config = dict(self._fn_kwargs)
+        config.update(super().get_config())
+        return config

@@ -1,0 +1,177 @@
+"""``Optimizer``: Keras's optimizer contract, stepping torch parameters.
+
+A Keras optimizer is created before the model's weights exist (``Adam(lr=1e-3)``), so a lamella
+optimizer holds its hyper-parameters until ``compile`` binds it to the model's trainable
+weights with :meth:`build`. After each backward pass the engine calls :meth:`step`, which
+clips the gradients as Keras does (``clipnorm`` per tensor, ``clipvalue`` element-wise), works
+out the learning rate (``decay``, schedules) and hands the rest to the subclass's
+:meth:`_apply`.
+"""
+
+import numpy as np
+import torch
+
+
+class Optimizer:
+    """Base class of lamella optimizers.
+
+    Subclasses implement ``_create_slots(params)`` (per-parameter state, returned as a list of
+    tensors in a stable order, for saving) and ``_apply(params, grads, lr)`` (one update, under
+    ``torch.no_grad``), and extend ``get_config``.
+
+    Example::
+
+        class PlainSGD(Optimizer):
+            def _apply(self, params, grads, lr):
+                torch._foreach_add_(params, grads, alpha=-lr)
+
+        model.compile(optimizer=PlainSGD(learning_rate=0.1), loss="mse")
+    """
+
+    def __init__(self, learning_rate=0.001, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
+                 name=None, **kwargs):
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unexpected keyword argument {sorted(kwargs)[0]!r}. "
+                f"Allowed: learning_rate (or lr), decay, clipnorm, clipvalue and the optimizer's "
+                f"own hyper-parameters."
+            )
+        if lr is not None:
+            learning_rate = lr
+        if not callable(learning_rate):
+            learning_rate = float(learning_rate)
+            if learning_rate < 0:
+                raise ValueError(f"{type(self).__name__}: learning_rate must be >= 0, got {learning_rate}")
+        if decay < 0:
+            raise ValueError(f"{type(self).__name__}: decay must be >= 0, got {decay}")
+        for option, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
+            if value is not None and value <= 0:
+                raise ValueError(f"{type(self).__name__}: {option} must be > 0, got {value}")
+        self._learning_rate = learning_rate
+        self.initial_decay = float(decay)
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.name = name or type(self).__name__
+        self.iterations = 0
+        self._params = None
+        self._slots = []
+
+    # --- learning rate --------------------------------------------------------------------
+
+    @property
+    def learning_rate(self):
+        """The base learning rate (a float, or the schedule object); settable by callbacks."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate = value if callable(value) else float(value)
+
+    lr = learning_rate
+
+    def current_learning_rate(self):
+        """The rate the next step uses: the schedule at ``iterations``, then Keras's ``decay``."""
+        base = self._learning_rate
+        lr = float(base(self.iterations)) if callable(base) else base
+        if self.initial_decay > 0:
+            lr = lr * (1.0 / (1.0 + self.initial_decay * self.iterations))
+        return lr
+
+    # --- binding and stepping ---------------------------------------------------------------
+
+    def build(self, params):
+        """Bind to ``params`` (the model's trainable weights) and create the slots."""
+        self._params = [p for p in params]
+        self._slots = list(self._create_slots(self._params) or [])
+        return self
+
+    @property
+    def built(self):
+        return self._params is not None
+
+    def _create_slots(self, params):
+        return []
+
+    def _apply(self, params, grads, lr):
+        raise NotImplementedError(f"{type(self).__name__} must implement _apply(params, grads, lr)")
+
+    def zero_grad(self):
+        for p in self._params or ():
+            p.grad = None
+
+    def _clip(self, grads):
+        if self.clipnorm is not None:
+            norms = torch._foreach_norm(grads)
+            scales = [torch.clamp(self.clipnorm / torch.clamp(n, min=1e-12), max=1.0) for n in norms]
+            torch._foreach_mul_(grads, scales)
+        if self.clipvalue is not None:
+            torch._foreach_clamp_min_(grads, -self.clipvalue)
+            torch._foreach_clamp_max_(grads, self.clipvalue)
+        return grads
+
+    @torch.no_grad()
+    def step(self):
+        """Apply one update from the gradients held in ``param.grad``."""
+        if self._params is None:
+            raise RuntimeError(f"{self.name}: step() before build(params); compile the model first")
+        pairs = [(p, p.grad) for p in self._params if p.grad is not None]
+        if pairs:
+            params, grads = map(list, zip(*pairs))
+            if self.clipnorm is not None or self.clipvalue is not None:
+                grads = self._clip(grads)
+            self._apply(params, grads, self.current_learning_rate())
+        self.iterations += 1
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def weights(self):
+        """``[iterations] + slots``, the state saved with a model."""
+        return [torch.tensor(self.iterations, dtype=torch.int64)] + list(self._slots)
+
+    def get_weights(self):
+        return [w.detach().cpu().numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        current = self.weights
+        if len(weights) != len(current):
+            raise ValueError(
+                f"{self.name}: set_weights expects {len(current)} arrays (iterations and "
+                f"{len(current) - 1} slots), got {len(weights)}."
+            )
+        for target, value in zip(current[1:], weights[1:]):
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(target.shape):
+                raise ValueError(
+                    f"{self.name}: slot of shape {tuple(target.shape)} cannot take an array of "
+                    f"shape {tuple(value.shape)}."
+                )
+            with torch.no_grad():
+                target.copy_(torch.as_tensor(value, dtype=target.dtype))
+        self.iterations = int(np.asarray(weights[0]))
+
+    def get_config(self):
+        lr = self._learning_rate
+        if callable(lr) and hasattr(lr, "get_config"):
+            lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
+        config = {"learning_rate": lr, "decay": self.initial_decay}
+        if self.clipnorm is not None:
+            config["clipnorm"] = self.clipnorm
+        if self.clipvalue is not None:
+            config["clipvalue"] = self.clipvalue
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config.pop("name", None)
+        lr = config.get("learning_rate", config.get("lr"))
+        if isinstance(lr, dict):
+            from lamella import optimizers
+
+            config["learning_rate"] = optimizers.schedules.deserialize(lr, custom_objects)
+            config.pop("lr", None)
+        return cls(**config)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.get_config()})"

@@ -1,0 +1,1 @@
+"""The core engine: layers, models, the functional graph and the training loop."""

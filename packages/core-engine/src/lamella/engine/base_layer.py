@@ -1,0 +1,514 @@
+"""``Layer``: Keras's layer contract on a ``torch.nn.Module``.
+
+A layer creates its weights lazily in ``build(input_shape)`` on its first call, holds them in
+Keras's array layouts (a Dense kernel is ``(in, out)``), and computes in ``call``. Called on a
+symbolic tensor (``lamella.Input``) it records a node of the functional graph instead of
+computing.
+"""
+
+import dataclasses
+import inspect
+
+import numpy as np
+import torch
+from torch import nn
+
+from lamella.engine import naming
+
+_BASE_KWARGS = frozenset(
+    {"input_shape", "batch_input_shape", "batch_size", "dtype", "name", "trainable", "weights",
+     "input_dtype"}
+)
+
+#: Bumped whenever a layer starts using ``add_loss`` so models re-scan for loss sources.
+_loss_sources_version = [0]
+
+
+@dataclasses.dataclass
+class InputSpec:
+    """The rank, dtype or axis sizes a layer accepts (Keras's ``InputSpec``)."""
+
+    dtype: object = None
+    shape: tuple = None
+    ndim: int = None
+    max_ndim: int = None
+    min_ndim: int = None
+    axes: dict = None
+
+
+@dataclasses.dataclass
+class WeightRecord:
+    """One weight of a layer: its Keras name and where the tensor lives on the module."""
+
+    layer: "Layer"
+    name: str  # Keras's short name, e.g. "kernel"
+    attr: str  # attribute on the module holding the Parameter or buffer
+    trainable: bool
+    regularizer: object = None
+    constraint: object = None
+
+    @property
+    def tensor(self):
+        return getattr(self.layer, self.attr)
+
+    @property
+    def keras_name(self):
+        return f"{self.layer.name}/{self.name}:0"
+
+
+def _to_numpy(tensor):
+    return tensor.detach().cpu().numpy()
+
+
+def _shape_of(value):
+    return tuple(value.shape)
+
+
+def _is_symbolic(inputs):
+    from lamella.engine.node import SymbolicTensor
+
+    if isinstance(inputs, SymbolicTensor):
+        return True
+    if isinstance(inputs, (list, tuple)):
+        return any(isinstance(x, SymbolicTensor) for x in inputs)
+    if isinstance(inputs, dict):
+        return any(isinstance(x, SymbolicTensor) for x in inputs.values())
+    return False
+
+
+class Layer(nn.Module):
+    """The base class of every lamella layer; a ``torch.nn.Module``.
+
+    Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`),
+    ``call(inputs, training=None)`` and ``compute_output_shape(input_shape)``; and
+    ``get_config()`` when they take constructor arguments.
+
+    Example::
+
+        class Scale(lamella.layers.Layer):
+            def build(self, input_shape):
+                self.scale = self.add_weight("scale", (input_shape[-1],), initializer="ones")
+
+            def call(self, inputs):
+                return inputs * self.scale
+
+            def compute_output_shape(self, input_shape):
+                return input_shape
+
+        y = Scale()(torch.ones(2, 3))
+    """
+
+    def __init__(self, **kwargs):
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}: keyword argument not understood: {sorted(unknown)[0]!r}"
+            )
+        super().__init__()
+        self.name = kwargs.get("name") or naming.unique_name(type(self).__name__)
+        self._trainable = kwargs.get("trainable", True)
+        self.dtype = kwargs.get("dtype") or kwargs.get("input_dtype") or "float32"
+        if isinstance(self.dtype, dict):  # Keras 3 writes a DTypePolicy
+            self.dtype = self.dtype.get("config", {}).get("name", "float32")
+        self._batch_input_shape = None
+        if kwargs.get("batch_input_shape") is not None:
+            self._batch_input_shape = tuple(kwargs["batch_input_shape"])
+        elif kwargs.get("input_shape") is not None:
+            shape = kwargs["input_shape"]
+            if isinstance(shape, int):
+                shape = (shape,)
+            self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(shape)
+        self._initial_weights = kwargs.get("weights")
+        self.built = False
+        self.supports_masking = False
+        self.input_spec = None
+        self.stateful = False
+        self._weight_records = []
+        self._call_losses = []
+        self._uses_add_loss = False
+        self.activity_regularizer = None
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self._build_device = None
+
+    # --- weights -----------------------------------------------------------------------
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for record in self._all_weight_records():
+            tensor = record.tensor
+            if isinstance(tensor, nn.Parameter):
+                tensor.requires_grad_(record.trainable and self._trainable_path(record.layer))
+
+    def _trainable_path(self, layer):
+        """A weight trains only if its layer and every container above it (up to self) do."""
+        return layer.trainable and self.trainable
+
+    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None):
+        """Create a weight, register it on the module, and return the tensor.
+
+        Trainable weights are ``nn.Parameter``; non-trainable ones (BatchNormalization's moving
+        statistics) are buffers, as torch users expect. ``initializer``, ``regularizer`` and
+        ``constraint`` accept anything their facades' ``get`` accepts.
+        """
+        from lamella import constraints, initializers, regularizers
+
+        shape = tuple(int(d) for d in shape)
+        initializer = initializers.get(initializer if initializer is not None else "glorot_uniform")
+        value = initializer(shape, dtype=dtype or self.dtype)
+        value = torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value)
+        value = value.to(dtype=_torch_dtype(dtype or self.dtype), device=self._build_device)
+        attr = name.replace("/", "_").replace(":", "_")
+        while attr in self.__dict__ or attr in self._parameters or attr in self._buffers or \
+                attr in self._modules:
+            attr += "_"
+        if trainable:
+            setattr(self, attr, nn.Parameter(value, requires_grad=self.trainable))
+        else:
+            self.register_buffer(attr, value)
+        record = WeightRecord(self, name, attr, bool(trainable),
+                              regularizers.get(regularizer), constraints.get(constraint))
+        self._weight_records.append(record)
+        return getattr(self, attr)
+
+    def _sublayers(self):
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    def _all_weight_records(self):
+        records = list(self._weight_records)
+        for layer in self._sublayers():
+            records.extend(layer._all_weight_records())
+        return records
+
+    def _split_weight_records(self):
+        """(trainable, non-trainable) records in Keras's order: own first, then sublayers'."""
+        trainable, frozen = [], []
+        for record in self._all_weight_records():
+            if record.trainable and self._is_trainable_in(record.layer):
+                trainable.append(record)
+            else:
+                frozen.append(record)
+        return trainable, frozen
+
+    def _is_trainable_in(self, layer):
+        if not self.trainable:
+            return False
+        return layer._chain_trainable(self)
+
+    def _chain_trainable(self, top):
+        # Every layer between `self` and `top` must be trainable; sublayers register as modules
+        # so the chain is found by walking down from `top`.
+        if self is top:
+            return self.trainable
+        for child in top._sublayers():
+            if child is self or self in _descendants(child):
+                return child.trainable and self._chain_trainable(child)
+        return self.trainable
+
+    @property
+    def trainable_weights(self):
+        return [r.tensor for r in self._split_weight_records()[0]]
+
+    @property
+    def non_trainable_weights(self):
+        return [r.tensor for r in self._split_weight_records()[1]]
+
+    @property
+    def weights(self):
+        trainable, frozen = self._split_weight_records()
+        return [r.tensor for r in trainable + frozen]
+
+    def _ordered_weight_records(self):
+        """The records behind :meth:`get_weights`, in its order."""
+        trainable, frozen = self._split_weight_records()
+        return trainable + frozen
+
+    def get_weights(self):
+        """The weights as NumPy arrays in Keras's layouts and order."""
+        return [_to_numpy(r.tensor) for r in self._ordered_weight_records()]
+
+    def set_weights(self, weights):
+        """Load NumPy arrays (Keras's layouts, :meth:`get_weights`'s order) into the weights."""
+        records = self._ordered_weight_records()
+        if len(weights) != len(records):
+            raise ValueError(
+                f"Layer {self.name!r} ({type(self).__name__}) expects {len(records)} weight "
+                f"arrays, but set_weights received {len(weights)}."
+            )
+        for record, value in zip(records, weights):
+            target = record.tensor
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(target.shape):
+                raise ValueError(
+                    f"Layer {self.name!r}: weight {record.name!r} has shape {tuple(target.shape)}, "
+                    f"but the array given has shape {tuple(value.shape)}."
+                )
+            with torch.no_grad():
+                target.copy_(torch.as_tensor(value, dtype=target.dtype))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(
+                f"You tried to call count_params on layer {self.name!r}, but the layer isn't "
+                f"built. Build it first by calling it on data or with build(input_shape)."
+            )
+        return int(sum(t.numel() for t in self.weights))
+
+    # --- losses ----------------------------------------------------------------------
+
+    def add_loss(self, losses, inputs=None):
+        """Add a scalar (or list of scalars) to the training loss of the model holding this layer."""
+        if not self._uses_add_loss:
+            self._uses_add_loss = True
+            _loss_sources_version[0] += 1
+        if not isinstance(losses, (list, tuple)):
+            losses = [losses]
+        self._call_losses.extend(losses)
+
+    @property
+    def losses(self):
+        """Weight-regularization penalties plus the losses added during the last call."""
+        result = []
+        for record in self._weight_records:
+            if record.regularizer is not None:
+                result.append(record.regularizer(record.tensor))
+        result.extend(self._call_losses)
+        for layer in self._sublayers():
+            result.extend(layer.losses)
+        return result
+
+    def _clear_call_losses(self):
+        self._call_losses = []
+        for layer in self._sublayers():
+            layer._clear_call_losses()
+
+    def _has_loss_sources(self):
+        if self._uses_add_loss or self.activity_regularizer is not None:
+            return True
+        if any(r.regularizer is not None for r in self._weight_records):
+            return True
+        return any(layer._has_loss_sources() for layer in self._sublayers())
+
+    def _apply_constraints(self):
+        for record in self._weight_records:
+            if record.constraint is not None:
+                with torch.no_grad():
+                    record.tensor.copy_(record.constraint(record.tensor))
+        for layer in self._sublayers():
+            layer._apply_constraints()
+
+    def _has_constraints(self):
+        return any(r.constraint is not None for r in self._weight_records) or any(
+            layer._has_constraints() for layer in self._sublayers()
+        )
+
+    # --- building and calling -----------------------------------------------------------
+
+    def build(self, input_shape):
+        """Create the weights; ``input_shape`` has ``None`` for the batch axis."""
+        self.built = True
+
+    def _maybe_build(self, input_shape, device=None):
+        if self.built:
+            return
+        self._build_device = device
+        self.build(input_shape)
+        self.built = True
+        self._build_device = None
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def call(self, inputs, **kwargs):
+        """The layer's computation on real tensors; the identity by default."""
+        return inputs
+
+    def forward(self, inputs, *args, **kwargs):
+        return self.call(inputs, *args, **kwargs)
+
+    def __call__(self, inputs, *args, **kwargs):
+        if _is_symbolic(inputs):
+            from lamella.engine.node import call_symbolic
+
+            return call_symbolic(self, inputs, args, kwargs)
+        if not self.built:
+            self._maybe_build(_real_input_shape(inputs), _device_of(inputs))
+        outputs = super().__call__(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(outputs))
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape`` (``None`` batch), found by running the layer.
+
+        Layers with a cheap closed form override this; the default probes the layer with a
+        small zero tensor on its own device, which is exact for any shape-polymorphic module.
+        """
+        return probe_output_shape(self, input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.supports_masking:
+            return None
+        return mask
+
+    @property
+    def _call_signature(self):
+        cls = type(self)
+        cached = cls.__dict__.get("_lamella_call_params")
+        if cached is None:
+            cached = frozenset(inspect.signature(self.call).parameters)
+            setattr(cls, "_lamella_call_params", cached)
+        return cached
+
+    def _call_accepts(self, argument):
+        return argument in self._call_signature
+
+    # --- graph introspection ------------------------------------------------------------
+
+    def _node_attribute(self, attribute):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer {self.name!r} has never been called and thus has no defined {attribute}."
+            )
+        values = [getattr(node, attribute) for node in self._inbound_nodes]
+        if all(v == values[0] for v in values):
+            return values[0]
+        raise AttributeError(
+            f"Layer {self.name!r} has multiple inbound nodes with different {attribute}s; "
+            f"use get_{attribute}_at(node_index)."
+        )
+
+    @property
+    def input_shape(self):
+        if not self._inbound_nodes and self._batch_input_shape is not None:
+            return self._batch_input_shape
+        return self._node_attribute("input_shape")
+
+    @property
+    def output_shape(self):
+        return self._node_attribute("output_shape")
+
+    @property
+    def input(self):
+        return self._node_attribute_tensor("input_tensors")
+
+    @property
+    def output(self):
+        return self._node_attribute_tensor("output_tensors")
+
+    def _node_attribute_tensor(self, attribute):
+        if len(self._inbound_nodes) != 1:
+            raise AttributeError(
+                f"Layer {self.name!r} has {len(self._inbound_nodes)} inbound nodes; "
+                f"use get_{attribute.split('_')[0]}_at(node_index)."
+            )
+        tensors = getattr(self._inbound_nodes[0], attribute)
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    def get_input_at(self, node_index):
+        tensors = self._inbound_nodes[node_index].input_tensors
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    def get_output_at(self, node_index):
+        tensors = self._inbound_nodes[node_index].output_tensors
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    def get_input_shape_at(self, node_index):
+        return self._inbound_nodes[node_index].input_shape
+
+    def get_output_shape_at(self, node_index):
+        return self._inbound_nodes[node_index].output_shape
+
+    # --- configuration ------------------------------------------------------------------
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        config["dtype"] = self.dtype
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def reset_states(self):
+        for layer in self._sublayers():
+            layer.reset_states()
+
+    def extra_repr(self):
+        return f"name={self.name!r}"
+
+
+def _descendants(layer):
+    return [m for m in layer.modules() if m is not layer]
+
+
+def _torch_dtype(dtype):
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    return getattr(torch, str(dtype))
+
+
+def _real_input_shape(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return [_real_input_shape(x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _real_input_shape(v) for k, v in inputs.items()}
+    shape = _shape_of(inputs)
+    return (None,) + shape[1:] if shape else shape
+
+
+def _device_of(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return _device_of(inputs[0]) if inputs else None
+    if isinstance(inputs, dict):
+        return _device_of(next(iter(inputs.values()))) if inputs else None
+    return inputs.device if torch.is_tensor(inputs) else None
+
+
+_PROBE_BATCH = 2
+_PROBE_FREE_DIM = 7
+
+
+def _probe_tensor(shape, dtype, device):
+    dims = [_PROBE_BATCH if i == 0 and d is None else (_PROBE_FREE_DIM if d is None else d)
+            for i, d in enumerate(shape)]
+    return torch.zeros(dims, dtype=_torch_dtype(dtype), device=device)
+
+
+def probe_output_shape(layer, input_shape):
+    """Run ``layer`` on zeros of ``input_shape`` and read the output's shape back."""
+    device = next((t.device for t in layer.parameters()), None)
+    nested = isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list))
+    if nested:
+        probe = [_probe_tensor(s, layer.dtype, device) for s in input_shape]
+        free = any(d is None for s in input_shape for d in s[1:])
+    else:
+        probe = _probe_tensor(input_shape, layer.dtype, device)
+        free = any(d is None for d in input_shape[1:])
+    was_training = layer.training
+    layer.eval()
+    try:
+        with torch.no_grad():
+            output = nn.Module.__call__(layer, probe)
+    finally:
+        layer.train(was_training)
+
+    def shape_of(tensor):
+        dims = list(tensor.shape)
+        if dims:
+            dims[0] = None
+        if free:
+            dims = [None if d == _PROBE_FREE_DIM and i else d for i, d in enumerate(dims)]
+        return tuple(dims)
+
+    if isinstance(output, (list, tuple)):
+        return [shape_of(t) for t in output]
+    return shape_of(output)

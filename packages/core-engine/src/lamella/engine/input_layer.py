@@ -1,0 +1,85 @@
+"""``Input`` and ``InputLayer``: where a functional graph starts."""
+
+from lamella.engine import naming
+from lamella.engine.base_layer import Layer
+from lamella.engine.node import Node, SymbolicTensor
+
+
+class InputLayer(Layer):
+    """The layer behind :func:`Input`; it passes its input through.
+
+    Example::
+
+        layer = InputLayer(input_shape=(4,), name="features")
+        x = layer.output          # SymbolicTensor of shape (None, 4)
+    """
+
+    def __init__(self, input_shape=None, batch_size=None, batch_input_shape=None, dtype=None,
+                 input_tensor=None, sparse=False, name=None, **kwargs):
+        if "batch_shape" in kwargs:  # Keras 3 spelling, read from its files
+            batch_input_shape = kwargs.pop("batch_shape")
+        for keras3_key in ("ragged", "optional"):
+            kwargs.pop(keras3_key, None)
+        if batch_input_shape is None:
+            if input_shape is None:
+                raise ValueError(
+                    "InputLayer needs `input_shape` or `batch_input_shape` (or Input(shape=...))."
+                )
+            batch_input_shape = (batch_size,) + tuple(input_shape)
+        if name is None:
+            name = f"input_{naming.get_uid('input')}"
+        super().__init__(dtype=dtype or "float32", name=name, **kwargs)
+        self._batch_input_shape = tuple(batch_input_shape)
+        self.sparse = bool(sparse)
+        self.is_placeholder = True
+        self.built = True
+        tensor = SymbolicTensor(self._batch_input_shape, self.dtype, history=(self, 0, 0),
+                                name=self.name)
+        node = Node(self, [], [tensor], {}, True)
+        self._inbound_nodes.append(node)
+
+    @property
+    def input_shape(self):
+        return self._batch_input_shape
+
+    @property
+    def output_shape(self):
+        return self._batch_input_shape
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            "batch_input_shape": list(self._batch_input_shape),
+            "dtype": self.dtype,
+            "sparse": self.sparse,
+            "name": self.name,
+        }
+
+
+def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, tensor=None,
+          batch_size=None):
+    """A symbolic input for the functional API (Keras's ``Input``).
+
+    Example::
+
+        inputs = lamella.Input(shape=(20,), name="features")
+        outputs = lamella.layers.Dense(1)(inputs)
+        model = lamella.Model(inputs, outputs)
+    """
+    if shape is None and batch_shape is None:
+        raise ValueError(
+            "Input() needs `shape` (without the batch axis) or `batch_shape`, e.g. Input(shape=(20,))."
+        )
+    if isinstance(shape, int):
+        shape = (shape,)
+    layer = InputLayer(
+        input_shape=tuple(shape) if shape is not None else None,
+        batch_size=batch_size,
+        batch_input_shape=tuple(batch_shape) if batch_shape is not None else None,
+        dtype=dtype,
+        sparse=sparse,
+        name=name or None,
+    )
+    return layer._inbound_nodes[0].output_tensors[0]

@@ -1,0 +1,162 @@
+"""Symbolic tensors and nodes: the functional API's graph.
+
+Calling a layer on a :class:`SymbolicTensor` builds the layer, infers the output shape and
+records a :class:`Node` (one call of one layer); the outputs remember which node made them
+(``_keras_history = (layer, node_index, tensor_index)``), exactly as in Keras 2.3.
+"""
+
+
+class SymbolicTensor:
+    """A placeholder with a static shape (``None`` for unknown sizes) and its graph history."""
+
+    def __init__(self, shape, dtype="float32", history=None, has_mask=False, name=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self._keras_history = history
+        self._keras_mask = True if has_mask else None
+        self.name = name
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def _keras_shape(self):
+        return self.shape
+
+    def __repr__(self):
+        layer = self._keras_history[0].name if self._keras_history else None
+        return f"<SymbolicTensor shape={self.shape} dtype={self.dtype} from={layer!r}>"
+
+    def __len__(self):
+        raise TypeError(
+            "A symbolic tensor has no length; it stands for a batch of data. Use `.shape`."
+        )
+
+    def __bool__(self):
+        return True
+
+
+class Node:
+    """One call of ``layer`` on ``input_tensors``, producing ``output_tensors``."""
+
+    def __init__(self, layer, input_tensors, output_tensors, call_kwargs, single_input):
+        self.outbound_layer = layer
+        self.input_tensors = list(input_tensors)
+        self.output_tensors = list(output_tensors)
+        self.call_kwargs = dict(call_kwargs)
+        self.single_input = single_input
+        self.inbound_layers = [t._keras_history[0] for t in self.input_tensors]
+        self.node_indices = [t._keras_history[1] for t in self.input_tensors]
+        self.tensor_indices = [t._keras_history[2] for t in self.input_tensors]
+        for inbound in self.inbound_layers:
+            inbound._outbound_nodes.append(self)
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.input_tensors]
+        return shapes[0] if self.single_input else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.output_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def get_config(self):
+        return {
+            "outbound_layer": self.outbound_layer.name,
+            "inbound_layers": [layer.name for layer in self.inbound_layers],
+            "node_indices": list(self.node_indices),
+            "tensor_indices": list(self.tensor_indices),
+        }
+
+
+def _flatten(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return list(inputs), False
+    return [inputs], True
+
+
+def call_symbolic(layer, inputs, args, kwargs):
+    """Record ``layer(inputs)`` in the graph and return symbolic outputs."""
+    flat, single = _flatten(inputs)
+    for tensor in flat:
+        if not isinstance(tensor, SymbolicTensor) or tensor._keras_history is None:
+            raise ValueError(
+                f"Layer {layer.name!r} was called with {tensor!r}, which is not a symbolic tensor "
+                f"from lamella.Input or another layer's output. All inputs of a layer in a "
+                f"functional model must be symbolic."
+            )
+    if args:
+        raise TypeError(
+            f"Layer {layer.name!r}: extra positional arguments are not supported in the "
+            f"functional API; pass them as keyword arguments."
+        )
+    input_shape = flat[0].shape if single else [t.shape for t in flat]
+    _check_input_spec(layer, flat)
+    if not layer.built:
+        layer._maybe_build(input_shape)
+    output_shape = layer.compute_output_shape(input_shape)
+    has_mask = _symbolic_mask(layer, inputs, flat, kwargs)
+    multiple = isinstance(output_shape, list) and output_shape and isinstance(
+        output_shape[0], (tuple, list))
+    shapes = output_shape if multiple else [output_shape]
+    node_index = len(layer._inbound_nodes)
+    outputs = [
+        SymbolicTensor(shape, layer.dtype if not isinstance(layer.dtype, dict) else "float32",
+                       history=(layer, node_index, i), has_mask=has_mask)
+        for i, shape in enumerate(shapes)
+    ]
+    node = Node(layer, flat, outputs, kwargs, single)
+    layer._inbound_nodes.append(node)
+    return outputs if multiple else outputs[0]
+
+
+def _symbolic_mask(layer, inputs, flat, kwargs):
+    """Whether the layer's output carries a mask, asked of ``compute_mask`` symbolically."""
+    masks = [t._keras_mask for t in flat]
+    mask = masks[0] if len(flat) == 1 and not isinstance(inputs, (list, tuple)) else masks
+    if all(m is None for m in masks) and not _overrides_compute_mask(layer):
+        return False
+    try:
+        return layer.compute_mask(inputs, mask) is not None
+    except Exception:  # compute_mask written for real tensors only
+        return False
+
+
+def _overrides_compute_mask(layer):
+    from lamella.engine.base_layer import Layer
+
+    return type(layer).compute_mask is not Layer.compute_mask
+
+
+def _check_input_spec(layer, flat):
+    spec = layer.input_spec
+    if spec is None:
+        return
+    specs = spec if isinstance(spec, (list, tuple)) else [spec]
+    for tensor, one in zip(flat, specs):
+        if one is None:
+            continue
+        ndim = len(tensor.shape)
+        if one.ndim is not None and ndim != one.ndim:
+            raise ValueError(
+                f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
+                f"expected ndim={one.ndim}, found ndim={ndim} (shape {tensor.shape})."
+            )
+        if one.min_ndim is not None and ndim < one.min_ndim:
+            raise ValueError(
+                f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
+                f"expected min_ndim={one.min_ndim}, found ndim={ndim} (shape {tensor.shape})."
+            )
+        if one.max_ndim is not None and ndim > one.max_ndim:
+            raise ValueError(
+                f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
+                f"expected max_ndim={one.max_ndim}, found ndim={ndim} (shape {tensor.shape})."
+            )
+        for axis, size in (one.axes or {}).items():
+            if tensor.shape[axis] is not None and tensor.shape[axis] != size:
+                raise ValueError(
+                    f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
+                    f"expected axis {axis} to have size {size}, found shape {tensor.shape}."
+                )

@@ -1,0 +1,127 @@
+"""The machinery behind ``lamella.layers``, ``lamella.optimizers`` and the other facades.
+
+A facade module holds the kind's base classes as ordinary attributes and answers every other
+attribute through the registry (PEP 562 ``__getattr__``/``__dir__``), so ``lamella.layers.Dense``
+is the very class ``lamella-layers`` registered, and tab completion lists what is installed.
+Each facade also gets Keras's ``get``, ``serialize`` and ``deserialize`` for its kind.
+"""
+
+import inspect
+
+from lamella.plugins import manager
+from lamella.plugins.registry import KIND_NOUNS, MissingPluginError
+
+#: Kinds whose ``get('name')`` returns an instance (Keras builds these from ``{'config': {}}``);
+#: the others return the registered function or class itself.
+INSTANTIATING_KINDS = frozenset(
+    {"optimizers", "initializers", "regularizers", "constraints", "schedules", "callbacks"}
+)
+
+
+def _strip_keras3_keys(config):
+    """Keras 3 wraps objects in ``{"module", "class_name", "config", "registered_name"}``."""
+    class_name = config.get("class_name")
+    registered = config.get("registered_name")
+    if class_name == "function" and isinstance(config.get("config"), str):
+        return config["config"], None
+    if registered and ">" in str(registered):
+        class_name = registered.split(">", 1)[1]
+    return class_name, config.get("config", {})
+
+
+def _call_from_config(cls, config, custom_objects):
+    if hasattr(cls, "from_config"):
+        params = inspect.signature(cls.from_config).parameters
+        if "custom_objects" in params:
+            return cls.from_config(config, custom_objects=custom_objects)
+        with manager.CustomObjectScope(custom_objects or {}):
+            return cls.from_config(config)
+    with manager.CustomObjectScope(custom_objects or {}):
+        return cls(**(config or {}))
+
+
+class Facade:
+    """``get``/``serialize``/``deserialize`` and attribute lookup for one kind."""
+
+    def __init__(self, kind, module_name, none_value=None):
+        self.kind = kind
+        self.noun = KIND_NOUNS[kind]
+        self.module_name = module_name
+        self.none_value = none_value
+
+    def deserialize(self, config, custom_objects=None):
+        """Build an object from a name or a ``{"class_name", "config"}`` dict."""
+        if isinstance(config, str):
+            return self.get(config, custom_objects=custom_objects)
+        if not isinstance(config, dict) or "class_name" not in config:
+            raise ValueError(
+                f"Could not deserialize {self.noun} from {config!r}: expected a name or a dict "
+                f"with 'class_name' and 'config'."
+            )
+        class_name, inner = _strip_keras3_keys(config)
+        obj = manager.resolve(self.kind, class_name, custom_objects)
+        if inner is None:
+            return obj
+        if inspect.isclass(obj) or self.kind in INSTANTIATING_KINDS or inner:
+            return _call_from_config(obj, inner, custom_objects)
+        return obj
+
+    def serialize(self, obj):
+        """A function serializes to its name, an object to ``{"class_name", "config"}``."""
+        if obj is None:
+            return None
+        if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+            return obj.__name__
+        if hasattr(obj, "get_config"):
+            return {"class_name": type(obj).__name__, "config": obj.get_config()}
+        if inspect.isclass(obj):
+            return obj.__name__
+        if callable(obj) and hasattr(obj, "__name__"):
+            return obj.__name__
+        raise ValueError(f"Cannot serialize {self.noun} {obj!r}: it has no get_config().")
+
+    def get(self, identifier, custom_objects=None):
+        """Keras's ``get``: a name, a config dict, an instance or a callable."""
+        if identifier is None:
+            return self.none_value() if callable(self.none_value) else self.none_value
+        if isinstance(identifier, dict):
+            return self.deserialize(identifier, custom_objects)
+        if isinstance(identifier, str):
+            obj = manager.resolve(self.kind, identifier, custom_objects)
+            if self.kind in INSTANTIATING_KINDS and callable(obj):
+                return obj()
+            return obj
+        if callable(identifier) or not isinstance(identifier, (int, float, bool, list, tuple)):
+            return identifier
+        raise ValueError(f"Could not interpret {self.noun} identifier: {identifier!r}")
+
+    def getattr(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        obj = manager.find(self.kind, name)
+        if obj is not None:
+            return obj
+        provider = manager.first_party_provider(self.kind, name)
+        if provider:
+            raise MissingPluginError(self.kind, name, provider=provider)
+        suggestions = manager.registry(self.kind).suggestions(name)
+        hint = f" Did you mean: {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        raise AttributeError(f"module {self.module_name!r} has no attribute {name!r}.{hint}")
+
+    def dir(self, module_globals):
+        names = set(module_globals) | set(manager.registry(self.kind).keys())
+        return sorted(n for n in names if not n.startswith("_"))
+
+
+def install(module_globals, kind, none_value=None):
+    """Give a facade module its ``get``/``serialize``/``deserialize``/``__getattr__``/``__dir__``."""
+    facade = Facade(kind, module_globals["__name__"], none_value)
+    module_globals.update(
+        get=facade.get,
+        serialize=facade.serialize,
+        deserialize=facade.deserialize,
+        __getattr__=facade.getattr,
+        __dir__=lambda: facade.dir(module_globals),
+        _facade=facade,
+    )
+    return facade

@@ -1,0 +1,3 @@
+"""lamella_distributed: data-parallel training with Horovod and torch.distributed for lamella."""
+
+from lamella._version import __version__

@@ -1,0 +1,3 @@
+"""lamella_io: Keras-compatible files (HDF5, YAML), datasets and preprocessing for lamella."""
+
+from lamella._version import __version__

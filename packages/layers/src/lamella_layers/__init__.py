@@ -1,0 +1,3 @@
+"""lamella_layers: Keras 2.3 layers, activations, initializers, regularizers and constraints for lamella."""
+
+from lamella._version import __version__

@@ -1,0 +1,3 @@
+"""lamella_optimizers's registrations with lamella."""
+
+from lamella.plugins import Component, hookimpl  # noqa: F401

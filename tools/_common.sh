@@ -1,0 +1,23 @@
+# Shared by the tools/ scripts: paths, the Python to use, and the package list.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${LAMELLA_PYTHON:-python3}"
+VENV="${LAMELLA_VENV:-$ROOT/.venv}"
+TORCH_SPEC="torch==2.13.0"
+# Tools every environment needs besides the packages' own dependencies.
+DEV_TOOLS=(hatchling editables pytest hypothesis)
+# Every first-party package, core first.
+PACKAGES=(core-engine layers optimizers losses callbacks io distributed)
+
+# ensure_torch VENV: install the pinned CPU torch before anything can ask pip for a bare torch.
+ensure_torch() {
+  local py="$1/bin/python"
+  if ! "$py" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.13.0")' 2>/dev/null; then
+    "$py" -m pip install --quiet --disable-pip-version-check "$TORCH_SPEC"
+  fi
+}
+
+# stamp_of FILES...: a hash that changes when any of the files changes.
+stamp_of() {
+  local f
+  for f in "$@"; do if [ -f "$f" ]; then cat "$f"; fi; done | sha256sum | cut -c1-16
+}
