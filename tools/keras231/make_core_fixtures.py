@@ -134,6 +134,24 @@ def model_vi():
     return Model([x1, x2], out)
 
 
+def model_vi_b():
+    x1 = layers.Input((4,))
+    x2 = layers.Input((2, 4))
+    shared = layers.Dense(3)
+    y1 = shared(x1)
+    y2 = shared(x2)
+    return Model([x1, x2], [y1, y2])
+
+
+def model_viii():
+    inner = Sequential()
+    inner.add(layers.Dense(3, input_shape=(4,)))
+    inner.add(layers.Dense(2))
+    inp = layers.Input((4,))
+    out = layers.Dense(1)(inner(inp))
+    return Model(inp, out)
+
+
 def model_vii():
     m = Sequential()
     m.add(layers.Dense(5, input_shape=(4,)))
@@ -178,6 +196,13 @@ def make_summaries(outdir):
         'vi_shared_layer': summary_case(
             model_vi, "Functional: Input((4,)) x2 -> shared Dense(3) applied to"
                       " both -> Add() -> Dense(1)"),
+        'vi_b_shared_layer_multiple': summary_case(
+            model_vi_b, "Functional: Input((4,)), Input((2,4)) -> shared "
+                        "Dense(3) applied to both -> outputs [y1, y2] (the two"
+                        " nodes have different output shapes => 'multiple')"),
+        'viii_nested_sequential': summary_case(
+            model_viii, "Functional: Input((4,)) -> inner Sequential("
+                        "Dense(3,input_shape=(4,)), Dense(2)) -> Dense(1)"),
         'vii_non_trainable': summary_case(
             model_vii, "Sequential: Dense(5,input_shape=(4,)), Dense(3) with "
                        "trainable=False, Dense(2)"),
@@ -361,11 +386,23 @@ def make_training(outdir):
     w0 = initial_weights()
 
     # Also store the initial weights as a Keras-format h5 weights file.
+    # track_times=False keeps the file byte-identical across regenerations.
+    import h5py
+    orig_create = h5py.Group.create_dataset
+
+    def create_dataset(self, *args, **kwargs):
+        kwargs.setdefault('track_times', False)
+        return orig_create(self, *args, **kwargs)
+
+    h5py.Group.create_dataset = create_dataset
     reset()
     m = tiny_model()
     m.set_weights(w0)
     h5_path = os.path.join(outdir, 'training_initial_weights.h5')
-    m.save_weights(h5_path)
+    try:
+        m.save_weights(h5_path)
+    finally:
+        h5py.Group.create_dataset = orig_create
     print('wrote', h5_path, os.path.getsize(h5_path), 'bytes')
     h5_layer_names = [l.name for l in m.layers]
 
@@ -434,9 +471,14 @@ class NonTTY(io.StringIO):
         return False
 
 
-def capture(fn):
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def capture(fn, tty=False):
     old = sys.stdout
-    buf = NonTTY()
+    buf = FakeTTY() if tty else NonTTY()
     sys.stdout = buf
     try:
         result = fn()
@@ -445,13 +487,13 @@ def capture(fn):
     return buf.getvalue(), result
 
 
-def verbose_case(description, run):
+def verbose_case(description, run, tty=False):
     reset()
     m = tiny_model()
     m.set_weights(initial_weights())
     m.compile(optimizers.SGD(lr=0.1), 'binary_crossentropy',
               metrics=['accuracy'])
-    raw, _ = capture(lambda: run(m))
+    raw, _ = capture(lambda: run(m), tty=tty)
     return {
         'description': description,
         'raw': raw,
@@ -490,6 +532,17 @@ def make_verbose(outdir):
             'evaluate(x, y, verbose=1), non-TTY, default batch_size=32 '
             '(single batch)',
             lambda m: m.evaluate(x, y, verbose=1)),
+        'fit_verbose1_fake_tty': verbose_case(
+            'fit(x, y, batch_size=5, epochs=2, validation_split=0.2, '
+            'shuffle=False, verbose=1) with sys.stdout a StringIO whose '
+            'isatty() returns True (dynamic display: \\b and \\r). Same '
+            'interval throttling caveat as fit_verbose1_nontty.',
+            lambda m: m.fit(x, y, batch_size=5, epochs=2,
+                            validation_split=0.2, shuffle=False, verbose=1),
+            tty=True),
+        'evaluate_verbose1_fake_tty': verbose_case(
+            'evaluate(x, y, batch_size=5, verbose=1), fake TTY',
+            lambda m: m.evaluate(x, y, batch_size=5, verbose=1), tty=True),
         'fit_verbose2_no_validation': verbose_case(
             'fit(x, y, batch_size=5, epochs=2, shuffle=False, verbose=2) '
             'without validation',

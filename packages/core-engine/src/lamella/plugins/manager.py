@@ -35,6 +35,7 @@ from lamella.plugins.registry import (
     MissingPluginError,
     Registry,
     UnknownComponentError,
+    to_snake_case,
 )
 
 ENTRY_POINT_GROUP = "lamella"
@@ -335,9 +336,12 @@ def first_party_provider(kind, name):
     """The first-party distribution that provides ``name``, if it is not installed."""
     table = FIRST_PARTY.get(kind, {})
     provider = table.get(name)
-    if provider is None:
-        lowered = {k.lower(): v for k, v in table.items()}
-        provider = lowered.get(name.lower())
+    if provider is None:  # other spellings: any capitalisation, the snake_case form
+        folded = {}
+        for key, value in table.items():
+            folded.setdefault(key.lower(), value)
+            folded.setdefault(to_snake_case(key), value)
+        provider = folded.get(name.lower()) or folded.get(name)
     if provider is None:
         return None
     installed = {info.name for info in ensure_loaded().infos if info.status == "loaded"}

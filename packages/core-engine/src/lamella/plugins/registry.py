@@ -162,16 +162,25 @@ class Registry:
         self._weak = {}  # generated snake_case names -> Entry
         self._conflicts = {}  # name -> (distribution, distribution)
         self._folded = None  # lower-case key -> Entry, built on demand
+        self._added = []  # every Entry, in registration order
 
     def add(self, component, distribution):
         entry = Entry(component, distribution)
+        self._insert(entry)
+        return entry
+
+    def _insert(self, entry):
+        component = entry.component
+        self._added.append(entry)
         for key in (component.name, *component.aliases):
             self._add_strong(key, entry)
         snake = to_snake_case(component.name)
         if snake not in (component.name, *component.aliases):
-            self._weak.setdefault(snake, entry)
+            if component.override:  # the generated name follows the override too
+                self._weak[snake] = entry
+            else:
+                self._weak.setdefault(snake, entry)
         self._folded = None
-        return entry
 
     def _add_strong(self, key, entry):
         existing = self._strong.get(key)
@@ -186,10 +195,12 @@ class Registry:
             self._conflicts[key] = (existing.distribution, entry.distribution)
 
     def remove_distribution(self, distribution):
-        for table in (self._strong, self._weak):
-            for key in [k for k, e in table.items() if e.distribution == distribution]:
-                del table[key]
+        """Forget one distribution's components; what it overrode or clashed with comes back."""
+        kept = [e for e in self._added if e.distribution != distribution]
+        self._strong, self._weak, self._conflicts, self._added = {}, {}, {}, []
         self._folded = None
+        for entry in kept:
+            self._insert(entry)
 
     def find(self, name):
         """The :class:`Entry` for ``name``, or ``None``; raises on a conflicting name."""
@@ -202,6 +213,10 @@ class Registry:
                 for table in (self._weak, self._strong):  # strong names win
                     self._folded.update((k.lower(), e) for k, e in table.items())
             entry = self._folded.get(name.lower())
+        if entry is not None and entry.component.name in self._conflicts:
+            # a generated or case-folded spelling of a clashing name is just as ambiguous
+            canonical = entry.component.name
+            raise DuplicateComponentError(self.kind, canonical, *self._conflicts[canonical])
         return entry
 
     def keys(self):

@@ -1,0 +1,211 @@
+"""What ``compile`` sets up: one loss, loss weight and metric list per output, named as Keras 2.3
+names them (``loss``, ``out_a_loss``, ``out_a_acc``, ``acc_1`` for a duplicate)."""
+
+import copy
+import inspect
+
+import torch
+
+from lamella import losses as losses_facade
+from lamella import metrics as metrics_facade
+from lamella.base.loss import Loss, LossFunctionWrapper
+from lamella.base.metric import Metric, MeanMetricWrapper
+from lamella.plugins import manager
+
+
+def per_output(value, output_names, argument):
+    """Spread a per-output argument (single value, list or dict by name) over the outputs."""
+    n = len(output_names)
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in output_names]
+        if unknown:
+            raise ValueError(
+                f"Unknown entries in {argument} dictionary: {unknown}. Only expected the "
+                f"following keys: {output_names}"
+            )
+        return [value.get(name) for name in output_names]
+    if isinstance(value, (list, tuple)) and argument == "loss":
+        if len(value) != n:
+            raise ValueError(
+                f"When passing a list as {argument}, it should have one entry per model output. "
+                f"The model has {n} outputs ({output_names}), but you passed {argument}={value!r}"
+            )
+        return list(value)
+    return [value] * n
+
+
+def make_loss(identifier):
+    """A loss identifier → a :class:`Loss` object (functions are wrapped)."""
+    if identifier is None:
+        return None
+    obj = losses_facade.get(identifier)
+    if isinstance(obj, Loss):
+        return obj
+    if inspect.isclass(obj):
+        return obj()
+    if not callable(obj):
+        raise ValueError(f"Could not interpret loss {identifier!r}: it is not callable.")
+    return LossFunctionWrapper(obj, name=getattr(obj, "__name__", "loss"))
+
+
+def _raw_loss(loss):
+    if isinstance(loss, LossFunctionWrapper):
+        return loss.fn
+    return loss
+
+
+def _base_metric_name(identifier):
+    if isinstance(identifier, str):
+        return identifier
+    if isinstance(identifier, Metric):
+        return identifier.name
+    return getattr(identifier, "__name__", type(identifier).__name__)
+
+
+def make_metric(identifier, loss, output_shape, name):
+    """A metric identifier → a stateful :class:`Metric` named ``name``."""
+    if isinstance(identifier, Metric):
+        return identifier
+    obj = None
+    if isinstance(identifier, str):
+        obj = manager.resolve_metric(identifier, _raw_loss(loss), output_shape)
+        if obj is None:
+            obj = metrics_facade.get(identifier)
+    else:
+        obj = identifier
+    if isinstance(obj, Metric):
+        return obj
+    if inspect.isclass(obj) and issubclass(obj, Metric):
+        return obj(name=name)
+    if not callable(obj):
+        raise ValueError(f"Could not interpret metric {identifier!r}: it is not callable.")
+    return MeanMetricWrapper(obj, name=name)
+
+
+class CompiledObjectives:
+    """The losses, weights and metrics of a compiled model, with Keras's names."""
+
+    def __init__(self, loss, metrics, loss_weights, weighted_metrics, sample_weight_mode):
+        self.loss_spec = loss
+        self.metrics_spec = metrics
+        self.loss_weights_spec = loss_weights
+        self.weighted_metrics_spec = weighted_metrics
+        self.sample_weight_mode_spec = sample_weight_mode
+        self.built = False
+
+    def build(self, output_names, output_shapes, device):
+        n = len(output_names)
+        self.output_names = list(output_names)
+        self.losses = [make_loss(spec) for spec in per_output(self.loss_spec, output_names, "loss")]
+        if all(loss is None for loss in self.losses):
+            raise ValueError("compile(loss=...) is required to train or evaluate the model.")
+        weights = self.loss_weights_spec
+        if weights is None:
+            self.loss_weights = [1.0] * n
+        elif isinstance(weights, dict):
+            self.loss_weights = [float(weights.get(name, 1.0)) for name in output_names]
+        else:
+            if len(weights) != n:
+                raise ValueError(
+                    f"loss_weights has {len(weights)} entries but the model has {n} outputs "
+                    f"({output_names})."
+                )
+            self.loss_weights = [float(w) for w in weights]
+        modes = self.sample_weight_mode_spec
+        self.sample_weight_modes = (
+            [modes.get(name) for name in output_names] if isinstance(modes, dict)
+            else list(modes) if isinstance(modes, (list, tuple)) else [modes] * n
+        )
+        for mode in self.sample_weight_modes:
+            if mode not in (None, "temporal"):
+                raise ValueError(
+                    f"sample_weight_mode must be None or 'temporal', got {mode!r}"
+                )
+
+        self.metric_entries = []  # (output index, Metric, weighted)
+        used_names = {"loss"} | {f"{name}_loss" for name in output_names}
+        for weighted, spec in ((False, self.metrics_spec), (True, self.weighted_metrics_spec)):
+            per_out = self._metrics_per_output(spec, output_names)
+            for index, identifiers in enumerate(per_out):
+                for identifier in identifiers:
+                    base = _base_metric_name(identifier)
+                    name = f"{output_names[index]}_{base}" if n > 1 else base
+                    unique, suffix = name, 1
+                    while unique in used_names:
+                        unique, suffix = f"{name}_{suffix}", suffix + 1
+                    used_names.add(unique)
+                    if isinstance(identifier, Metric) and n > 1:
+                        identifier = copy.deepcopy(identifier)
+                    metric = make_metric(identifier, self.losses[index], output_shapes[index], unique)
+                    metric.name = unique
+                    metric.to(device)
+                    self.metric_entries.append((index, metric, weighted))
+        self.metric_names = [m.name for _, m, _ in self.metric_entries]
+        self.built = True
+
+    @staticmethod
+    def _metrics_per_output(spec, output_names):
+        n = len(output_names)
+        if spec is None:
+            return [[] for _ in range(n)]
+        if isinstance(spec, dict):
+            unknown = [k for k in spec if k not in output_names]
+            if unknown:
+                raise ValueError(
+                    f"Unknown entries in metrics dictionary: {unknown}. Only expected the "
+                    f"following keys: {output_names}"
+                )
+            return [list(_as_list(spec.get(name))) for name in output_names]
+        if isinstance(spec, (list, tuple)) and spec and all(isinstance(s, (list, tuple)) for s in spec):
+            if len(spec) != n:
+                raise ValueError(f"metrics as a list of lists needs one list per output ({n}).")
+            return [list(s) for s in spec]
+        return [list(_as_list(spec)) for _ in range(n)]
+
+    @property
+    def names(self):
+        per_output_losses = [f"{name}_loss" for name in self.output_names] if len(self.output_names) > 1 else []
+        return ["loss"] + per_output_losses + self.metric_names
+
+    def compute_loss(self, y_true, y_pred, sample_weights, extra_losses=()):
+        """The weighted total and the per-output losses (tensors)."""
+        total, per_output_losses = None, []
+        for index, loss in enumerate(self.losses):
+            if loss is None:
+                per_output_losses.append(None)
+                continue
+            target, prediction = y_true[index], y_pred[index]
+            _check_shapes(target, prediction, loss, self.output_names[index])
+            value = loss(target, prediction, sample_weights[index] if sample_weights else None)
+            per_output_losses.append(value)
+            weighted = value * self.loss_weights[index] if self.loss_weights[index] != 1.0 else value
+            total = weighted if total is None else total + weighted
+        for extra in extra_losses:
+            total = total + extra
+        return total, per_output_losses
+
+    @torch.no_grad()
+    def update_metrics(self, y_true, y_pred, sample_weights):
+        for index, metric, weighted in self.metric_entries:
+            weight = sample_weights[index] if (weighted and sample_weights) else None
+            metric.update_state(y_true[index], y_pred[index], sample_weight=weight)
+
+    def reset_metrics(self):
+        for _, metric, _ in self.metric_entries:
+            metric.reset_states()
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, (list, tuple)) else [value]
+
+
+def _check_shapes(target, prediction, loss, output_name):
+    if target.dim() == prediction.dim() and target.shape != prediction.shape:
+        sparse = "sparse" in (getattr(loss, "name", "") or "")
+        if not sparse and target.shape[0] == prediction.shape[0]:
+            raise ValueError(
+                f"Output {output_name!r}: the target has shape {tuple(target.shape)} but the model "
+                f"output has shape {tuple(prediction.shape)} (loss {getattr(loss, 'name', loss)!r})."
+            )

@@ -1,0 +1,239 @@
+"""``Model``: the functional model (``Model(inputs, outputs)``) and the base of subclassed ones.
+
+A model is a :class:`~lamella.engine.base_layer.Layer` and so a ``torch.nn.Module``: its layers
+are registered submodules (``state_dict`` keys read ``dense_1.kernel``), and ``parameters()``,
+``.to(device)`` and ``torch.compile(model)`` behave as torch users expect.
+"""
+
+import json
+
+from lamella._version import __version__
+from lamella.engine import functional
+from lamella.engine.base_layer import Layer
+from lamella.engine.node import SymbolicTensor
+from lamella.engine.trainer import Trainer
+
+
+def _to_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+class Model(Trainer, Layer):
+    """A model: functional (``Model(inputs, outputs)``) or subclassed (override ``call``).
+
+    Example (functional)::
+
+        inputs = lamella.Input(shape=(4,), name="inp")
+        hidden = lamella.layers.Dense(8, activation="relu")(inputs)
+        model = lamella.Model(inputs, [lamella.layers.Dense(3, name="a")(hidden),
+                                       lamella.layers.Dense(1, name="b")(hidden)])
+
+    Example (subclassed)::
+
+        class TwoLayer(lamella.Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = lamella.layers.Dense(8, activation="relu")
+                self.out = lamella.layers.Dense(1)
+
+            def call(self, inputs, training=None):
+                return self.out(self.hidden(inputs))
+    """
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        name = kwargs.pop("name", None)
+        Layer.__init__(self, name=name, **kwargs)
+        Trainer.__init__(self)
+        self._graph = None
+        self._is_graph_network = False
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("Model(inputs, outputs): both `inputs` and `outputs` are required.")
+            self._init_graph_network(inputs, outputs)
+
+    # --- the functional graph -------------------------------------------------------------
+
+    def _init_graph_network(self, inputs, outputs):
+        self._nested_inputs, self._nested_outputs = inputs, outputs
+        self.inputs, self.outputs = _to_list(inputs), _to_list(outputs)
+        for tensor in self.inputs + self.outputs:
+            if not isinstance(tensor, SymbolicTensor):
+                raise ValueError(
+                    f"Model {self.name!r}: inputs and outputs must be symbolic tensors from "
+                    f"lamella.Input and layer calls, got {tensor!r}."
+                )
+        self._graph = functional.analyse(self.inputs, self.outputs)
+        self._is_graph_network = True
+        self._input_keys = [functional.tensor_key(t) for t in self.inputs]
+        self._output_keys = [functional.tensor_key(t) for t in self.outputs]
+        self._register_layers(self._graph.layers)
+        self.input_names = [h[0].name for h in self._graph.input_layers]
+        self.output_names = [h[0].name for h in self._graph.output_layers]
+        self.built = True
+
+    def _register_layers(self, layers):
+        for index, layer in enumerate(layers):
+            if layer is self:
+                continue
+            key = layer.name if layer.name not in dir(self) else f"layer_{index}"
+            key = key.replace(".", "_")
+            self.add_module(key, layer)
+
+    @property
+    def layers(self):
+        if self._graph is not None:
+            return list(self._graph.layers)
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    @property
+    def input_shape(self):
+        if not self._is_graph_network:
+            return Layer.input_shape.fget(self)
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        if not self._is_graph_network:
+            return Layer.output_shape.fget(self)
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _flatten_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            missing = [n for n in self.input_names if n not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model {self.name!r}: no data for input(s) {missing}; the dict has keys "
+                    f"{sorted(inputs)} and the model's inputs are {self.input_names}."
+                )
+            return [inputs[n] for n in self.input_names]
+        flat = _to_list(inputs)
+        if len(flat) != len(self.inputs):
+            raise ValueError(
+                f"Model {self.name!r} expects {len(self.inputs)} input(s) {self.input_names}, "
+                f"but received {len(flat)}."
+            )
+        return flat
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._is_graph_network:
+            raise NotImplementedError(
+                f"{type(self).__name__} is a subclassed Model without a call() method: define "
+                f"call(self, inputs, training=None) or build the model with Model(inputs, outputs)."
+            )
+        flat = self._flatten_inputs(inputs)
+        masks = _to_list(mask) if mask is not None else None
+        outputs, _ = functional.execute(self._graph, self._input_keys, self._output_keys, flat, masks)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def forward(self, inputs, *args, **kwargs):
+        if self._is_graph_network:
+            kwargs.pop("training", None)
+        return self.call(inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        if self._is_graph_network:
+            expected = [t.shape[1:] for t in self.inputs]
+            given = [tuple(s)[1:] for s in (input_shape if isinstance(input_shape, list) else [input_shape])]
+            if given == expected:
+                return self.output_shape
+        return super().compute_output_shape(input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    # --- layers and weights ------------------------------------------------------------------
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by ``index`` (``model.layers`` order)."""
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers."
+                )
+            return self.layers[index]
+        if not name:
+            raise ValueError("get_layer: provide either a layer name or a layer index.")
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Model {self.name!r} has layers "
+                         f"{[layer.name for layer in self.layers]}.")
+
+    def _ordered_weight_records(self):
+        # Keras's Model.get_weights goes layer by layer, unlike Model.weights.
+        records = []
+        for layer in self.layers:
+            records.extend(layer._ordered_weight_records())
+        return records
+
+    def reset_states(self):
+        for layer in self.layers:
+            if hasattr(layer, "reset_states") and getattr(layer, "stateful", False):
+                layer.reset_states()
+
+    @property
+    def state_updates(self):
+        return []
+
+    def summary(self, line_length=None, positions=None, print_fn=None):
+        """Print Keras's summary table (or pass each line to ``print_fn``)."""
+        from lamella.engine.summary import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    # --- configuration ------------------------------------------------------------------------
+
+    def get_config(self):
+        if not self._is_graph_network:
+            raise NotImplementedError(
+                f"{type(self).__name__} is a subclassed Model: its architecture is Python code "
+                f"in call(), so it has no config. Save its weights with save_weights(), or "
+                f"build it with the functional API or Sequential to use get_config/to_json/save."
+            )
+        from lamella.engine.serialization import functional_config
+
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from lamella.engine.serialization import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects)
+
+    def _model_json_dict(self):
+        return {"class_name": type(self).__name__ if type(self).__name__ in ("Model", "Sequential")
+                else "Model", "config": self.get_config(), "keras_version": __version__,
+                "backend": "pytorch"}
+
+    def to_json(self, **kwargs):
+        """The architecture as Keras 2.3's JSON."""
+        from lamella.engine.serialization import json_default
+
+        return json.dumps(self._model_json_dict(), default=json_default, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        """The architecture as YAML (needs PyYAML, which lamella-io installs)."""
+        from lamella.saving import to_yaml
+
+        return to_yaml(self._model_json_dict(), **kwargs)
+
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Save architecture, weights and training state through the file-format plugin."""
+        from lamella.saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        from lamella.saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        from lamella.saving import load_weights
+
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

@@ -1,0 +1,172 @@
+"""``Sequential``: a linear stack of layers."""
+
+from lamella.engine import naming
+from lamella.engine.base_layer import Layer
+from lamella.engine.input_layer import InputLayer
+from lamella.engine.model import Model
+from lamella.engine.node import SymbolicTensor
+
+
+class Sequential(Model):
+    """A model that applies its layers one after another.
+
+    The first layer's ``input_shape`` (or a leading ``Input``) builds it at once; otherwise it
+    builds on its first call or ``fit``.
+
+    Example::
+
+        model = lamella.Sequential([
+            lamella.layers.Dense(32, activation="relu", input_shape=(16,)),
+            lamella.layers.Dense(1),
+        ])
+    """
+
+    def __init__(self, layers=None, name=None):
+        super().__init__(name=name)
+        self._stack = []
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        return list(self._stack)
+
+    def add(self, layer):
+        """Append a layer (or a leading ``Input`` tensor)."""
+        if isinstance(layer, SymbolicTensor):
+            origin = layer._keras_history[0]
+            if not isinstance(origin, InputLayer) or self._stack:
+                raise TypeError("Sequential.add: only a leading lamella.Input tensor may be added.")
+            self._set_input(origin)
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential.add: the added layer must be an instance of lamella.layers.Layer, "
+                f"found {layer!r}. Wrap a torch.nn.Module with lamella.layers.TorchModule."
+            )
+        if isinstance(layer, InputLayer):
+            if self._stack or self._input_layer is not None:
+                raise ValueError("Sequential.add: an InputLayer may only come first.")
+            self._set_input(layer)
+            return
+        if any(existing.name == layer.name for existing in self._stack):
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name "
+                f"{layer.name!r} is already the name of a layer in this model."
+            )
+        self._stack.append(layer)
+        self.add_module(layer.name if layer.name not in dir(self) else f"layer_{len(self._stack)}",
+                        layer)
+        if self._input_layer is None and not self._stack[:-1] and layer._batch_input_shape is not None:
+            self._set_input(InputLayer(batch_input_shape=layer._batch_input_shape,
+                                       dtype=layer.dtype, name=f"{layer.name}_input"))
+        elif self._input_layer is not None:
+            self._rebuild_graph()
+
+    def _set_input(self, input_layer):
+        self._input_layer = input_layer
+        self._rebuild_graph()
+
+    def pop(self):
+        """Remove the last layer."""
+        if not self._stack:
+            raise TypeError("There are no layers in the model.")
+        layer = self._stack.pop()
+        for key, module in list(self._modules.items()):
+            if module is layer:
+                del self._modules[key]
+        if self._stack and self._input_layer is not None:
+            self._rebuild_graph()
+        else:
+            self.outputs = []
+
+    def _rebuild_graph(self):
+        tensor = self._input_layer._inbound_nodes[0].output_tensors[0]
+        inputs = tensor
+        for layer in self._stack:
+            tensor = layer(tensor)
+        self.inputs, self.outputs = [inputs], [tensor]
+        self._is_graph_network = True
+        self.input_names = [self._input_layer.name]
+        self.output_names = [self._stack[-1].name] if self._stack else []
+        self.built = all(layer.built for layer in self._stack)
+
+    def build(self, input_shape=None):
+        """Build from ``input_shape`` (with the batch axis) when the first layer had none."""
+        if input_shape is None:
+            raise ValueError("Sequential.build needs input_shape, e.g. model.build((None, 20)).")
+        if self._input_layer is None:
+            self._build_input_shape = tuple(input_shape)
+            self._set_input(InputLayer(batch_input_shape=tuple(input_shape),
+                                       name=f"{self._stack[0].name}_input" if self._stack
+                                       else f"input_{naming.get_uid('input')}"))
+
+    def _maybe_build(self, input_shape, device=None):
+        if self._input_layer is None and not isinstance(input_shape, list):
+            self._set_input(InputLayer(batch_input_shape=(None,) + tuple(input_shape[1:]),
+                                       name=f"{self._stack[0].name}_input"))
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for layer in self._stack:
+            if mask is not None and layer._call_accepts("mask"):
+                out = layer(x, mask=mask)
+            else:
+                out = layer(x)
+            if mask is not None or _overrides_mask(layer):
+                mask = layer.compute_mask(x, mask)
+            x = out
+        return x
+
+    def forward(self, inputs, *args, **kwargs):
+        kwargs.pop("training", None)
+        return self.call(inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        shape = input_shape
+        for layer in self._stack:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def get_config(self):
+        config = {"name": self.name, "layers": []}
+        for layer in self._stack:
+            config["layers"].append({"class_name": type(layer).__name__,
+                                     "config": layer.get_config()})
+        build_shape = getattr(self, "_build_input_shape", None)
+        if build_shape is not None:
+            config["build_input_shape"] = list(build_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from lamella import layers as layers_facade
+
+        if isinstance(config, list):  # Keras < 2.2.3 wrote a bare list of layers
+            config = {"layers": config}
+        model = cls(name=config.get("name"))
+        for layer_config in config["layers"]:
+            if layer_config["class_name"] == "InputLayer":
+                model.add(layers_facade.deserialize(layer_config, custom_objects))
+                continue
+            model.add(layers_facade.deserialize(layer_config, custom_objects))
+        if not model.built and config.get("build_input_shape"):
+            model.build(config["build_input_shape"])
+        return model
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2.3's ``predict_proba``: the raw predictions."""
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Argmax of the predictions, or ``> 0.5`` as int32 for a single output unit."""
+        probabilities = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if probabilities.shape[-1] > 1:
+            return probabilities.argmax(axis=-1)
+        return (probabilities > 0.5).astype("int32")
+
+
+def _overrides_mask(layer):
+    return type(layer).compute_mask is not Layer.compute_mask

@@ -1,0 +1,50 @@
+"""Saving and loading through the file-format plugins (``lamella_savers``).
+
+The core picks the saver whose ``extensions`` match the path (lamella-io registers HDF5 for
+``.h5``/``.hdf5``) and hands it the model; the formats themselves live in plugins.
+"""
+
+import os
+
+from lamella.plugins import manager
+from lamella.plugins.registry import MissingPluginError, UnknownComponentError
+
+
+def saver_for(filepath):
+    """The registered saver for ``filepath``'s extension."""
+    path = os.fspath(filepath) if not hasattr(filepath, "write") else ".h5"
+    registry = manager.registry("savers")
+    for entry in registry.entries():
+        saver = entry.obj
+        if any(path.lower().endswith(ext) for ext in getattr(saver, "extensions", ())):
+            return saver
+    extension = os.path.splitext(path)[1] or path
+    if path.lower().endswith((".h5", ".hdf5", ".keras")):
+        raise MissingPluginError("savers", extension, provider="lamella-io")
+    raise UnknownComponentError("savers", extension, suggestions=registry.canonical_names())
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    saver_for(filepath).save_model(model, filepath, overwrite=overwrite,
+                                   include_optimizer=include_optimizer)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    return saver_for(filepath).load_model(filepath, custom_objects=custom_objects,
+                                          compile=compile, safe_mode=safe_mode)
+
+
+def save_weights(model, filepath, overwrite=True):
+    saver_for(filepath).save_weights(model, filepath, overwrite=overwrite)
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    saver_for(filepath).load_weights(model, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+
+def to_yaml(config, **kwargs):
+    try:
+        import yaml
+    except ImportError as exc:
+        raise ImportError("to_yaml needs PyYAML: pip install lamella-io (or pyyaml)") from exc
+    return yaml.safe_dump(config, **kwargs)

@@ -1,0 +1,36 @@
+"""``Sequence``: an indexable dataset of batches, safe for parallel loading."""
+
+
+class Sequence:
+    """Base class for a dataset of batches: implement ``__getitem__`` and ``__len__``.
+
+    Each item is one batch, ``(x, y)`` or ``(x, y, sample_weight)``. ``fit`` loads items in
+    parallel with ``workers`` (threads, or processes with ``use_multiprocessing=True``) and keeps
+    the order of an epoch.
+
+    Example::
+
+        class Batches(Sequence):
+            def __init__(self, x, y, batch_size):
+                self.x, self.y, self.batch_size = x, y, batch_size
+
+            def __len__(self):
+                return -(-len(self.x) // self.batch_size)
+
+            def __getitem__(self, index):
+                part = slice(index * self.batch_size, (index + 1) * self.batch_size)
+                return self.x[part], self.y[part]
+    """
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index)")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __len__()")
+
+    def on_epoch_end(self):
+        """Called at the end of every epoch (e.g. to reshuffle)."""
+
+    def __iter__(self):
+        for index in range(len(self)):
+            yield self[index]

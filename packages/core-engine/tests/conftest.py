@@ -1,0 +1,99 @@
+"""Shared fixtures for the core's plugin-system tests.
+
+``plugin_sandbox`` gives a test a clean plugin state: no ``LAMELLA_*`` switches from the caller's
+environment, only lamella-core's own entry point loaded (so these tests mean the same with or
+without the first-party packages installed), and every in-process plugin the test registered
+removed again afterwards.
+"""
+
+import itertools
+import os
+
+import pytest
+
+import lamella.plugins as lp
+from lamella.plugins import manager
+
+_ENV_SWITCHES = (
+    "LAMELLA_DISABLE_PLUGINS",
+    "LAMELLA_LOAD_PLUGINS",
+    "LAMELLA_STRICT_PLUGINS",
+    "LAMELLA_TRACE_PLUGINS",
+)
+_counter = itertools.count()
+
+
+def make_plugin(hooks):
+    """An in-process plugin object implementing the given hooks.
+
+    ``hooks`` maps a hook name (``"lamella_layers"``) or a kind (``"layers"``) to a list of
+    records, or to a zero-argument callable whose result the hook returns (it may raise).
+    """
+
+    namespace = {}
+    for key, value in hooks.items():
+        hook_name = key if key.startswith("lamella_") else f"lamella_{key}"
+
+        def bind(value_):
+            def hook(self):
+                return value_() if callable(value_) else list(value_)
+
+            hook.__name__ = hook_name
+            return lp.hookimpl(hook)
+
+        namespace[hook_name] = bind(value)
+    return type("InProcessPlugin", (), namespace)()
+
+
+class Sandbox:
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.names = []
+
+    def unique(self, prefix="test-plugin"):
+        return f"{prefix}-{os.getpid()}-{next(_counter)}"
+
+    def register(self, hooks, name=None):
+        """Register an in-process plugin built by :func:`make_plugin`; returns its name."""
+        plugin = hooks if not isinstance(hooks, dict) else make_plugin(hooks)
+        name = name or self.unique()
+        self.names.append(name)
+        lp.register_plugin(plugin, name=name)
+        return name
+
+    def unregister(self, name):
+        lp.unregister_plugin(name)
+        if name in self.names:
+            self.names.remove(name)
+
+    def setenv(self, variable, value):
+        self.monkeypatch.setenv(variable, value)
+        lp.reset()
+
+    def all_plugins(self):
+        """Load every installed entry point (not only lamella-core) from now on."""
+        self.monkeypatch.delenv("LAMELLA_LOAD_PLUGINS", raising=False)
+        lp.reset()
+
+    def close(self):
+        for name in list(self.names):
+            lp.unregister_plugin(name)
+        self.names.clear()
+        lp.reset()
+
+
+@pytest.fixture
+def plugin_sandbox(monkeypatch):
+    for variable in _ENV_SWITCHES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LAMELLA_LOAD_PLUGINS", "lamella-core")
+    saved_custom = dict(manager.get_custom_objects())
+    lp.reset()
+    sandbox = Sandbox(monkeypatch)
+    try:
+        yield sandbox
+    finally:
+        sandbox.close()
+        custom = manager.get_custom_objects()
+        custom.clear()
+        custom.update(saved_custom)

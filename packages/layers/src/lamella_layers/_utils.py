@@ -1,0 +1,111 @@
+"""Argument checks and shape arithmetic shared by the layers (Keras's ``conv_utils``).
+
+Every check raises ``ValueError`` naming the layer class and the argument, e.g.
+``Conv2D: padding must be one of 'valid', 'same'; got 'foo'``.
+"""
+
+import numbers
+
+import numpy as np
+import torch
+
+
+def _fail(owner, argument, expected, value):
+    raise ValueError(f"{owner}: `{argument}` must be {expected}; got {value!r}.")
+
+
+def positive_int(owner, argument, value):
+    """``value`` as an ``int`` > 0 (numpy integers and integral floats are accepted)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        _fail(owner, argument, "a positive integer", value)
+    if isinstance(value, numbers.Integral):
+        result = int(value)
+    elif float(value).is_integer():
+        result = int(value)
+    else:
+        _fail(owner, argument, "a positive integer", value)
+    if result <= 0:
+        _fail(owner, argument, "a positive integer", value)
+    return result
+
+
+def normalize_tuple(owner, argument, value, n):
+    """An int or an n-sequence of positive ints, as an n-tuple (Keras's ``normalize_tuple``)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (positive_int(owner, argument, value),) * n
+    try:
+        items = tuple(value)
+    except TypeError:
+        _fail(owner, argument, f"an integer or a tuple of {n} integers", value)
+    if len(items) != n:
+        _fail(owner, argument, f"an integer or a tuple of {n} integers", value)
+    return tuple(positive_int(owner, argument, v) for v in items)
+
+
+def normalize_padding(owner, value, allowed=("valid", "same")):
+    """``'valid'``/``'same'`` (any capitalisation), lower-cased."""
+    if not isinstance(value, str) or value.lower() not in allowed:
+        _fail(owner, "padding", "one of " + ", ".join(repr(a) for a in allowed), value)
+    return value.lower()
+
+
+def default_data_format():
+    """The global image data format: ``lamella.backend.image_data_format()`` when the core has
+    one, else ``'channels_last'`` (Keras's default)."""
+    try:
+        from lamella import backend  # noqa: PLC0415  (optional in the core)
+
+        return backend.image_data_format()
+    except (ImportError, AttributeError):
+        return "channels_last"
+
+
+def normalize_data_format(owner, value):
+    """``None`` → the global default; otherwise ``'channels_last'`` or ``'channels_first'``."""
+    if value is None:
+        return default_data_format()
+    if not isinstance(value, str) or value.lower() not in ("channels_last", "channels_first"):
+        _fail(owner, "data_format", "'channels_last' or 'channels_first'", value)
+    return value.lower()
+
+
+def rate(owner, argument, value):
+    """A probability in ``[0, 1]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        _fail(owner, argument, "a number between 0 and 1", value)
+    return float(value)
+
+
+def conv_output_length(length, kernel, padding, stride, dilation=1):
+    """Keras's ``conv_utils.conv_output_length`` (``None`` stays ``None``)."""
+    if length is None:
+        return None
+    dilated = (kernel - 1) * dilation + 1
+    if padding == "same":
+        out = length
+    elif padding == "valid":
+        out = length - dilated + 1
+    elif padding == "causal":
+        out = length
+    elif padding == "full":
+        out = length + dilated - 1
+    else:
+        raise ValueError(f"Unknown padding {padding!r}")
+    return (out + stride - 1) // stride
+
+
+def same_padding(length, kernel, stride, dilation=1):
+    """TF's ``'SAME'`` rule: ``(before, after)`` with the odd extra cell after (bottom/right)."""
+    out = -(-length // stride)
+    dilated = (kernel - 1) * dilation + 1
+    total = max((out - 1) * stride + dilated - length, 0)
+    return total // 2, total - total // 2
+
+
+def torch_dtype(dtype):
+    """A torch dtype from a Keras dtype name, a torch dtype, a NumPy dtype or ``None``."""
+    if dtype is None:
+        return torch.get_default_dtype()
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    return getattr(torch, np.dtype(dtype).name)

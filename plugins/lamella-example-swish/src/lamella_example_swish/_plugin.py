@@ -1,0 +1,18 @@
+"""The hook implementations lamella discovers through the ``lamella`` entry point.
+
+Keep this module cheap to import: it names its components as ``"module:attr"`` strings, so
+``lamella plugins`` can list them without importing torch, and the modules load only when a
+name is first used.
+"""
+
+from lamella.plugins import Component, hookimpl
+
+
+@hookimpl
+def lamella_activations():
+    return [Component("swish", "lamella_example_swish.activations:swish", aliases=("silu",))]
+
+
+@hookimpl
+def lamella_layers():
+    return [Component("Swish", "lamella_example_swish.layers:Swish")]
