@@ -8,11 +8,17 @@ removed again afterwards.
 
 import itertools
 import os
+import pathlib
+import sys
 
 import pytest
 
 import lamella.plugins as lp
 from lamella.plugins import manager
+
+# core_toys.py (tiny components for engine tests) is imported by name; importlib mode does not
+# put test folders on sys.path.
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 _ENV_SWITCHES = (
     "LAMELLA_DISABLE_PLUGINS",

@@ -104,13 +104,9 @@ class Trainer:
         self.optimizer.build(params)
         if self._strategy is not None and hasattr(self._strategy, "prepare"):
             self._strategy.prepare(self)
-        self._has_constraints = self._has_constraints_cached()
+        self._constrained = self._has_constraints()
         if self._jit_compile:
             self._step_fn = self._compiled_forward_loss()
-
-    def _has_constraints_cached(self):
-        return any(layer._has_constraints() for layer in self.modules()
-                   if hasattr(layer, "_has_constraints"))
 
     def _ensure_ready(self, xs):
         """Build a deferred model from the first batch and finish compiling it."""
@@ -192,7 +188,7 @@ class Trainer:
         else:
             total.backward()
             self.optimizer.step()
-        if self._has_constraints:
+        if self._constrained:
             self._apply_constraints()
         self._objectives.update_metrics(ys, [o.detach() for o in outputs], sws)
         return total.detach(), [p.detach() if p is not None else None for p in per_output]
