@@ -214,3 +214,10 @@ def test_nn_module_behaviour():
     assert set(model.state_dict()) == {"dense_1.kernel", "dense_1.bias", "dense_2.kernel", "dense_2.bias"}
     out = model(torch.ones(2, 3))
     assert out.shape == (2, 1)
+
+
+def test_predict_over_several_batches_returns_every_sample():
+    model = lamella.Sequential([Dense(2, input_shape=(3,))])
+    x = np.random.rand(70, 3).astype("float32")
+    expected = model(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(model.predict(x, batch_size=32), expected, rtol=1e-6)

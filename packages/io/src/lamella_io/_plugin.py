@@ -1,3 +1,8 @@
-"""lamella_io's registrations with lamella."""
+"""lamella-io's registrations with lamella."""
 
-from lamella.plugins import Component, hookimpl  # noqa: F401
+from lamella.plugins import Component, hookimpl
+
+
+@hookimpl
+def lamella_datasets():
+    return [Component("digits", "lamella_io.datasets.digits")]

@@ -109,3 +109,10 @@ def torch_dtype(dtype):
     if isinstance(dtype, torch.dtype):
         return dtype
     return getattr(torch, np.dtype(dtype).name)
+
+
+def get_activation(identifier):
+    """``lamella.activations.get``, with ``None`` meaning ``'linear'`` (as in Keras)."""
+    from lamella import activations
+
+    return activations.get("linear" if identifier is None else identifier)

@@ -55,7 +55,7 @@ class Conv2D(Layer):
         self.data_format = _utils.normalize_data_format(owner, data_format)
         self.dilation_rate = _utils.normalize_tuple(owner, "dilation_rate", dilation_rate,
                                                     self.rank)
-        self.activation = activations.get(activation)
+        self.activation = _utils.get_activation(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)

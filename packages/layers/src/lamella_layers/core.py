@@ -42,7 +42,7 @@ class Dense(Layer):
         kwargs.pop("input_dim", None)
         super().__init__(**kwargs)
         self.units = _utils.positive_int("Dense", "units", units)
-        self.activation = activations.get(activation)
+        self.activation = _utils.get_activation(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -112,7 +112,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
-        self.activation = activations.get(activation)
+        self.activation = _utils.get_activation(activation)
 
     def call(self, inputs):
         return self.activation(inputs)

@@ -285,8 +285,9 @@ def predict_loop(model, x, batch_size, verbose, steps, callbacks, max_queue_size
         da.check_lengths([("x", xs)])
         size = batch_size or 32
         n = xs[0].shape[0]
-        batches = ([t[i:i + size] for t in xs] for i in range(0, n, size)) if steps is None else (
-            xs for _ in range(int(steps)))
+        inputs = xs
+        batches = ([t[i:i + size] for t in inputs] for i in range(0, n, size)) if steps is None \
+            else (inputs for _ in range(int(steps)))
     callback_list = CallbackList(callbacks, model=model, params={"verbose": verbose})
     callback_list.on_predict_begin()
     model.eval()

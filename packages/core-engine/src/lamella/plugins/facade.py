@@ -72,10 +72,10 @@ class Facade:
             return None
         if inspect.isfunction(obj) or inspect.isbuiltin(obj):
             return obj.__name__
+        if inspect.isclass(obj):  # before get_config: a class's get_config is unbound
+            return obj.__name__
         if hasattr(obj, "get_config"):
             return {"class_name": type(obj).__name__, "config": obj.get_config()}
-        if inspect.isclass(obj):
-            return obj.__name__
         if callable(obj) and hasattr(obj, "__name__"):
             return obj.__name__
         raise ValueError(f"Cannot serialize {self.noun} {obj!r}: it has no get_config().")

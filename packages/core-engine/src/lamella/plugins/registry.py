@@ -124,11 +124,11 @@ def to_snake_case(name):
 
 
 def load_object(reference):
-    """Import a ``"module:attr"`` reference (``attr`` may be dotted)."""
+    """Import a ``"module:attr"`` reference (``attr`` may be dotted) or a whole ``"module"``."""
     module_name, _, attr_path = reference.partition(":")
-    if not attr_path:
-        raise ValueError(f"Expected a 'module:attr' reference, got {reference!r}")
     obj = importlib.import_module(module_name)
+    if not attr_path:
+        return obj
     for part in attr_path.split("."):
         obj = getattr(obj, part)
     return obj

@@ -1,0 +1,126 @@
+"""The ``lamella`` command: ``lamella plugins [--json]`` and ``lamella version``."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import lamella
+import lamella.plugins as lp
+from lamella import cli
+from lamella.plugins import Component, LamellaPluginWarning
+
+CORE_LAYERS = {"InputLayer", "Model", "Sequential"}
+
+
+def _env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAMELLA_")}
+    env.pop("PYTHONPATH", None)
+    env.update(extra)
+    return env
+
+
+def _run(*args, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "lamella", *args],
+        capture_output=True, text=True, env=_env(**env), timeout=300,
+    )
+
+
+def test_plugins_json_lists_lamella_core():
+    proc = _run("plugins", "--json")
+    assert proc.returncode == 0, proc.stderr
+    listing = json.loads(proc.stdout)
+    assert isinstance(listing, list) and listing
+    by_name = {entry["name"]: entry for entry in listing}
+    core = by_name["lamella-core"]
+    assert core["status"] == "loaded"
+    assert core["version"] == lamella.__version__
+    assert core["entry_point"] == "lamella._plugin"
+    assert core["error"] is None
+    assert CORE_LAYERS <= set(core["registered"]["layers"])
+    assert "lamella_layers" in core["hooks"]
+    assert {"History", "BaseLogger", "ProgbarLogger"} <= set(core["registered"]["callbacks"])
+    for entry in listing:
+        assert set(entry) >= {"name", "version", "entry_point", "status", "hooks", "registered", "error"}
+        assert entry["status"] in {"loaded", "failed", "disabled"}
+        assert (entry["error"] is None) == (entry["status"] == "loaded")
+    assert [e["name"] for e in listing] == sorted(e["name"] for e in listing)
+
+
+def test_plugins_text_output():
+    proc = _run("plugins")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    header = f"lamella-core {lamella.__version__} [loaded]  (lamella._plugin)"
+    assert header in lines
+    body = lines[lines.index(header) + 1:]
+    layer_line = next(line for line in body if line.strip().startswith("layers ("))
+    for name in CORE_LAYERS:
+        assert name in layer_line
+    assert layer_line.startswith("    ")
+
+
+def test_plugins_disabled_listing():
+    proc = _run("plugins", LAMELLA_DISABLE_PLUGINS="1")
+    assert proc.returncode == 0, proc.stderr
+    assert f"lamella-core {lamella.__version__} [disabled]" in proc.stdout
+    assert "error: disabled by LAMELLA_DISABLE_PLUGINS" in proc.stdout
+    proc = _run("plugins", "--json", LAMELLA_DISABLE_PLUGINS="1")
+    assert {e["status"] for e in json.loads(proc.stdout)} == {"disabled"}
+
+
+def test_version_command():
+    proc = _run("version")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == lamella.__version__
+    proc = _run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"lamella {lamella.__version__}"
+
+
+def test_console_script():
+    script = pathlib.Path(sys.executable).parent / "lamella"
+    if not script.exists():
+        pytest.skip("the lamella console script is not installed next to this Python")
+    proc = subprocess.run([str(script), "version"], capture_output=True, text=True, env=_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == lamella.__version__
+    proc = subprocess.run([str(script), "plugins", "--json"], capture_output=True, text=True, env=_env(), timeout=300)
+    assert "lamella-core" in {e["name"] for e in json.loads(proc.stdout)}
+
+
+def test_no_command_is_a_usage_error():
+    proc = _run()
+    assert proc.returncode == 2
+    assert "usage: lamella" in proc.stderr
+
+
+def test_failed_plugin_is_listed_with_its_error(plugin_sandbox, capsys):
+    def broken():
+        raise OSError("disk on fire")
+
+    plugin_sandbox.register({"layers": broken}, name="cli-broken")
+    plugin_sandbox.register({"losses": [Component("zq_cli_loss", object)]}, name="cli-good")
+    with pytest.warns(LamellaPluginWarning, match="cli-broken"):
+        assert cli.main(["plugins", "--json"]) == 0
+    listing = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
+    assert listing["cli-broken"]["status"] == "failed"
+    assert listing["cli-broken"]["error"] == "OSError: disk on fire"
+    assert listing["cli-good"]["registered"] == {"losses": ["zq_cli_loss"]}
+
+    assert cli.main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert " [failed]  (<registered in process>)" in out
+    assert "    error: OSError: disk on fire" in out
+    assert "    losses (1): zq_cli_loss" in out
+    assert cli.main(["plugins", "--strict"]) == 1
+
+
+def test_strict_flag_passes_when_all_load(plugin_sandbox, capsys):
+    assert cli.main(["plugins", "--strict"]) == 0
+    assert "lamella-core" in capsys.readouterr().out
+    lp.reset()

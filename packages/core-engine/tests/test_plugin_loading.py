@@ -1,0 +1,319 @@
+"""Loading plugins: failures stay contained, strict mode, the env switches, lazy discovery,
+and every hook being exercised."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import pytest
+
+import lamella.plugins as lp
+from lamella.plugins import (
+    Component,
+    LamellaPluginWarning,
+    PluginLoadError,
+    hookspecs,
+    manager,
+)
+
+
+def _raise(exc):
+    def hook():
+        raise exc
+
+    return hook
+
+
+def _cls(name):
+    return type(name, (), {})
+
+
+# --- a failing plugin ------------------------------------------------------------------------
+
+
+def test_raising_hook_warns_and_leaves_no_partial_registration(plugin_sandbox):
+    good = plugin_sandbox.register({"layers": [Component("ZqGood", _cls("ZqGood"))]}, name="good-plugin")
+    # lamella_layers is collected before lamella_activations: its records must not survive.
+    plugin_sandbox.register(
+        {
+            "layers": [Component("ZqPartial", _cls("ZqPartial"))],
+            "activations": _raise(RuntimeError("boom in activations")),
+        },
+        name="broken-plugin",
+    )
+    with pytest.warns(LamellaPluginWarning) as record:
+        lp.ensure_loaded()
+    messages = [str(w.message) for w in record if issubclass(w.category, LamellaPluginWarning)]
+    assert len(messages) == 1
+    assert "'broken-plugin'" in messages[0]
+    assert "RuntimeError: boom in activations" in messages[0]
+
+    assert lp.find("layers", "ZqPartial") is None
+    assert lp.find("layers", "zq_partial") is None
+    assert lp.find("layers", "ZqGood") is not None
+    assert lp.find("layers", "InputLayer") is not None  # lamella-core's own
+    assert lp.plugin_manager().get_plugin("broken-plugin") is None
+
+    infos = {info.name: info for info in lp.plugin_infos()}
+    broken = infos["broken-plugin"]
+    assert broken.status == "failed"
+    assert broken.error == "RuntimeError: boom in activations"
+    assert broken.registered == {}
+    assert infos[good].status == "loaded"
+    assert infos["lamella-core"].status == "loaded"
+
+
+def test_plugin_failing_after_load_warns_at_registration(plugin_sandbox):
+    lp.ensure_loaded()
+    with pytest.warns(LamellaPluginWarning, match="'late-broken'.*ValueError: late"):
+        plugin_sandbox.register(
+            {"losses": _raise(ValueError("late")), "metrics": [Component("zq_m", _cls("zq_m"))]},
+            name="late-broken",
+        )
+    assert lp.find("metrics", "zq_m") is None
+    assert lp.find("layers", "InputLayer") is not None
+
+
+def test_strict_mode_raises_plugin_load_error(plugin_sandbox):
+    plugin_sandbox.register({"optimizers": _raise(KeyError("strict"))}, name="strict-broken")
+    plugin_sandbox.setenv("LAMELLA_STRICT_PLUGINS", "1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LamellaPluginWarning)  # strict raises, never only warns
+        with pytest.raises(PluginLoadError) as info:
+            lp.find("optimizers", "anything")
+    assert "'strict-broken'" in str(info.value)
+    assert "KeyError" in str(info.value)
+    assert isinstance(info.value.__cause__, KeyError)
+    # nothing half-loaded is kept: the next lookup tries again
+    assert manager._state is None
+    plugin_sandbox.unregister("strict-broken")
+    assert lp.find("layers", "InputLayer") is not None
+
+
+@pytest.mark.parametrize(
+    "result, fragment",
+    [
+        (["ZqNotAComponent"], "expected lamella.plugins.Component"),
+        ([Component("ZqOk", object), ("ZqTuple", object)], "expected lamella.plugins.Component"),
+        ({"ZqDict": object}, "must return a list of Component"),
+        (Component("ZqBare", object), "must return a list of Component"),
+        ("ZqString", "must return a list of Component"),
+    ],
+)
+def test_hook_returning_non_components_is_a_failure(plugin_sandbox, result, fragment):
+    plugin_sandbox.register({"layers": lambda: result}, name="wrong-type")
+    with pytest.warns(LamellaPluginWarning, match="'wrong-type'.*TypeError") as record:
+        lp.ensure_loaded()
+    assert any(fragment in str(w.message) for w in record)
+    info = {i.name: i for i in lp.plugin_infos()}["wrong-type"]
+    assert info.status == "failed" and fragment in info.error
+    assert lp.find("layers", "ZqOk") is None
+
+
+def test_hook_returning_none_or_empty_is_fine(plugin_sandbox):
+    plugin_sandbox.register({"layers": lambda: None, "losses": []}, name="empty-plugin")
+    info = {i.name: i for i in lp.plugin_infos()}["empty-plugin"]
+    assert info.status == "loaded" and info.registered == {}
+    assert set(info.hooks) == {"lamella_layers", "lamella_losses"}
+
+
+def test_loaded_plugin_info(plugin_sandbox):
+    plugin_sandbox.register(
+        {
+            "layers": [Component("ZqInfoLayer", _cls("ZqInfoLayer"))],
+            "losses": [Component("zq_info_loss", _cls("zq_info_loss"), aliases=("zqil",))],
+        },
+        name="info-plugin",
+    )
+    info = {i.name: i for i in lp.plugin_infos()}["info-plugin"]
+    assert info.status == "loaded" and info.error is None
+    assert info.entry_point == "<registered in process>"
+    assert info.registered == {"layers": ["ZqInfoLayer"], "losses": ["zq_info_loss"]}
+    assert info.hooks == ["lamella_layers", "lamella_losses"]
+    as_dict = info.to_dict()
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    assert set(as_dict) == {
+        "name", "version", "entry_point", "status", "hooks", "registered", "error", "load_seconds"
+    }
+
+
+def test_reset_rediscovers(plugin_sandbox):
+    first = lp.ensure_loaded()
+    assert lp.ensure_loaded() is first
+    lp.reset()
+    assert manager._state is None
+    assert lp.ensure_loaded() is not first
+
+
+# --- every hook ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hook_name, kind", sorted(hookspecs.REGISTRATION_HOOKS.items()))
+def test_every_registration_hook_registers_its_kind(plugin_sandbox, hook_name, kind):
+    obj = _cls("ZqHookProbe")
+    name = plugin_sandbox.register({hook_name: [Component("ZqHookProbe", obj, aliases=("zqhp",))]})
+    assert lp.find(kind, "ZqHookProbe") is obj
+    assert lp.find(kind, "zq_hook_probe") is obj
+    assert lp.find(kind, "zqhp") is obj
+    info = {i.name: i for i in lp.plugin_infos()}[name]
+    assert info.hooks == [hook_name] and info.registered == {kind: ["ZqHookProbe"]}
+    other_kinds = set(hookspecs.REGISTRATION_HOOKS.values()) - {kind}
+    assert all(lp.find(k, "ZqHookProbe") is None for k in other_kinds)
+
+
+def test_hookspecs_cover_every_kind():
+    specs = {
+        name for name in dir(hookspecs)
+        if name.startswith("lamella_") and hasattr(getattr(hookspecs, name), "lamella_spec")
+    }
+    assert specs == set(hookspecs.REGISTRATION_HOOKS) | {"lamella_resolve_metric"}
+    assert set(hookspecs.REGISTRATION_HOOKS.values()) == set(lp.KIND_NOUNS)
+    for name in specs:
+        assert (getattr(hookspecs, name).__doc__ or "").strip(), f"hookspec {name} has no docstring"
+
+
+def test_resolve_metric_hook_first_answer_wins(plugin_sandbox):
+    calls = []
+
+    class Declines:
+        @lp.hookimpl
+        def lamella_resolve_metric(self, name):  # names only the argument it needs
+            calls.append(name)
+            return None
+
+    class Answers:
+        @lp.hookimpl
+        def lamella_resolve_metric(self, name, loss, output_shape):
+            if name in ("acc", "accuracy"):
+                return ("resolved", name, loss, output_shape)
+            return None
+
+    plugin_sandbox.register(Declines(), name="declines")
+    plugin_sandbox.register(Answers(), name="answers")
+    assert lp.resolve_metric("acc", "mse", (None, 3)) == ("resolved", "acc", "mse", (None, 3))
+    assert lp.resolve_metric("unknown-metric", "mse", (None, 3)) is None
+    assert "unknown-metric" in calls
+    infos = {i.name: i for i in lp.plugin_infos()}
+    assert infos["answers"].hooks == ["lamella_resolve_metric"]
+
+
+# --- environment switches (real entry points) ------------------------------------------------
+
+
+def test_disable_plugins_by_name(plugin_sandbox):
+    plugin_sandbox.all_plugins()
+    plugin_sandbox.setenv("LAMELLA_DISABLE_PLUGINS", "lamella-core")
+    infos = {i.name: i for i in lp.plugin_infos()}
+    assert infos["lamella-core"].status == "disabled"
+    assert "LAMELLA_DISABLE_PLUGINS" in infos["lamella-core"].error
+    assert lp.find("layers", "InputLayer") is None
+    assert all(i.status != "disabled" for n, i in infos.items() if n != "lamella-core")
+
+
+@pytest.mark.parametrize("value", ["1", "all", "ALL", "true"])
+def test_disable_all_plugins(plugin_sandbox, value):
+    plugin_sandbox.all_plugins()
+    plugin_sandbox.setenv("LAMELLA_DISABLE_PLUGINS", value)
+    name = plugin_sandbox.register({"layers": [Component("ZqStillHere", object)]})
+    infos = lp.plugin_infos()
+    entry_points = [i for i in infos if i.name != name]
+    assert entry_points and all(i.status == "disabled" for i in entry_points)
+    assert lp.find("layers", "InputLayer") is None
+    # in-process registrations are the program's own choice and still count
+    assert lp.find("layers", "ZqStillHere") is object
+
+
+def test_load_plugins_allow_list(plugin_sandbox):
+    plugin_sandbox.all_plugins()
+    plugin_sandbox.setenv("LAMELLA_LOAD_PLUGINS", "Lamella-Core, some-other")
+    infos = lp.plugin_infos()
+    statuses = {i.name: i.status for i in infos}
+    assert statuses["lamella-core"] == "loaded"
+    for info in infos:
+        if info.name != "lamella-core":
+            assert info.status == "disabled"
+            assert info.error == "not in LAMELLA_LOAD_PLUGINS"
+
+
+def test_trace_plugins_prints_to_stderr(plugin_sandbox, capsys):
+    plugin_sandbox.setenv("LAMELLA_TRACE_PLUGINS", "1")
+    plugin_sandbox.register({"layers": [Component("ZqTraced", object)]}, name="traced-plugin")
+    lp.ensure_loaded()
+    err = capsys.readouterr().err
+    assert "lamella: plugin lamella-core loaded in" in err
+    assert "lamella: plugin traced-plugin loaded in" in err and "layers: 1" in err
+
+
+def test_no_trace_by_default(plugin_sandbox, capsys):
+    lp.ensure_loaded()
+    assert "lamella: plugin" not in capsys.readouterr().err
+
+
+# --- lazy discovery --------------------------------------------------------------------------
+
+
+LAZY_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    def plugin_modules():
+        return sorted(m for m in sys.modules
+                      if m.startswith("lamella_") or m in ("lamella._plugin",))
+    report = {}
+    import lamella
+    report["after_import"] = plugin_modules()
+    report["manager_imported"] = "lamella.plugins.manager" in sys.modules
+    report["heavy"] = sorted(m for m in ("h5py", "yaml", "horovod", "lamella_io") if m in sys.modules)
+    report["version"] = lamella.__version__
+    import lamella.plugins
+    from lamella import layers, optimizers, losses, metrics, callbacks, activations
+    from lamella import initializers, regularizers, constraints
+    from lamella.layers import Layer
+    from lamella.optimizers import Optimizer
+    from lamella.losses import Loss
+    from lamella.metrics import Metric
+    from lamella.callbacks import Callback
+    import lamella.plugins.manager as manager
+    report["after_facades"] = plugin_modules()
+    report["state_after_facades"] = manager._state is not None
+    report["heavy_after_facades"] = sorted(m for m in ("h5py", "yaml", "horovod") if m in sys.modules)
+    layers.get("InputLayer")
+    report["state_after_lookup"] = manager._state is not None
+    report["after_lookup"] = plugin_modules()
+    print(json.dumps(report))
+    """
+)
+
+
+def _clean_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAMELLA_")}
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def test_import_lamella_loads_no_plugin():
+    proc = subprocess.run(
+        [sys.executable, "-c", LAZY_PROBE], capture_output=True, text=True, env=_clean_env(), timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["after_import"] == []
+    assert report["manager_imported"] is False
+    assert report["heavy"] == []
+    assert report["after_facades"] == []
+    assert report["state_after_facades"] is False
+    assert report["heavy_after_facades"] == []
+    # and the first lookup does load them
+    assert report["state_after_lookup"] is True
+    assert "lamella._plugin" in report["after_lookup"]
+
+
+def test_import_lamella_is_cheap():
+    probe = "import sys, lamella; print(sorted(m for m in ('torch','numpy','pluggy') if m in sys.modules))"
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=_clean_env(), timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "pluggy" not in proc.stdout
