@@ -85,7 +85,8 @@ def test_dense_unknown_kwarg_is_type_error():
 @settings(max_examples=40, deadline=None)
 @given(units=st.integers(1, 64), activation=st.sampled_from(ACTIVATIONS),
        use_bias=st.booleans(), kinit=st.sampled_from(INITIALIZERS),
-       binit=st.sampled_from([i for i in INITIALIZERS if i != "orthogonal"]), kreg=st.sampled_from([None, "l1", "l2", "l1_l2"]),
+       binit=st.sampled_from([i for i in INITIALIZERS if i != "orthogonal"]),  # 1-D bias
+       kreg=st.sampled_from([None, "l1", "l2", "l1_l2"]),
        areg=st.sampled_from([None, "l2"]),
        kcon=st.sampled_from([None, "max_norm", "non_neg", "unit_norm", "min_max_norm"]),
        trainable=st.booleans())

@@ -321,3 +321,12 @@ def test_loss_with_torch_model_gradients():
 def test_numpy_inputs_accepted():
     out = LL.mean_absolute_error(np.ones((2, 3)), torch.zeros(2, 3))
     assert torch.equal(out, torch.ones(2))
+
+
+def test_half_precision_predictions_computed_in_float32():
+    y = torch.tensor([[1.0, 0.0]])
+    p = torch.tensor([[1.0, 0.0]], dtype=torch.float16)
+    out = LL.categorical_crossentropy(y, p)
+    assert out.dtype == torch.float32 and torch.isfinite(out).all() and float(out) < 1e-5
+    out = LL.sparse_categorical_crossentropy(torch.tensor([0]), p)
+    assert out.dtype == torch.float32 and float(out) < 1e-5

@@ -13,6 +13,17 @@ def as_tensor(value, like=None):
     return torch.as_tensor(value)
 
 
+def float_prediction(y_pred):
+    """``y_pred`` as a float tensor; half precision (autocast outputs) is computed in float32,
+    since Keras's ε = 1e-7 clipping is meaningless in float16."""
+    y_pred = as_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        return y_pred.to(torch.get_default_dtype())
+    if y_pred.dtype in (torch.float16, torch.bfloat16):
+        return y_pred.float()
+    return y_pred
+
+
 def prepare(name, y_true, y_pred, cast=True):
     """Tensors, ``y_true`` cast to ``y_pred``'s float dtype, shapes checked.
 
@@ -20,9 +31,7 @@ def prepare(name, y_true, y_pred, cast=True):
     of size 1 is fixed (``(N,)`` targets for ``(N, 1)`` outputs); any other mismatch raises a
     ``ValueError`` naming both shapes and the loss (Keras would silently broadcast).
     """
-    y_pred = as_tensor(y_pred)
-    if not y_pred.is_floating_point():
-        y_pred = y_pred.to(torch.get_default_dtype())
+    y_pred = float_prediction(y_pred)
     y_true = as_tensor(y_true, y_pred)
     if cast and y_true.dtype != y_pred.dtype:
         y_true = y_true.to(y_pred.dtype)

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from lamella.base.loss import LossFunctionWrapper, Reduction
-from lamella_losses._utils import EPSILON, as_tensor, l2_normalize, prepare
+from lamella_losses._utils import EPSILON, as_tensor, float_prediction, l2_normalize, prepare
 
 
 def mean_squared_error(y_true, y_pred):
@@ -99,9 +99,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     On probabilities, Keras's TF backend clips ``ŷ`` to ``[ε, 1−ε]`` and takes its log as the
     logits of a softmax crossentropy (so the clipped values are renormalised); so does lamella.
     """
-    y_pred = as_tensor(y_pred)
-    if not y_pred.is_floating_point():
-        y_pred = y_pred.to(torch.get_default_dtype())
+    y_pred = float_prediction(y_pred)
     if axis != -1 and axis != y_pred.dim() - 1:
         y_pred = y_pred.movedim(axis, -1)
     y_true = as_tensor(y_true, y_pred)

@@ -3,5 +3,3 @@
 Once installed, ``lamella.activations.get("swish")`` and ``lamella.layers.Swish`` resolve to the
 objects below; nothing needs to import this package by hand.
 """
-
-__version__ = "0.1.0"
