@@ -100,9 +100,13 @@ class Optimizer:
             p.grad = None
 
     def _clip(self, grads):
-        if self.clipnorm is not None:
-            norms = torch._foreach_norm(grads)
-            scales = [torch.clamp(self.clipnorm / torch.clamp(n, min=1e-12), max=1.0) for n in norms]
+        """Clip in place (``param.grad`` holds the clipped values afterwards, as Keras applies)."""
+        if self.clipnorm is not None:  # Keras clips each gradient's norm separately
+            scales = torch._foreach_norm(grads)
+            torch._foreach_clamp_min_(scales, 1e-12)
+            torch._foreach_reciprocal_(scales)
+            torch._foreach_mul_(scales, self.clipnorm)
+            torch._foreach_clamp_max_(scales, 1.0)
             torch._foreach_mul_(grads, scales)
         if self.clipvalue is not None:
             torch._foreach_clamp_min_(grads, -self.clipvalue)

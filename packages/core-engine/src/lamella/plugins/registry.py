@@ -114,6 +114,13 @@ class DuplicateComponentError(ValueError):
         )
 
 
+def _same_target(first, second):
+    """Two registrations of one object (or of one ``"module:attr"`` reference) do not clash."""
+    if isinstance(first, str) and isinstance(second, str):
+        return first == second
+    return first is second
+
+
 def to_snake_case(name):
     """Keras's snake_case rule: ``'LeakyReLU'`` → ``'leaky_re_lu'``, ``'Conv2D'`` → ``'conv2d'``."""
     intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
@@ -184,7 +191,7 @@ class Registry:
 
     def _add_strong(self, key, entry):
         existing = self._strong.get(key)
-        if existing is None or existing.component.obj is entry.component.obj:
+        if existing is None or _same_target(existing.component.obj, entry.component.obj):
             self._strong[key] = entry
         elif entry.component.override and not existing.component.override:
             self._strong[key] = entry
