@@ -33,14 +33,15 @@ def ref_lr(lr, decay, it, schedule=None):
     return base * (1.0 / (1.0 + decay * it)) if decay > 0 else base
 
 
-def ref_clip(g, clipnorm=None, clipvalue=None):
+def ref_clip(gs, clipnorm=None, clipvalue=None):
+    """Keras 2.3.1's get_gradients: clipnorm by the global norm of all gradients, then clipvalue."""
     if clipnorm is not None:
-        norm = np.sqrt(np.sum(g * g))
+        norm = np.sqrt(sum(np.sum(g * g) for g in gs))
         if norm >= clipnorm:
-            g = g * clipnorm / norm
+            gs = [g * clipnorm / norm for g in gs]
     if clipvalue is not None:
-        g = np.clip(g, -clipvalue, clipvalue)
-    return g
+        gs = [np.clip(g, -clipvalue, clipvalue) for g in gs]
+    return gs
 
 
 class RefSGD:
@@ -95,6 +96,8 @@ class RefAdadelta:
 
 
 class RefAdam:
+    reads_incremented_iterations = True
+
     def __init__(self, lr=0.001, b1=0.9, b2=0.999, amsgrad=False, wd=0.0):
         self.lr, self.b1, self.b2, self.amsgrad, self.wd = lr, b1, b2, amsgrad, wd
 
@@ -112,7 +115,15 @@ class RefAdam:
         return p - lr_t * s["m"] / (np.sqrt(s["v"]) + EPS)
 
 
+class RefAdamW(RefAdam):
+    """AdamW is beyond Keras 2.3 and counts steps the usual way."""
+
+    reads_incremented_iterations = False
+
+
 class RefAdamax:
+    reads_incremented_iterations = True
+
     def __init__(self, lr=0.002, b1=0.9, b2=0.999):
         self.lr, self.b1, self.b2 = lr, b1, b2
 
@@ -128,6 +139,8 @@ class RefAdamax:
 
 class RefNadam:
     """Keras keeps one m_schedule for the optimizer; the test steps all parameters together."""
+
+    reads_incremented_iterations = True
 
     def __init__(self, lr=0.002, b1=0.9, b2=0.999, sd=0.004):
         self.lr, self.b1, self.b2, self.sd = lr, b1, b2, sd
@@ -191,10 +204,12 @@ def run_reference(ref, steps=STEPS, seed=0, decay=0.0, schedule=None, clipnorm=N
     x, y, init = make_problem(seed)
     params = [a.copy() for a in init]
     states = [ref.init(p) for p in params]
-    for it in range(steps):
+    for step in range(steps):
+        # Keras 2.3.1 on TF 1.x: Adam, Adamax and Nadam read `iterations` after its increment.
+        it = step + 1 if getattr(ref, "reads_incremented_iterations", False) else step
         lr = ref_lr(ref.lr, decay, it, schedule)
         gs = grads_np(x, y, *params)
-        gs = [ref_clip(g, clipnorm, clipvalue) for g in gs]
+        gs = ref_clip(gs, clipnorm, clipvalue)
         params = [ref.update(p, g, s, lr, it + 1) for p, g, s in zip(params, gs, states)]
     return params
 
@@ -217,7 +232,7 @@ CASES = [
     ("adamax", lambda **k: Adamax(**k), lambda: RefAdamax()),
     ("nadam", lambda **k: Nadam(**k), lambda: RefNadam()),
     ("adamw", lambda **k: AdamW(learning_rate=0.01, weight_decay=0.1, **k),
-     lambda: RefAdam(0.01, wd=0.1)),
+     lambda: RefAdamW(0.01, wd=0.1)),
 ]
 
 

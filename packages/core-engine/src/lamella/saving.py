@@ -12,7 +12,10 @@ from lamella.plugins.registry import MissingPluginError, UnknownComponentError
 
 def saver_for(filepath):
     """The registered saver for ``filepath``'s extension."""
-    path = os.fspath(filepath) if not hasattr(filepath, "write") else ".h5"
+    # An open file object or an h5py File/Group (no path to look at) goes to the HDF5 saver.
+    path = os.fspath(filepath) if isinstance(filepath, (str, bytes, os.PathLike)) else ".h5"
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
     registry = manager.registry("savers")
     for entry in registry.entries():
         saver = entry.obj

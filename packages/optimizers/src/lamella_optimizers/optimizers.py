@@ -168,7 +168,7 @@ def _fused_adam_available(params):
 class Adam(KerasOptimizer):
     """Adam (and AMSGrad), with Keras's epsilon placement::
 
-        t = iterations + 1
+        t = iterations + 1      (iterations already incremented, as Keras 2.3.1 on TF 1.x reads it)
         lr_t = lr·√(1−β2^t)/(1−β1^t)
         m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  (amsgrad: v̂ ← max(v̂, v))
         p ← p − lr_t·m/(√v + ε)          (√v̂ with amsgrad)
@@ -178,6 +178,9 @@ class Adam(KerasOptimizer):
     where it can, and the multi-tensor formulation otherwise. State: ``[iterations] + ms + vs
     + vhats`` (``vhats`` are 1-element dummies when ``amsgrad=False``, as in Keras).
     """
+
+    # Keras 2.3.1 (TensorFlow 1.x) reads the already-incremented `iterations`: t = 2 first.
+    _iterations_read_after_increment = True
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None,
                  amsgrad=False, fused=None, **kwargs):
@@ -249,6 +252,9 @@ class AdamW(Adam):
     Adam part is exactly :class:`Adam`'s Keras formula.
     """
 
+    # AdamW is not a Keras 2.3 optimizer: it counts steps the usual way (t = 1 first).
+    _iterations_read_after_increment = False
+
     def __init__(self, learning_rate=0.001, weight_decay=0.01, beta_1=0.9, beta_2=0.999,
                  epsilon=None, amsgrad=False, **kwargs):
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
@@ -276,6 +282,9 @@ class Adamax(KerasOptimizer):
 
     State: ``[iterations] + ms + us``.
     """
+
+    # Keras 2.3.1 (TensorFlow 1.x) reads the already-incremented `iterations`: t = 2 first.
+    _iterations_read_after_increment = True
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -317,6 +326,9 @@ class Nadam(KerasOptimizer):
     State: ``[iterations, m_schedule] + ms + vs``. Keras's Nadam ignores ``decay``; lamella
     applies it when it is set (Keras would reject it), and leaves it out of ``get_config`` at 0.
     """
+
+    # Keras 2.3.1 (TensorFlow 1.x) reads the already-incremented `iterations`: t = 2 first.
+    _iterations_read_after_increment = True
 
     def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
                  schedule_decay=0.004, **kwargs):

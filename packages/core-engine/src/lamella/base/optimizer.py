@@ -28,6 +28,13 @@ class Optimizer:
         model.compile(optimizer=PlainSGD(learning_rate=0.1), loss="mse")
     """
 
+    #: Keras 2.3.1 on TensorFlow 1.x runs its ``iterations += 1`` update before the rest of the
+    #: step reads ``iterations`` in some optimizers, so Adam's first update uses ``t = 2`` and
+    #: its ``decay`` sees ``iterations = 1`` (measured against real Keras 2.3.1:
+    #: tools/keras231/make_optimizer_fixtures.py). Optimizers reproducing that set this to True:
+    #: ``iterations`` is then incremented before ``_apply`` and the learning rate are computed.
+    _iterations_read_after_increment = False
+
     def __init__(self, learning_rate=0.001, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
                  name=None, **kwargs):
         if kwargs:
@@ -100,14 +107,13 @@ class Optimizer:
             p.grad = None
 
     def _clip(self, grads):
-        """Clip in place (``param.grad`` holds the clipped values afterwards, as Keras applies)."""
-        if self.clipnorm is not None:  # Keras clips each gradient's norm separately
-            scales = torch._foreach_norm(grads)
-            torch._foreach_clamp_min_(scales, 1e-12)
-            torch._foreach_reciprocal_(scales)
-            torch._foreach_mul_(scales, self.clipnorm)
-            torch._foreach_clamp_max_(scales, 1.0)
-            torch._foreach_mul_(grads, scales)
+        """Clip in place as Keras 2.3.1 does: ``clipnorm`` by the global norm of all gradients
+        (every gradient scaled by ``clipnorm / norm`` when ``norm >= clipnorm``), then
+        ``clipvalue`` element-wise. ``param.grad`` holds the clipped values afterwards."""
+        if self.clipnorm is not None:
+            total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+            scale = torch.clamp(self.clipnorm / torch.clamp(total, min=1e-12), max=1.0)
+            torch._foreach_mul_(grads, scale)
         if self.clipvalue is not None:
             torch._foreach_clamp_min_(grads, -self.clipvalue)
             torch._foreach_clamp_max_(grads, self.clipvalue)
@@ -119,12 +125,15 @@ class Optimizer:
         if self._params is None:
             raise RuntimeError(f"{self.name}: step() before build(params); compile the model first")
         pairs = [(p, p.grad) for p in self._params if p.grad is not None]
+        if self._iterations_read_after_increment:
+            self.iterations += 1
         if pairs:
             params, grads = map(list, zip(*pairs))
             if self.clipnorm is not None or self.clipvalue is not None:
                 grads = self._clip(grads)
             self._apply(params, grads, self.current_learning_rate())
-        self.iterations += 1
+        if not self._iterations_read_after_increment:
+            self.iterations += 1
 
     # --- state ------------------------------------------------------------------------------
 

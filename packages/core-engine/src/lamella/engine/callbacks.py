@@ -127,6 +127,9 @@ _BATCH_HOOKS = {
 
 
 def _overrides(callback, hook):
+    # A hook set on the instance (LambdaCallback, ``cb.on_batch_end = fn``) counts too.
+    if hook in getattr(callback, "__dict__", {}):
+        return True
     return getattr(type(callback), hook) is not getattr(Callback, hook)
 
 

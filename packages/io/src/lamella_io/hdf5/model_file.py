@@ -1,0 +1,228 @@
+"""Whole-model HDF5 files (``model.save('m.h5')``) in Keras 2.3's legacy layout.
+
+Root attributes ``keras_version``, ``backend``, ``model_config`` (the architecture's JSON) and
+``training_config`` (compile arguments and the optimizer's config); group ``model_weights``
+(the weights layout of :mod:`lamella_io.hdf5.weights`); group ``optimizer_weights`` (the
+optimizer's ``get_weights()``: iterations, then its slots), so training resumes exactly.
+"""
+
+import json
+import warnings
+
+import numpy as np
+
+from lamella_io.hdf5.files import HDF5FormatError, describe, is_group
+from lamella_io.hdf5.weights import (load_attributes, load_weights_from_group,
+                                     read_text_attribute, save_attributes, save_weights_to_group,
+                                     write_text_attribute)
+from lamella_io.safety import check_config_is_safe
+
+BACKEND = "pytorch"
+
+
+def _version():
+    from lamella._version import __version__
+
+    return __version__
+
+
+def _json_default(obj):
+    from lamella.engine.serialization import json_default
+
+    return json_default(obj)
+
+
+# --- the architecture ---------------------------------------------------------------------------
+
+def model_config(model):
+    """``{"class_name", "config"}`` for the file; a Sequential starts with its ``InputLayer``.
+
+    tf.keras 2.x writes the input as an explicit leading ``InputLayer`` entry; both Keras 2.3.1
+    and Keras 3 load that form, while Keras 3 mis-reads a first layer's ``batch_input_shape``.
+    """
+    from lamella.engine.sequential import Sequential
+
+    config = model.get_config()
+    if isinstance(model, Sequential):
+        config = dict(config)
+        layers = list(config.get("layers", []))
+        input_layer = getattr(model, "_input_layer", None)
+        if input_layer is not None and not (layers and layers[0].get("class_name") == "InputLayer"):
+            layers.insert(0, {"class_name": "InputLayer", "config": input_layer.get_config()})
+        config["layers"] = layers
+        return {"class_name": "Sequential", "config": config}
+    return {"class_name": "Model", "config": config}
+
+
+def model_from_file_config(config, custom_objects=None, safe_mode=True, where="model_config"):
+    """Rebuild a model from a file's ``model_config`` (refusing serialised code in safe mode)."""
+    from lamella.models import model_from_config
+
+    check_config_is_safe(config, safe_mode=safe_mode, where=where)
+    return model_from_config(config, custom_objects=custom_objects)
+
+
+# --- the training configuration -----------------------------------------------------------------
+
+def _serialize_objective(value, facade):
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        return {key: _serialize_objective(item, facade) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_serialize_objective(item, facade) for item in value]
+    return facade.serialize(value)
+
+
+def training_config(model):
+    """Keras 2.3's ``training_config`` dict for a compiled model."""
+    from lamella import losses, metrics
+
+    objectives = model._objectives
+    optimizer = model.optimizer
+    return {
+        "optimizer_config": {"class_name": type(optimizer).__name__,
+                             "config": optimizer.get_config()},
+        "loss": _serialize_objective(objectives.loss_spec, losses),
+        "metrics": _serialize_objective(objectives.metrics_spec, metrics),
+        "weighted_metrics": _serialize_objective(objectives.weighted_metrics_spec, metrics),
+        "sample_weight_mode": objectives.sample_weight_mode_spec,
+        "loss_weights": objectives.loss_weights_spec,
+    }
+
+
+def _deserialize_objective(value, facade, custom_objects):
+    if isinstance(value, dict) and "class_name" in value:
+        return facade.deserialize(value, custom_objects=custom_objects)
+    if isinstance(value, dict):
+        return {k: _deserialize_objective(v, facade, custom_objects) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deserialize_objective(v, facade, custom_objects) for v in value]
+    if isinstance(value, str) and custom_objects and value in custom_objects:
+        return custom_objects[value]
+    return value
+
+
+def compile_from_training_config(model, config, custom_objects=None):
+    """``model.compile(...)`` with the arguments a ``training_config`` stores."""
+    from lamella import losses, metrics, optimizers
+    from lamella.plugins.manager import CustomObjectScope
+
+    with CustomObjectScope(custom_objects or {}):
+        optimizer = optimizers.deserialize(config["optimizer_config"],
+                                           custom_objects=custom_objects)
+        model.compile(
+            optimizer=optimizer,
+            loss=_deserialize_objective(config.get("loss"), losses, custom_objects),
+            metrics=_deserialize_objective(config.get("metrics"), metrics, custom_objects),
+            weighted_metrics=_deserialize_objective(config.get("weighted_metrics"), metrics,
+                                                    custom_objects),
+            loss_weights=config.get("loss_weights"),
+            sample_weight_mode=config.get("sample_weight_mode"),
+        )
+
+
+# --- optimizer state ----------------------------------------------------------------------------
+
+def _optimizer_weight_names(optimizer, count):
+    prefix = getattr(optimizer, "name", None) or type(optimizer).__name__
+    return [f"{prefix}/iterations:0"] + [f"training/{prefix}/slot_{i}:0" for i in range(count - 1)]
+
+
+def save_optimizer_weights(root, optimizer):
+    values = optimizer.get_weights()
+    if "optimizer_weights" in root:
+        del root["optimizer_weights"]
+    group = root.create_group("optimizer_weights")
+    names = _optimizer_weight_names(optimizer, len(values))
+    for name, value in zip(names, values):
+        value = np.asarray(value)
+        dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
+        if value.shape:
+            dataset[:] = value
+        else:
+            dataset[()] = value
+    save_attributes(group, "weight_names", names)
+
+
+def restore_optimizer_weights(root, model):
+    """Restore the optimizer's state by position, as Keras does; warn and keep a fresh
+    optimizer when it does not fit."""
+    group = root["optimizer_weights"]
+    names = load_attributes(group, "weight_names") or []
+    try:
+        values = [np.asarray(group[name][()]) for name in names]
+    except (KeyError, OSError) as exc:
+        raise HDF5FormatError(f"{describe(root)!r}: the optimizer_weights group is damaged: "
+                              f"{exc}") from exc
+    optimizer = model.optimizer
+    if not getattr(optimizer, "built", False):
+        warnings.warn(f"{describe(root)!r}: the model is not built, so its optimizer has no "
+                      f"state yet; the saved optimizer state was not restored.", stacklevel=3)
+        return
+    try:
+        optimizer.set_weights(values)
+    except (ValueError, TypeError) as exc:
+        warnings.warn(f"Error in loading the saved optimizer state from {describe(root)!r}: "
+                      f"{exc}. As a result, your model is starting with a freshly initialized "
+                      f"optimizer.", stacklevel=3)
+
+
+# --- whole model --------------------------------------------------------------------------------
+
+def save_model_to_group(model, root, include_optimizer=True):
+    """Write ``model`` (architecture, weights, training config, optimizer state) into ``root``."""
+    config = model_config(model)
+    write_text_attribute(root, "keras_version", _version())
+    write_text_attribute(root, "backend", BACKEND)
+    write_text_attribute(root, "model_config", json.dumps(config, default=_json_default))
+    if "training_config" in root.attrs:
+        del root.attrs["training_config"]
+    compiled = model.optimizer is not None and model._objectives is not None
+    if include_optimizer and compiled:
+        write_text_attribute(root, "training_config",
+                             json.dumps(training_config(model), default=_json_default))
+    if "model_weights" in root:
+        del root["model_weights"]
+    save_weights_to_group(root.create_group("model_weights"), list(model.layers), _version(),
+                          BACKEND)
+    if include_optimizer and compiled and getattr(model.optimizer, "built", False):
+        save_optimizer_weights(root, model.optimizer)
+
+
+def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=True):
+    """Rebuild, load and (with ``compile=True``) recompile the model stored in ``root``."""
+    where = describe(root)
+    text = read_text_attribute(root, "model_config")
+    if text is None:
+        hint = ""
+        if load_attributes(root, "layer_names") is not None:
+            hint = (" It is a weights file (from save_weights): build the model in code and "
+                    "call model.load_weights(path).")
+        raise HDF5FormatError(f"{where!r}: no model found in the file: it has no "
+                              f"'model_config' attribute.{hint}")
+    try:
+        config = json.loads(text)
+    except ValueError as exc:
+        raise HDF5FormatError(f"{where!r}: the 'model_config' attribute is not valid JSON: "
+                              f"{exc}") from exc
+    model = model_from_file_config(config, custom_objects, safe_mode, where)
+    if "model_weights" not in root:
+        raise HDF5FormatError(f"{where!r}: the file has a model_config but no 'model_weights' "
+                              f"group (truncated?).")
+    load_weights_from_group(root["model_weights"], model)
+    if not compile:
+        return model
+    training_text = read_text_attribute(root, "training_config")
+    if training_text is None:
+        warnings.warn(f"No training configuration found in save file {where!r}: the model was "
+                      f"*not* compiled. Compile it manually.", stacklevel=3)
+        return model
+    compile_from_training_config(model, json.loads(training_text), custom_objects)
+    if "optimizer_weights" in root:
+        restore_optimizer_weights(root, model)
+    return model
+
+
+__all__ = ["compile_from_training_config", "is_group", "load_model_from_group", "model_config",
+           "model_from_file_config", "save_model_to_group", "training_config"]

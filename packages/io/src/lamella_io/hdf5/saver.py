@@ -1,0 +1,50 @@
+"""The ``h5`` saver: what ``Model.save``/``save_weights``/``load_weights`` and
+``lamella.models.load_model`` call for ``.h5``/``.hdf5`` paths (or open ``h5py`` groups)."""
+
+from lamella_io.hdf5 import model_file, weights
+from lamella_io.hdf5.files import open_for_reading, open_for_writing
+
+
+class HDF5Saver:
+    """Keras's legacy HDF5 layout, read and written with h5py.
+
+    Registered with lamella through the ``lamella_savers`` hook; the core picks it by the
+    path's extension. Every method also accepts an open ``h5py.File``/``h5py.Group``.
+
+    Example::
+
+        model.save("model.h5")                         # goes through HDF5Saver.save_model
+        again = lamella.models.load_model("model.h5")  # HDF5Saver.load_model
+        model.save_weights("w.h5"); model.load_weights("w.h5", by_name=True)
+    """
+
+    extensions = (".h5", ".hdf5")
+
+    def save_model(self, model, filepath, overwrite=True, include_optimizer=True):
+        """Architecture, weights, training config and optimizer state; atomic for paths."""
+        model_file.model_config(model)  # fail (subclassed model) before touching any file
+        with open_for_writing(filepath, overwrite) as root:
+            model_file.save_model_to_group(model, root, include_optimizer=include_optimizer)
+
+    def load_model(self, filepath, custom_objects=None, compile=True, safe_mode=True):
+        """Rebuild the model, load its weights, and with ``compile=True`` recompile it and
+        restore the optimizer's state."""
+        with open_for_reading(filepath) as root:
+            return model_file.load_model_from_group(root, custom_objects=custom_objects,
+                                                    compile=compile, safe_mode=safe_mode)
+
+    def save_weights(self, model, filepath, overwrite=True):
+        """The weights of ``model.layers`` in Keras's weights-file layout; atomic for paths."""
+        with open_for_writing(filepath, overwrite) as root:
+            weights.save_weights_to_group(root, list(model.layers), model_file._version(),
+                                          model_file.BACKEND)
+
+    def load_weights(self, model, filepath, by_name=False, skip_mismatch=False):
+        """Load a weights file or a model file's weights, topologically or ``by_name``."""
+        with open_for_reading(filepath) as root:
+            weights.load_weights_from_group(root, model, by_name=by_name,
+                                            skip_mismatch=skip_mismatch)
+
+
+#: The instance registered as the ``h5`` saver.
+SAVER = HDF5Saver()
