@@ -29,9 +29,10 @@ class CSVLogger(Callback):
     its header is not repeated.
 
     Each row is flushed and ``fsync``-ed as it is written, so a crash loses no finished epoch.
-    Appending after a crash is safe: a partly written last line is dropped, and rows for
-    epochs that are about to be trained again (resuming with ``fit(initial_epoch=k)`` from an
-    older checkpoint) are removed first, so the file has each epoch once, in order.
+    Appending after a crash is safe: a partly written last line is dropped, and when training
+    resumes with ``fit(initial_epoch=k)`` (``k > 0``) from a checkpoint older than the last
+    row, the trailing rows for epochs >= ``k`` are removed first (rewritten atomically), so
+    the file has each epoch once, in order. Appending from epoch 0 appends as Keras does.
 
     Example::
 
@@ -72,33 +73,38 @@ class CSVLogger(Callback):
             self._repair_for_resume(epoch)
 
     def _repair_for_resume(self, epoch):
-        """Drop a torn last line and any rows for epochs >= ``epoch`` (they are redone)."""
+        """Drop a torn last line, and when resuming at ``epoch > 0`` the trailing rows for
+        epochs >= ``epoch`` (they are about to be trained again).
+
+        Starting again at epoch 0 appends as Keras does (repeated ``fit(epochs=1)`` calls with
+        one logger keep every row).
+        """
         if self.csv_file is None or not os.path.exists(self.filename):
             return
         with open(self.filename, encoding="utf-8", newline="") as handle:
-            text = handle.read()
-        lines = text.splitlines(keepends=True)
+            lines = handle.read().splitlines(keepends=True)
         if not lines:
             return
-        keep = lines[:1]  # the header
-        if not lines[0].endswith(("\n", "\r")):
-            keep, self.append_header = [], True  # even the header was torn
-        for line in lines[1:] if keep else ():
-            if not line.endswith(("\n", "\r")):
-                break  # torn by a crash mid-write
-            first = next(csv.reader([line], dialect=self._dialect()), [""])
-            try:
-                row_epoch = int(first[0]) if first else None
-            except ValueError:
-                row_epoch = None
-            if row_epoch is not None and row_epoch >= epoch:
-                break
-            keep.append(line)
+        keep = list(lines)
+        if not keep[-1].endswith(("\n", "\r")):
+            keep.pop()  # torn by a crash mid-write
+        if not keep:
+            self.append_header = True  # even the header was torn
+        while epoch > 0 and len(keep) > 1 and self._row_epoch(keep[-1]) is not None \
+                and self._row_epoch(keep[-1]) >= epoch:
+            keep.pop()
         if len(keep) == len(lines):
             return
         self.csv_file.close()
         write_text_atomic(self.filename, "".join(keep))
         self.csv_file = io.open(self.filename, "a", encoding="utf-8", newline="\n")
+
+    def _row_epoch(self, line):
+        fields = next(csv.reader([line], dialect=self._dialect()), [])
+        try:
+            return int(fields[0]) if fields else None
+        except ValueError:
+            return None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

@@ -101,6 +101,13 @@ def call_symbolic(layer, inputs, args, kwargs):
     multiple = isinstance(output_shape, list) and output_shape and isinstance(
         output_shape[0], (tuple, list))
     shapes = output_shape if multiple else [output_shape]
+    for shape in shapes:
+        if any(d is not None and d <= 0 for d in shape):
+            raise ValueError(
+                f"Layer {layer.name!r} ({type(layer).__name__}) would produce an output of shape "
+                f"{tuple(shape)} from an input of shape {input_shape}: the input is too small "
+                f"for its kernel, pool size or strides."
+            )
     node_index = len(layer._inbound_nodes)
     outputs = [
         SymbolicTensor(shape, layer.dtype if not isinstance(layer.dtype, dict) else "float32",

@@ -21,7 +21,9 @@ def functional_config(model):
     layer_configs = []
     node_renumbering = {}
     for layer in model.layers:
-        kept = 0
+        # Keras counts a nested model's own input-to-output node as node 0, so its first call
+        # inside this model is node 1 (Keras 2.3 and 3 both write and read it that way).
+        kept = _nested_model_offset(layer)
         for original_index, _ in enumerate(layer._inbound_nodes):
             key = functional.node_key(layer, original_index)
             if key in relevant:
@@ -57,6 +59,12 @@ def functional_config(model):
     }
 
 
+def _nested_model_offset(layer):
+    from lamella.engine.model import Model
+
+    return 1 if isinstance(layer, Model) else 0
+
+
 def _node_inputs(node_data):
     """Keras 2 (``[name, node, tensor, kwargs]`` lists) or Keras 3 (``{"args": ...}``) nodes."""
     if isinstance(node_data, dict):
@@ -85,6 +93,7 @@ def functional_from_config(cls, config, custom_objects=None):
 
     def output_of(name, node_index, tensor_index):
         layer = created[name]
+        node_index = max(node_index - _nested_model_offset(layer), 0)
         if node_index >= len(layer._inbound_nodes):
             return None
         return layer._inbound_nodes[node_index].output_tensors[tensor_index]

@@ -76,11 +76,13 @@ def _mode_for(path):
 
 
 @contextlib.contextmanager
-def open_for_writing(filepath, overwrite=True):
+def open_for_writing(filepath, overwrite=True, large_attributes=False):
     """Yield a writable root group; for a path, commit it atomically when the block succeeds.
 
     ``overwrite=False`` with an existing file raises ``FileExistsError`` (Keras 2.3 would ask
-    on the terminal; a library call must not block on input).
+    on the terminal; a library call must not block on input). ``large_attributes=True`` creates
+    the file in the HDF5 1.8 format, whose dense attribute storage takes attributes over the
+    64 KB object-header limit (a very large ``model_config``); HDF5 1.8 and later read it.
     """
     if is_group(filepath):
         yield filepath
@@ -94,7 +96,8 @@ def open_for_writing(filepath, overwrite=True):
     os.close(fd)
     try:
         mode = _mode_for(path)
-        with h5py.File(temp_path, "w") as handle:
+        libver = ("v108", "v108") if large_attributes else None
+        with h5py.File(temp_path, "w", libver=libver) as handle:
             yield handle
         os.chmod(temp_path, mode)
         os.replace(temp_path, path)

@@ -170,18 +170,35 @@ def restore_optimizer_weights(root, model):
 
 # --- whole model --------------------------------------------------------------------------------
 
-def save_model_to_group(model, root, include_optimizer=True):
+def model_file_attributes(model, include_optimizer=True):
+    """The root's text attributes: ``keras_version``, ``backend``, ``model_config`` and, for a
+    compiled model with ``include_optimizer``, ``training_config``."""
+    attributes = {"keras_version": _version(), "backend": BACKEND,
+                  "model_config": json.dumps(model_config(model), default=_json_default)}
+    if include_optimizer and _is_compiled(model):
+        attributes["training_config"] = json.dumps(training_config(model), default=_json_default)
+    return attributes
+
+
+def _is_compiled(model):
+    return getattr(model, "optimizer", None) is not None and \
+        getattr(model, "_objectives", None) is not None
+
+
+def save_model_to_group(model, root, include_optimizer=True, attributes=None):
     """Write ``model`` (architecture, weights, training config, optimizer state) into ``root``."""
-    config = model_config(model)
-    write_text_attribute(root, "keras_version", _version())
-    write_text_attribute(root, "backend", BACKEND)
-    write_text_attribute(root, "model_config", json.dumps(config, default=_json_default))
+    if attributes is None:
+        attributes = model_file_attributes(model, include_optimizer)
     if "training_config" in root.attrs:
         del root.attrs["training_config"]
-    compiled = model.optimizer is not None and model._objectives is not None
-    if include_optimizer and compiled:
-        write_text_attribute(root, "training_config",
-                             json.dumps(training_config(model), default=_json_default))
+    for name, text in attributes.items():
+        try:
+            write_text_attribute(root, name, text)
+        except OSError as exc:
+            raise ValueError(f"Cannot write the {name!r} attribute ({len(text)} bytes) into "
+                             f"{describe(root)!r}: {exc}. Save to a path instead, which creates "
+                             f"a file that holds attributes of any size.") from exc
+    compiled = _is_compiled(model)
     if "model_weights" in root:
         del root["model_weights"]
     save_weights_to_group(root.create_group("model_weights"), list(model.layers), _version(),

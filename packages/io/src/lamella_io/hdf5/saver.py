@@ -3,6 +3,7 @@
 
 from lamella_io.hdf5 import model_file, weights
 from lamella_io.hdf5.files import open_for_reading, open_for_writing
+from lamella_io.hdf5.weights import HDF5_OBJECT_HEADER_LIMIT
 
 
 class HDF5Saver:
@@ -22,9 +23,13 @@ class HDF5Saver:
 
     def save_model(self, model, filepath, overwrite=True, include_optimizer=True):
         """Architecture, weights, training config and optimizer state; atomic for paths."""
-        model_file.model_config(model)  # fail (subclassed model) before touching any file
-        with open_for_writing(filepath, overwrite) as root:
-            model_file.save_model_to_group(model, root, include_optimizer=include_optimizer)
+        # Serialise first: a subclassed model fails before any file is touched.
+        attributes = model_file.model_file_attributes(model, include_optimizer)
+        large = any(len(text.encode("utf8")) > HDF5_OBJECT_HEADER_LIMIT
+                    for text in attributes.values())
+        with open_for_writing(filepath, overwrite, large_attributes=large) as root:
+            model_file.save_model_to_group(model, root, include_optimizer=include_optimizer,
+                                           attributes=attributes)
 
     def load_model(self, filepath, custom_objects=None, compile=True, safe_mode=True):
         """Rebuild the model, load its weights, and with ``compile=True`` recompile it and
