@@ -280,3 +280,17 @@ def test_stop_training_mid_epoch():
     stopper = StopAfterTwo()
     history = _model().fit(x, y, batch_size=8, epochs=5, verbose=0, callbacks=[stopper])
     assert stopper.seen == 1 and len(history.epoch) == 1
+
+
+def test_activity_regularizer_counts_in_training_loss_and_is_not_kept_by_predict():
+    x, y = _data()
+    set_random_seed(2)
+    model = lamella.Sequential([layers.Dense(3, activation="softmax", input_shape=(6,),
+                                             activity_regularizer=lamella.regularizers.l1(0.1))])
+    model.compile("sgd", "categorical_crossentropy")
+    out = model(torch.from_numpy(x))
+    expected = float(lamella.losses.categorical_crossentropy(torch.from_numpy(y), out).mean()
+                     + 0.1 * out.abs().sum())
+    assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(expected, rel=1e-5)
+    model.predict(x, batch_size=8)
+    assert len(model.losses) == 1

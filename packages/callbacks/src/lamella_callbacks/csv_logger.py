@@ -66,6 +66,8 @@ class CSVLogger(Callback):
                 self.append_header = not bool(len(handle.readline()))
         mode = "a" if self.append else "w"
         self.csv_file = io.open(self.filename, mode, encoding="utf-8", newline="\n")
+        if self.append:
+            self._repair_for_resume(0)  # a torn last line, even if no epoch runs
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.append and not self._first_epoch_seen:

@@ -55,7 +55,8 @@ class EarlyStopping(Callback):
             self.best = current
             self.wait = 0
             if self.restore_best_weights:
-                self.best_weights = self.model.get_weights()
+                # Copies: on the CPU a weight array may share memory with the live tensor.
+                self.best_weights = [np.array(w, copy=True) for w in self.model.get_weights()]
         else:
             self.wait += 1
             if self.wait >= self.patience:

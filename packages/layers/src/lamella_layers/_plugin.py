@@ -20,8 +20,71 @@ def lamella_layers():
         Component("Activation", "lamella_layers.core:Activation"),
         Component("Dropout", "lamella_layers.core:Dropout"),
         Component("Flatten", "lamella_layers.core:Flatten"),
-        Component("Conv2D", "lamella_layers.convolutional:Conv2D", aliases=("Convolution2D",)),
-        Component("MaxPooling2D", "lamella_layers.pooling:MaxPooling2D", aliases=("MaxPool2D",)),
+        *(Component(name, f"lamella_layers.core:{name}") for name in (
+            "Reshape", "Permute", "RepeatVector", "Lambda", "ActivityRegularization", "Masking",
+            "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")),
+        *_conv_components(),
+        *_pooling_components(),
+        Component("BatchNormalization", "lamella_layers.normalization:BatchNormalization"),
+        Component("LayerNormalization", "lamella_layers.normalization:LayerNormalization"),
+        Component("Embedding", "lamella_layers.embeddings:Embedding"),
+        *(Component(name, f"lamella_layers.merge:{name}") for name in (
+            "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+            "Dot")),
+        *(Component(name, f"lamella_layers.advanced_activations:{name}") for name in (
+            "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "ReLU")),
+        *(Component(name, f"lamella_layers.noise:{name}") for name in (
+            "GaussianNoise", "GaussianDropout", "AlphaDropout")),
+        *(Component(name, f"lamella_layers.recurrent:{name}") for name in (
+            "RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell",
+            "StackedRNNCells")),
+        *(Component(name, f"lamella_layers.wrappers:{name}") for name in (
+            "Wrapper", "TimeDistributed", "Bidirectional")),
+        *_extra_components(),
+    ]
+
+
+def _conv_components():
+    conv = "lamella_layers.convolutional"
+    return [
+        Component("Conv1D", f"{conv}:Conv1D", aliases=("Convolution1D",)),
+        Component("Conv2D", f"{conv}:Conv2D", aliases=("Convolution2D",)),
+        *_optional(conv, [
+            ("Conv3D", ("Convolution3D",)), ("SeparableConv1D", ("SeparableConvolution1D",)),
+            ("SeparableConv2D", ("SeparableConvolution2D",)), ("DepthwiseConv2D", ()),
+            ("Conv2DTranspose", ("Convolution2DTranspose", "Deconvolution2D")),
+            ("Conv3DTranspose", ("Convolution3DTranspose", "Deconvolution3D")),
+            ("Cropping1D", ()), ("Cropping2D", ()), ("Cropping3D", ()),
+            ("UpSampling1D", ()), ("UpSampling2D", ()), ("UpSampling3D", ()),
+            ("ZeroPadding1D", ()), ("ZeroPadding2D", ()), ("ZeroPadding3D", ())]),
+    ]
+
+
+def _pooling_components():
+    pool = "lamella_layers.pooling"
+    return _optional(pool, [
+        ("MaxPooling1D", ("MaxPool1D",)), ("MaxPooling2D", ("MaxPool2D",)),
+        ("MaxPooling3D", ("MaxPool3D",)),
+        ("AveragePooling1D", ("AvgPool1D",)), ("AveragePooling2D", ("AvgPool2D",)),
+        ("AveragePooling3D", ("AvgPool3D",)),
+        ("GlobalMaxPooling1D", ("GlobalMaxPool1D",)),
+        ("GlobalMaxPooling2D", ("GlobalMaxPool2D",)),
+        ("GlobalMaxPooling3D", ("GlobalMaxPool3D",)),
+        ("GlobalAveragePooling1D", ("GlobalAvgPool1D",)),
+        ("GlobalAveragePooling2D", ("GlobalAvgPool2D",)),
+        ("GlobalAveragePooling3D", ("GlobalAvgPool3D",)),
+    ])
+
+
+def _optional(module, names):
+    return [Component(name, f"{module}:{name}", aliases=tuple(aliases))
+            for name, aliases in names]
+
+
+def _extra_components():
+    return [
+        Component("TorchModule", "lamella_layers.torch_module:TorchModule"),
+        Component("MultiHeadAttention", "lamella_layers.attention:MultiHeadAttention"),
     ]
 
 

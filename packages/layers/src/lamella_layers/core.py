@@ -563,6 +563,8 @@ class Masking(Layer):
         self.mask_value = mask_value
 
     def compute_mask(self, inputs, mask=None):
+        if not torch.is_tensor(inputs):
+            return True  # symbolic: a mask flows
         return (inputs != self.mask_value).any(dim=-1)
 
     def call(self, inputs):

@@ -64,6 +64,8 @@ class Embedding(Layer):
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
+        if not torch.is_tensor(inputs):
+            return True  # symbolic: a mask flows
         return inputs != 0
 
     def compute_output_shape(self, input_shape):

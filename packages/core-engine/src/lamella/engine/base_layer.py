@@ -20,7 +20,8 @@ _BASE_KWARGS = frozenset(
      "input_dtype"}
 )
 
-#: Bumped whenever a layer starts using ``add_loss`` so models re-scan for loss sources.
+#: Bumped whenever a layer gains a loss source (``add_loss``, a weight regularizer, an activity
+#: regularizer) so models re-scan for them; see ``Trainer._uses_call_losses``.
 _loss_sources_version = [0]
 
 
@@ -174,6 +175,8 @@ class Layer(nn.Module):
             self.register_buffer(attr, value)
         record = WeightRecord(self, name, attr, bool(trainable),
                               regularizers.get(regularizer), constraints.get(constraint))
+        if record.regularizer is not None:
+            _loss_sources_version[0] += 1
         self._weight_records.append(record)
         return getattr(self, attr)
 

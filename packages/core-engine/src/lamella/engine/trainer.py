@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import torch
 
+from lamella.engine import base_layer
 from lamella.engine import data_adapter as da
 from lamella.engine.callbacks import CallbackList, History, LazyLogs, ProgbarLogger
 from lamella.engine.compile_utils import CompiledObjectives
@@ -148,7 +149,7 @@ class Trainer:
         return torch.autocast(self._device.type, dtype=self._autocast_dtype)
 
     def _loss_layers_losses(self):
-        if not self._has_loss_sources():
+        if not self._uses_call_losses():
             return ()
         return self.losses
 
@@ -194,7 +195,13 @@ class Trainer:
         return total.detach(), [p.detach() if p is not None else None for p in per_output]
 
     def _uses_call_losses(self):
-        return self._has_loss_sources()
+        """Whether any layer adds losses (regularizers, add_loss); re-scanned only when a layer
+        starts using them or the model's modules change, not on every step."""
+        key = (base_layer._loss_sources_version[0], len(self._modules))
+        if getattr(self, "_loss_sources_key", None) != key:
+            self._loss_sources_key = key
+            self._loss_sources = self._has_loss_sources()
+        return self._loss_sources
 
     def _test_step(self, xs, ys, sws):
         with self._autocast():

@@ -297,6 +297,8 @@ def predict_loop(model, x, batch_size, verbose, steps, callbacks, max_queue_size
             callback_list.on_predict_batch_begin(step, {"batch": step, "size": _batch_size_of(xs)})
             if not model.built:
                 model._ensure_ready(xs)
+            if model._uses_call_losses():  # activity losses are not kept across batches
+                model._clear_call_losses()
             with model._autocast():
                 outputs = model(model._model_input(xs))
             outputs = [o.float() for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
