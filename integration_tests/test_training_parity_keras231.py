@@ -109,3 +109,35 @@ def test_two_output_metric_names_match_keras(two_output_model, case, metrics):
     history = two_output_model.fit(x, y, epochs=1, validation_split=0.2, verbose=0)
     assert sorted(history.history) == expected["history_keys_sorted"]
     assert len(two_output_model.evaluate(x, y, verbose=0)) == expected["evaluate_len"]
+
+
+def test_conv_summary_is_byte_identical():
+    K.clear_session()
+    model = lamella.Sequential([layers.Conv2D(4, (3, 3), input_shape=(8, 8, 1)),
+                                layers.MaxPooling2D(), layers.Flatten(), layers.Dropout(0.5),
+                                layers.Dense(10, activation="softmax")])
+    lines = []
+    model.summary(print_fn=lines.append)
+    expected = json.loads((FIXTURES / "summaries.json").read_text())["ii_seq_conv"]["text"]
+    assert "\n".join(lines) == expected
+
+
+def _strip_version(document):
+    return {k: v for k, v in document.items() if k not in ("keras_version", "backend")}
+
+
+def test_configs_match_keras_231():
+    """get_config / to_json of the fixture models equal Keras 2.3.1's (version keys aside)."""
+    expected = json.loads((FIXTURES / "configs.json").read_text())
+    K.clear_session()
+    dense = lamella.Sequential([layers.Dense(3, input_shape=(4,)), layers.Dense(2)])
+    assert dense.get_config() == expected["i_seq_dense"]["get_config"]
+    assert _strip_version(json.loads(dense.to_json())) == _strip_version(
+        expected["i_seq_dense"]["to_json"])
+    K.clear_session()
+    inp = lamella.Input((4,), name="inp")
+    hid = layers.Dense(8, name="hid")(inp)
+    model = lamella.Model(inp, [layers.Dense(3, activation="softmax", name="out_a")(hid),
+                                layers.Dense(1, name="out_b")(hid)])
+    assert _strip_version(json.loads(model.to_json())) == _strip_version(
+        expected["iii_functional_two_outputs"]["to_json"])

@@ -221,3 +221,36 @@ def test_predict_over_several_batches_returns_every_sample():
     x = np.random.rand(70, 3).astype("float32")
     expected = model(torch.from_numpy(x)).detach().numpy()
     np.testing.assert_allclose(model.predict(x, batch_size=32), expected, rtol=1e-6)
+
+
+class Add(Layer):
+    def call(self, inputs):
+        return inputs[0] + inputs[1]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+def test_shared_layer_summary_lists_both_nodes():
+    a, b = lamella.Input((4,)), lamella.Input((4,))
+    shared = Dense(3)
+    model = lamella.Model([a, b], Dense(1)(Add()([shared(a), shared(b)])))
+    assert summary_text(model) == fixture("summaries.json")["vi_shared_layer"]["text"]
+
+
+def test_shared_layer_with_different_output_shapes_prints_multiple():
+    a, b = lamella.Input((4,)), lamella.Input((2, 4))
+    shared = Dense(3)
+    model = lamella.Model([a, b], [shared(a), shared(b)])
+    assert summary_text(model) == fixture("summaries.json")["vi_b_shared_layer_multiple"]["text"]
+
+
+def test_nested_sequential_summary_and_weights():
+    inp = lamella.Input((4,))
+    inner = lamella.Sequential([Dense(3, input_shape=(4,)), Dense(2)])
+    model = lamella.Model(inp, Dense(1)(inner(inp)))
+    assert summary_text(model) == fixture("summaries.json")["viii_nested_sequential"]["text"]
+    x = torch.rand(5, 4)
+    expected = model.layers[2](inner.layers[1](inner.layers[0](x)))
+    torch.testing.assert_close(model(x), expected)
+    assert len(model.get_weights()) == 6

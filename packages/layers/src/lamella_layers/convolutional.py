@@ -1,10 +1,13 @@
-"""Keras 2.3's 2-D convolution layer, ``Conv2D`` (alias ``Convolution2D``).
+"""Keras 2.3's convolution layers: ``Conv1D/2D/3D`` (``padding='causal'`` for 1-D),
+``SeparableConv1D/2D``, ``DepthwiseConv2D``, ``Conv2DTranspose``, ``Conv3DTranspose``, and the
+shape layers ``Cropping1D/2D/3D``, ``UpSampling1D/2D/3D``, ``ZeroPadding1D/2D/3D``.
 
-The kernel is stored in Keras's layout ``(kh, kw, in, out)``. channels_last input
-``(N, H, W, C)`` is convolved through a permuted view ``(N, C, H, W)`` that already has torch's
-``channels_last`` memory format, so no copy of the activations is made per call; the output is
-permuted back the same way. ``padding='same'`` follows TF's rule: with an odd total the extra
-row/column goes to the bottom/right.
+Kernels are stored in Keras's layouts (``Conv2D``: ``(kh, kw, in, out)``; transposed
+convolutions ``(kh, kw, out, in)``; depthwise ``(kh, kw, in, depth_multiplier)``).
+channels_last input ``(N, H, W, C)`` is convolved through a permuted view ``(N, C, H, W)`` that
+already has torch's ``channels_last`` memory format, so no copy of the activations is made per
+call; the output is permuted back the same way. ``padding='same'`` follows TF's rule: with an
+odd total the extra row/column goes to the bottom/right.
 
 Example::
 
@@ -16,42 +19,71 @@ Example::
     conv.get_weights()[0].shape              # (3, 3, 3, 8)
 """
 
+import torch
 import torch.nn.functional as F
 
 from lamella import activations, constraints, initializers, regularizers
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
 
-__all__ = ["Conv2D"]
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
+           "DepthwiseConv2D", "Conv2DTranspose", "Conv3DTranspose", "Cropping1D", "Cropping2D",
+           "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
+           "ZeroPadding2D", "ZeroPadding3D"]
+
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
-class Conv2D(Layer):
-    """2-D convolution (cross-correlation, as in Keras and torch) over images.
+def _to_channels_first(x, data_format):
+    """A channels-first view of ``x`` (no copy)."""
+    if data_format == "channels_last":
+        return x.permute(0, x.dim() - 1, *range(1, x.dim() - 1))
+    return x
 
-    Arguments as Keras 2.3: ``filters``, ``kernel_size`` (int or pair), ``strides=(1, 1)``,
-    ``padding='valid'|'same'``, ``data_format=None`` (``'channels_last'``),
-    ``dilation_rate=(1, 1)``, ``activation``, ``use_bias``, initializers, regularizers,
-    ``activity_regularizer`` and constraints for ``kernel`` and ``bias``.
 
-    Example::
+def _from_channels_first(y, data_format):
+    if data_format == "channels_last":
+        return y.permute(0, *range(2, y.dim()), 1)
+    return y
 
-        conv = Conv2D(4, (3, 2), padding="same")
-        conv(torch.zeros(1, 5, 5, 3)).shape      # (1, 5, 5, 4)
-    """
+
+def _pad_pairs(pads):
+    """``[(before, after), ...]`` per spatial axis in order -> ``F.pad``'s reversed flat list."""
+    flat = []
+    for before, after in reversed(pads):
+        flat += [before, after]
+    return flat
+
+
+def _spatial_of(shape, data_format):
+    return tuple(shape[1:-1]) if data_format == "channels_last" else tuple(shape[2:])
+
+
+def _with_spatial(shape, data_format, spatial, channels):
+    if data_format == "channels_last":
+        return (shape[0],) + tuple(spatial) + (channels,)
+    return (shape[0], channels) + tuple(spatial)
+
+
+class _Conv(Layer):
+    """The N-D convolution base (Keras's ``_Conv``)."""
 
     rank = 2
+    _paddings = ("valid", "same")
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True,
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__
-        self.filters = _utils.positive_int(owner, "filters", filters)
+        self.filters = _utils.positive_int(owner, "filters", filters) \
+            if filters is not None else None
         self.kernel_size = _utils.normalize_tuple(owner, "kernel_size", kernel_size, self.rank)
         self.strides = _utils.normalize_tuple(owner, "strides", strides, self.rank)
-        self.padding = _utils.normalize_padding(owner, padding)
+        self.padding = _utils.normalize_padding(owner, padding, self._paddings)
         self.data_format = _utils.normalize_data_format(owner, data_format)
         self.dilation_rate = _utils.normalize_tuple(owner, "dilation_rate", dilation_rate,
                                                     self.rank)
@@ -70,7 +102,7 @@ class Conv2D(Layer):
     def _channel_axis(self):
         return 1 if self.data_format == "channels_first" else -1
 
-    def build(self, input_shape):
+    def _input_channels(self, input_shape):
         owner = type(self).__name__
         if len(input_shape) != self.rank + 2:
             raise ValueError(
@@ -82,57 +114,65 @@ class Conv2D(Layer):
             raise ValueError(
                 f"{owner}: the channel dimension of the inputs should be defined. Found `None`."
             )
-        input_dim = int(input_dim)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (input_dim, self.filters),
+        return int(input_dim)
+
+    def _kernel_shape(self, input_dim):
+        return self.kernel_size + (input_dim, self.filters)
+
+    def build(self, input_shape):
+        input_dim = self._input_channels(input_shape)
+        self.kernel = self.add_weight("kernel", self._kernel_shape(input_dim),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
+        self._add_bias(self.filters)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: input_dim})
+        self.built = True
+
+    def _add_bias(self, size):
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,),
-                                        initializer=self.bias_initializer,
+            self.bias = self.add_weight("bias", (size,), initializer=self.bias_initializer,
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
         else:
             self.bias = None
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: input_dim})
-        self.built = True
 
-    def _padding_for(self, spatial):
-        """torch's ``padding`` argument, and the ``F.pad`` amounts when TF pads asymmetrically."""
+    def _pad(self, x):
+        """Pad ``x`` (channels-first) for TF's padding; returns ``(x, torch_padding)``."""
         if self.padding == "valid":
-            return (0, 0), None
+            return x, 0
+        if self.padding == "causal":
+            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
+            return F.pad(x, (left, 0)), 0
         pads = [_utils.same_padding(length, k, s, d) for length, k, s, d in
-                zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
+                zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)]
         if all(before == after for before, after in pads):
-            return tuple(before for before, _ in pads), None
-        # F.pad lists the last axis first: (left, right, top, bottom).
-        return (0, 0), (pads[1][0], pads[1][1], pads[0][0], pads[0][1])
+            return x, tuple(before for before, _ in pads)
+        return F.pad(x, _pad_pairs(pads)), 0
+
+    def _torch_kernel(self):
+        r = self.rank  # (k..., in, out) -> (out, in, k...)
+        return self.kernel.permute(r + 1, r, *range(r))
 
     def call(self, inputs):
-        channels_last = self.data_format == "channels_last"
-        x = inputs.permute(0, 3, 1, 2) if channels_last else inputs  # NCHW view, no copy
-        padding, explicit = self._padding_for(x.shape[2:])
-        if explicit is not None:
-            x = F.pad(x, explicit)
-        kernel = self.kernel.permute(3, 2, 0, 1)  # (kh, kw, in, out) -> (out, in, kh, kw)
-        y = F.conv2d(x, kernel, self.bias, self.strides, padding, self.dilation_rate)
-        if channels_last:
-            y = y.permute(0, 2, 3, 1)
-        return self.activation(y)
+        x = _to_channels_first(inputs, self.data_format)
+        x, padding = self._pad(x)
+        y = _CONV[self.rank](x, self._torch_kernel(), self.bias, self.strides, padding,
+                             self.dilation_rate)
+        return self.activation(_from_channels_first(y, self.data_format))
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        if self.data_format == "channels_last":
-            space = input_shape[1:-1]
-        else:
-            space = input_shape[2:]
+        space = _spatial_of(input_shape, self.data_format)
         new_space = tuple(
             _utils.conv_output_length(length, k, self.padding, s, d)
             for length, k, s, d in zip(space, self.kernel_size, self.strides, self.dilation_rate)
         )
-        if self.data_format == "channels_last":
-            return (input_shape[0],) + new_space + (self.filters,)
-        return (input_shape[0], self.filters) + new_space
+        return _with_spatial(input_shape, self.data_format, new_space, self._out_channels(
+            input_shape))
+
+    def _out_channels(self, input_shape):
+        return self.filters
 
     def get_config(self):
         config = {
@@ -153,3 +193,599 @@ class Conv2D(Layer):
             "bias_constraint": constraints.serialize(self.bias_constraint),
         }
         return {**super().get_config(), **config}
+
+
+class Conv1D(_Conv):
+    """1-D convolution over ``(batch, steps, channels)``; ``padding='causal'`` pads only the
+    past, so output ``t`` sees inputs ``<= t``.
+
+    Example: ``Conv1D(4, 3, padding="causal")(torch.zeros(2, 10, 3)).shape == (2, 10, 4)``.
+    """
+
+    rank = 1
+    _paddings = ("valid", "same", "causal")
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 data_format="channels_last", dilation_rate=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+class Conv2D(_Conv):
+    """2-D convolution (cross-correlation, as in Keras and torch) over images.
+
+    Arguments as Keras 2.3: ``filters``, ``kernel_size`` (int or pair), ``strides=(1, 1)``,
+    ``padding='valid'|'same'``, ``data_format=None`` (``'channels_last'``),
+    ``dilation_rate=(1, 1)``, ``activation``, ``use_bias``, initializers, regularizers,
+    ``activity_regularizer`` and constraints for ``kernel`` and ``bias``.
+
+    Example::
+
+        conv = Conv2D(4, (3, 2), padding="same")
+        conv(torch.zeros(1, 5, 5, 3)).shape      # (1, 5, 5, 4)
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+class Conv3D(_Conv):
+    """3-D convolution over volumes; kernel ``(kd, kh, kw, in, out)``.
+
+    Example: ``Conv3D(2, 3, padding="same")(torch.zeros(1, 4, 4, 4, 1)).shape == (1, 4, 4, 4, 2)``.
+    """
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, dilation_rate=(1, 1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+# --- depthwise and separable ----------------------------------------------------------------
+
+def _depthwise_torch_kernel(kernel, rank):
+    """``(k..., in, dm)`` -> torch's grouped ``(in * dm, 1, k...)`` (channel ``c*dm + q``)."""
+    in_dim, dm = kernel.shape[rank], kernel.shape[rank + 1]
+    w = kernel.permute(rank, rank + 1, *range(rank))
+    return w.reshape((in_dim * dm, 1) + tuple(kernel.shape[:rank]))
+
+
+class DepthwiseConv2D(Conv2D):
+    """A convolution per input channel, ``depth_multiplier`` outputs each.
+
+    Example: ``DepthwiseConv2D(3, depth_multiplier=2)(torch.zeros(1, 5, 5, 4)).shape ==
+    (1, 3, 3, 8)``.
+    """
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(None, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         bias_constraint=bias_constraint, **kwargs)
+        self.depth_multiplier = _utils.positive_int("DepthwiseConv2D", "depth_multiplier",
+                                                    depth_multiplier)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+
+    def build(self, input_shape):
+        input_dim = self._input_channels(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", self.kernel_size + (input_dim, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self._add_bias(input_dim * self.depth_multiplier)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: input_dim})
+        self.built = True
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        x, padding = self._pad(x)
+        y = _CONV[self.rank](x, _depthwise_torch_kernel(self.depthwise_kernel, self.rank),
+                             self.bias, self.strides, padding, self.dilation_rate,
+                             groups=x.shape[1])
+        return self.activation(_from_channels_first(y, self.data_format))
+
+    def _out_channels(self, input_shape):
+        return input_shape[self._channel_axis] * self.depth_multiplier
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("filters", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
+            config.pop(key)
+        config["depth_multiplier"] = self.depth_multiplier
+        config["depthwise_initializer"] = initializers.serialize(self.depthwise_initializer)
+        config["depthwise_regularizer"] = regularizers.serialize(self.depthwise_regularizer)
+        config["depthwise_constraint"] = constraints.serialize(self.depthwise_constraint)
+        return config
+
+
+class _SeparableConv(_Conv):
+    """Depthwise convolution then a pointwise (1x1) one; the bias belongs to the pointwise."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         bias_constraint=bias_constraint, **kwargs)
+        owner = type(self).__name__
+        self.depth_multiplier = _utils.positive_int(owner, "depth_multiplier", depth_multiplier)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+
+    def build(self, input_shape):
+        input_dim = self._input_channels(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", self.kernel_size + (input_dim, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", (1,) * self.rank + (input_dim * self.depth_multiplier,
+                                                    self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        self._add_bias(self.filters)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: input_dim})
+        self.built = True
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        x, padding = self._pad(x)
+        conv = _CONV[self.rank]
+        y = conv(x, _depthwise_torch_kernel(self.depthwise_kernel, self.rank), None,
+                 self.strides, padding, self.dilation_rate, groups=x.shape[1])
+        r = self.rank
+        pointwise = self.pointwise_kernel.permute(r + 1, r, *range(r))
+        y = conv(y, pointwise, self.bias)
+        return self.activation(_from_channels_first(y, self.data_format))
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("kernel_initializer", "kernel_regularizer", "kernel_constraint"):
+            config.pop(key)
+        config["depth_multiplier"] = self.depth_multiplier
+        for part in ("depthwise", "pointwise"):
+            config[f"{part}_initializer"] = initializers.serialize(
+                getattr(self, f"{part}_initializer"))
+            config[f"{part}_regularizer"] = regularizers.serialize(
+                getattr(self, f"{part}_regularizer"))
+            config[f"{part}_constraint"] = constraints.serialize(
+                getattr(self, f"{part}_constraint"))
+        return config
+
+
+class SeparableConv1D(_SeparableConv):
+    """Depthwise-separable 1-D convolution.
+
+    Example: ``SeparableConv1D(4, 3)(torch.zeros(2, 10, 3)).shape == (2, 8, 4)``.
+    """
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 data_format="channels_last", dilation_rate=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+class SeparableConv2D(_SeparableConv):
+    """Depthwise-separable 2-D convolution.
+
+    Example: ``SeparableConv2D(4, 3, padding="same")(torch.zeros(1, 5, 5, 3)).shape ==
+    (1, 5, 5, 4)``.
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+# --- transposed -------------------------------------------------------------------------------
+
+def deconv_output_length(length, kernel, padding, output_padding, stride, dilation=1):
+    """Keras's ``conv_utils.deconv_output_length``."""
+    if length is None:
+        return None
+    kernel = kernel + (kernel - 1) * (dilation - 1)
+    if output_padding is None:
+        if padding == "valid":
+            return length * stride + max(kernel - stride, 0)
+        if padding == "full":
+            return length * stride - (stride + kernel - 2)
+        return length * stride
+    pad = {"same": kernel // 2, "valid": 0, "full": kernel - 1}[padding]
+    return (length - 1) * stride + kernel - 2 * pad + output_padding
+
+
+class _ConvTranspose(_Conv):
+    """The gradient of a convolution: kernel ``(k..., filters, in)``, TF's output lengths."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+        owner = type(self).__name__
+        if output_padding is not None:
+            output_padding = tuple(int(p) for p in (
+                output_padding if isinstance(output_padding, (list, tuple))
+                else (output_padding,) * self.rank))
+            if len(output_padding) != self.rank:
+                raise ValueError(f"{owner}: `output_padding` must be an integer or a tuple of "
+                                 f"{self.rank} integers; got {output_padding!r}.")
+            for stride, pad in zip(self.strides, output_padding):
+                if pad >= stride:
+                    raise ValueError(f"{owner}: stride {self.strides} must be greater than "
+                                     f"output padding {output_padding}.")
+        self.output_padding = output_padding
+
+    def _kernel_shape(self, input_dim):
+        return self.kernel_size + (self.filters, input_dim)
+
+    def _out_lengths(self, space):
+        pads = self.output_padding or (None,) * self.rank
+        return tuple(deconv_output_length(length, k, self.padding, p, s, d) for
+                     length, k, p, s, d in zip(space, self.kernel_size, pads, self.strides,
+                                               self.dilation_rate))
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        r = self.rank
+        weight = self.kernel.permute(r + 1, r, *range(r))  # (k..., out, in) -> (in, out, k...)
+        full = _CONV_T[r](x, weight, None, self.strides, 0, 0, 1, self.dilation_rate)
+        out_lengths = self._out_lengths(x.shape[2:])
+        slices = [slice(None), slice(None)]
+        extra = []
+        for axis, (out, k, s, d) in enumerate(zip(out_lengths, self.kernel_size, self.strides,
+                                                  self.dilation_rate)):
+            before = _utils.same_padding(out, k, s, d)[0] if self.padding == "same" else 0
+            have = full.shape[2 + axis]
+            stop = min(before + out, have)
+            slices.append(slice(before, stop))
+            extra.append((0, before + out - stop))
+        y = full[tuple(slices)]
+        if any(after for _, after in extra):
+            y = F.pad(y, _pad_pairs(extra))
+        if self.bias is not None:
+            y = y + self.bias.reshape((1, -1) + (1,) * r)
+        return self.activation(_from_channels_first(y, self.data_format))
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        space = self._out_lengths(_spatial_of(input_shape, self.data_format))
+        return _with_spatial(input_shape, self.data_format, space, self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "output_padding": self.output_padding}
+
+
+class Conv2DTranspose(_ConvTranspose):
+    """Transposed 2-D convolution ("deconvolution"); kernel ``(kh, kw, filters, in)``.
+
+    Example: ``Conv2DTranspose(3, 3, strides=2, padding="same")(torch.zeros(1, 4, 4, 5)).shape
+    == (1, 8, 8, 3)``.
+    """
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """Transposed 3-D convolution; kernel ``(kd, kh, kw, filters, in)`` (no ``dilation_rate``,
+    as in Keras 2.3).
+
+    Example: ``Conv3DTranspose(2, 2, strides=2)(torch.zeros(1, 2, 2, 2, 3)).shape ==
+    (1, 4, 4, 4, 2)``.
+    """
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 output_padding=None, data_format=None, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, data_format=data_format,
+                         dilation_rate=1, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("dilation_rate")
+        return config
+
+
+# --- cropping, upsampling, zero padding -------------------------------------------------------
+
+def _pairs(owner, argument, value, rank):
+    """An int, ``rank`` ints (symmetric) or ``rank`` pairs -> ``((a, b), ...)``."""
+    def bad():
+        raise ValueError(f"{owner}: `{argument}` must be an int, a tuple of {rank} ints or a "
+                         f"tuple of {rank} tuples of 2 ints; got {value!r}.")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            bad()
+        return ((value, value),) * rank
+    try:
+        items = list(value)
+    except TypeError:
+        bad()
+    if rank == 1 and len(items) == 2 and all(isinstance(i, int) for i in items):
+        pairs = [tuple(items)]
+    elif len(items) != rank:
+        bad()
+    else:
+        pairs = []
+        for item in items:
+            if isinstance(item, int) and not isinstance(item, bool):
+                pairs.append((item, item))
+            else:
+                try:
+                    pair = tuple(int(v) for v in item)
+                except TypeError:
+                    bad()
+                if len(pair) != 2:
+                    bad()
+                pairs.append(pair)
+    if any(v < 0 for pair in pairs for v in pair):
+        bad()
+    return tuple(tuple(p) for p in pairs)
+
+
+class _Spatial(Layer):
+    rank = 2
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if self.rank == 1:
+            self.data_format = "channels_last"
+        else:
+            self.data_format = _utils.normalize_data_format(type(self).__name__, data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _channels(self, shape):
+        return shape[-1] if self.data_format == "channels_last" else shape[1]
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        space = tuple(None if d is None else self._new_length(i, d)
+                      for i, d in enumerate(_spatial_of(input_shape, self.data_format)))
+        return _with_spatial(input_shape, self.data_format, space, self._channels(input_shape))
+
+    def _config(self):
+        config = super().get_config()
+        if self.rank > 1:
+            config["data_format"] = self.data_format
+        return config
+
+
+class _Cropping(_Spatial):
+    def __init__(self, cropping, data_format=None, **kwargs):
+        super().__init__(data_format, **kwargs)
+        self.cropping = _pairs(type(self).__name__, "cropping", cropping, self.rank)
+
+    def _new_length(self, axis, length):
+        return length - sum(self.cropping[axis])
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        index = [slice(None), slice(None)]
+        for (before, after), length in zip(self.cropping, x.shape[2:]):
+            index.append(slice(before, length - after))
+        return _from_channels_first(x[tuple(index)], self.data_format)
+
+    def get_config(self):
+        cropping = self.cropping[0] if self.rank == 1 else self.cropping
+        return {**self._config(), "cropping": cropping}
+
+
+class Cropping1D(_Cropping):
+    """Crops ``(before, after)`` steps of ``(batch, steps, channels)``.
+
+    Example: ``Cropping1D((1, 2))(torch.zeros(2, 7, 3)).shape == (2, 4, 3)``.
+    """
+
+    rank = 1
+
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super().__init__(cropping, None, **kwargs)
+
+
+class Cropping2D(_Cropping):
+    """Crops rows and columns: ``((top, bottom), (left, right))``.
+
+    Example: ``Cropping2D(((1, 1), (2, 0)))(torch.zeros(1, 5, 5, 3)).shape == (1, 3, 3, 3)``.
+    """
+
+    rank = 2
+
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(cropping, data_format, **kwargs)
+
+
+class Cropping3D(_Cropping):
+    """Crops the three spatial axes.
+
+    Example: ``Cropping3D(1)(torch.zeros(1, 4, 4, 4, 2)).shape == (1, 2, 2, 2, 2)``.
+    """
+
+    rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(cropping, data_format, **kwargs)
+
+
+class _ZeroPadding(_Spatial):
+    def __init__(self, padding, data_format=None, **kwargs):
+        super().__init__(data_format, **kwargs)
+        self.padding = _pairs(type(self).__name__, "padding", padding, self.rank)
+
+    def _new_length(self, axis, length):
+        return length + sum(self.padding[axis])
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        return _from_channels_first(F.pad(x, _pad_pairs(self.padding)), self.data_format)
+
+    def get_config(self):
+        padding = self.padding[0] if self.rank == 1 else self.padding
+        return {**self._config(), "padding": padding}
+
+
+class ZeroPadding1D(_ZeroPadding):
+    """Pads ``(before, after)`` zero steps.
+
+    Example: ``ZeroPadding1D(2)(torch.zeros(2, 4, 3)).shape == (2, 8, 3)``.
+    """
+
+    rank = 1
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(padding, None, **kwargs)
+
+
+class ZeroPadding2D(_ZeroPadding):
+    """Pads rows and columns with zeros.
+
+    Example: ``ZeroPadding2D(1)(torch.zeros(1, 3, 3, 2)).shape == (1, 5, 5, 2)``.
+    """
+
+    rank = 2
+
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super().__init__(padding, data_format, **kwargs)
+
+
+class ZeroPadding3D(_ZeroPadding):
+    """Pads the three spatial axes with zeros.
+
+    Example: ``ZeroPadding3D(1)(torch.zeros(1, 2, 2, 2, 1)).shape == (1, 4, 4, 4, 1)``.
+    """
+
+    rank = 3
+
+    def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
+        super().__init__(padding, data_format, **kwargs)
+
+
+def _legacy_bilinear(x, axis, factor):
+    """TF 1's ``resize_bilinear`` (``align_corners=False``, no half-pixel centres) on one axis."""
+    length = x.shape[axis]
+    src = torch.arange(length * factor, device=x.device, dtype=torch.float64) / factor
+    low = src.floor().long()
+    high = torch.clamp(low + 1, max=length - 1)
+    weight = (src - low.to(torch.float64)).to(x.dtype)
+    shape = [1] * x.dim()
+    shape[axis] = -1
+    weight = weight.reshape(shape)
+    return x.index_select(axis, low) * (1 - weight) + x.index_select(axis, high) * weight
+
+
+class _UpSampling(_Spatial):
+    def __init__(self, size, data_format=None, **kwargs):
+        super().__init__(data_format, **kwargs)
+        self.size = _utils.normalize_tuple(type(self).__name__, "size", size, self.rank)
+
+    def _new_length(self, axis, length):
+        return length * self.size[axis]
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        for axis, factor in enumerate(self.size):
+            if factor != 1:
+                x = self._resize(x, 2 + axis, factor)
+        return _from_channels_first(x, self.data_format)
+
+    def _resize(self, x, axis, factor):
+        return x.repeat_interleave(factor, dim=axis)
+
+    def get_config(self):
+        size = self.size[0] if self.rank == 1 else self.size
+        return {**self._config(), "size": size}
+
+
+class UpSampling1D(_UpSampling):
+    """Repeats each step ``size`` times.
+
+    Example: ``UpSampling1D(2)(torch.zeros(2, 4, 3)).shape == (2, 8, 3)``.
+    """
+
+    rank = 1
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(size, None, **kwargs)
+
+
+class UpSampling2D(_UpSampling):
+    """Repeats rows and columns (``interpolation='nearest'``) or resizes bilinearly as TF 1
+    does (``'bilinear'``).
+
+    Example: ``UpSampling2D((2, 3))(torch.zeros(1, 2, 2, 1)).shape == (1, 4, 6, 1)``.
+    """
+
+    rank = 2
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(size, data_format, **kwargs)
+        if interpolation not in ("nearest", "bilinear"):
+            raise ValueError(f"UpSampling2D: `interpolation` should be one of 'nearest', "
+                             f"'bilinear'; got {interpolation!r}.")
+        self.interpolation = interpolation
+
+    def _resize(self, x, axis, factor):
+        if self.interpolation == "bilinear":
+            return _legacy_bilinear(x, axis, factor)
+        return super()._resize(x, axis, factor)
+
+    def get_config(self):
+        return {**super().get_config(), "interpolation": self.interpolation}
+
+
+class UpSampling3D(_UpSampling):
+    """Repeats along the three spatial axes.
+
+    Example: ``UpSampling3D(2)(torch.zeros(1, 2, 2, 2, 1)).shape == (1, 4, 4, 4, 1)``.
+    """
+
+    rank = 3
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(size, data_format, **kwargs)
+
+
+# Keras's aliases
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution3D = Conv3D
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D
+Convolution2DTranspose = Deconvolution2D = Conv2DTranspose
+Convolution3DTranspose = Deconvolution3D = Conv3DTranspose
