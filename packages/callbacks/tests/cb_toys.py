@@ -10,7 +10,6 @@ generator (tools/keras231/make_callback_fixtures.py) does.
 import contextlib
 import io
 import os
-import tempfile
 import time
 
 import numpy as np
@@ -68,7 +67,8 @@ def toy_data(n=32, seed=0):
 
 def make_model(lr=0.05, seed=0):
     torch.manual_seed(seed)
-    model = lamella.Sequential([ToyDense(3, seed=seed, input_shape=(4,)), ToyDense(1, seed=seed + 1)])
+    model = lamella.Sequential([ToyDense(3, seed=seed, input_shape=(4,)),
+                                ToyDense(1, seed=seed + 1)])
     model.compile(ToySGD(lr), loss=mse)
     return model
 
@@ -196,7 +196,3 @@ def drive(callback, model, logs_per_epoch, probe=None):
                 break
         callback.on_train_end({})
     return probes, epochs, out.getvalue()
-
-
-def temp_dir():
-    return tempfile.mkdtemp(prefix="lamella-callbacks-")

@@ -1,4 +1,4 @@
-"""A process killed (SIGKILL) in the middle of a checkpoint write leaves the previous one loadable."""
+"""A process killed (SIGKILL) mid-way through a checkpoint write keeps the previous one."""
 
 import os
 import pathlib

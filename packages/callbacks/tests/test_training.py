@@ -222,8 +222,6 @@ def test_model_checkpoint_failed_save_keeps_previous_file(toy_data, tmp_path, np
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
 
 
-@pytest.mark.xfail(strict=False, reason="core: fit puts History first; Keras 2.3.1 puts it after "
-                   "the user's callbacks, so History sees logs['lr'] (training_loops._make_callbacks)")
 def test_history_records_lr_added_by_callbacks(toy_data):
     x, y = toy_data
     history = make_model(lr=0.1).fit(x, y, epochs=2, verbose=0,

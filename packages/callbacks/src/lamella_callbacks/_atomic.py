@@ -62,7 +62,8 @@ def atomic_path(path):
 def _remove_stale(path, keep):
     """Remove temporary files of earlier writes of ``path`` whose writer process is gone."""
     folder, prefix, ext = _tmp_prefix(path)
-    for stale in glob.glob(os.path.join(glob.escape(folder), glob.escape(prefix) + "*" + glob.escape(ext))):
+    pattern = os.path.join(glob.escape(folder), glob.escape(prefix) + "*" + glob.escape(ext))
+    for stale in glob.glob(pattern):
         pid = os.path.basename(stale)[len(prefix):].split("-", 1)[0]
         if stale == keep or not pid.isdigit() or _alive(int(pid)):
             continue

@@ -51,3 +51,32 @@ def to_yaml(config, **kwargs):
     except ImportError as exc:
         raise ImportError("to_yaml needs PyYAML: pip install lamella-io (or pyyaml)") from exc
     return yaml.safe_dump(config, **kwargs)
+
+
+_SAFE_MODE = [True]
+
+
+def safe_mode():
+    """Whether loading code may refuse to run code stored in a file (``True`` unless a loader
+    was called with ``safe_mode=False``). Layers that deserialise code (``Lambda``) ask this."""
+    return _SAFE_MODE[-1]
+
+
+class safe_mode_scope:  # noqa: N801 (a context manager used like a function)
+    """``with safe_mode_scope(False):`` marks a trusted load (``load_model(safe_mode=False)``).
+
+    Example::
+
+        with lamella.saving.safe_mode_scope(False):
+            model = lamella.models.model_from_json(trusted_json)
+    """
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = bool(safe_mode)
+
+    def __enter__(self):
+        _SAFE_MODE.append(self.safe_mode)
+        return self
+
+    def __exit__(self, *exc_info):
+        _SAFE_MODE.pop()

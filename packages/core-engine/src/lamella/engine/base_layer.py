@@ -58,7 +58,8 @@ class WeightRecord:
 
 
 def _to_numpy(tensor):
-    return tensor.detach().cpu().numpy()
+    # A copy, as Keras returns: on the CPU .numpy() would share memory with the live weight.
+    return tensor.detach().cpu().numpy().copy()
 
 
 def _shape_of(value):

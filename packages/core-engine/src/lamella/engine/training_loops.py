@@ -102,15 +102,15 @@ def _batch_size_of(xs):
 
 
 def _make_callbacks(model, callbacks, verbose, count_mode, params, with_history):
+    """Keras 2.3.1's order: the progress bar, the user's callbacks, then History (so History
+    records what callbacks add to the epoch logs, such as ``lr``)."""
     callback_list = list(callbacks or [])
+    if verbose:
+        callback_list.insert(0, ProgbarLogger(count_mode=count_mode))
     history = None
     if with_history:
         history = History()
-        callback_list = [history] + callback_list
-    if verbose:
-        progbar = ProgbarLogger(count_mode=count_mode)
-        progbar.running_values = None
-        callback_list.append(progbar)
+        callback_list.append(history)
     callback_list = CallbackList(callback_list, model=model, params=params)
     return callback_list, history
 
