@@ -194,7 +194,7 @@ def test_verbose_2_prints_keras_epoch_lines(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Train on 16 samples, validate on 4 samples"
     assert lines[1] == "Epoch 1/2"
-    assert lines[2].startswith(" - 0s - loss: ") and " - mse: " in lines[2]
+    assert lines[2].startswith(" - 0s - loss: ") and " - mean_squared_error: " in lines[2]
     assert " - val_loss: " in lines[2] and lines[2].count(" - ") == 5
 
 

@@ -172,7 +172,15 @@ FIRST_PARTY = {
         "Wrapper": "lamella-layers",
         "ZeroPadding1D": "lamella-layers",
         "ZeroPadding2D": "lamella-layers",
-        "ZeroPadding3D": "lamella-layers"
+        "ZeroPadding3D": "lamella-layers",
+        "add": "lamella-layers",
+        "average": "lamella-layers",
+        "concatenate": "lamella-layers",
+        "dot": "lamella-layers",
+        "maximum": "lamella-layers",
+        "minimum": "lamella-layers",
+        "multiply": "lamella-layers",
+        "subtract": "lamella-layers"
     },
     "losses": {
         "BinaryCrossentropy": "lamella-losses",
