@@ -17,7 +17,7 @@ def run(script):
 
 def test_mnist_mlp_example_reaches_keras_accuracy():
     out = run("mlp.py")
-    assert "Trainable params: 296,970" in out
+    assert "Trainable params: 301,066" in out
     assert re.search(r"Epoch 20/20\n - \d+s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss", out)
     accuracy = float(re.search(r"Test accuracy: ([\d.]+)", out).group(1))
     assert accuracy >= 0.95

@@ -86,7 +86,27 @@ def _lamella_models():
         m.compile(optimizer="adam", loss="mean_squared_error")
         return m, [rng.rand(6, 3).astype("float32")], [rng.rand(6, 2).astype("float32")]
 
-    return [seq_conv, functional_two_in_two_out, nested_frozen, chunked_names]
+    def zoo_bn_embedding_rnn():
+        inp = lamella.Input((6,), name="tokens")
+        r = L.LSTM(5, return_sequences=True, name="lstm")(L.Embedding(20, 4, name="emb")(inp))
+        r = L.BatchNormalization(name="bn")(L.GRU(3, reset_after=True, name="gru")(r))
+        m = lamella.Model(inp, L.Dense(2, name="out")(r), name="zoo_rnn")
+        m.compile(optimizer="adam", loss="mse")
+        x = [rng.randint(0, 20, size=(8, 6)).astype("float32")]
+        return m, x, [rng.rand(8, 2).astype("float32")]
+
+    def zoo_wrappers():
+        inp = lamella.Input((5, 3), name="seq_in")
+        bi = L.Bidirectional(L.LSTM(4, return_sequences=True), name="bilstm")(inp)
+        td = L.TimeDistributed(L.Dense(2), name="td")(bi)
+        gru = L.GRU(3, name="gru_classic")(inp)
+        merged = L.Concatenate(name="cat")([L.Flatten(name="flat")(td), gru])
+        m = lamella.Model(inp, L.Dense(1, name="out")(merged), name="zoo_wrappers")
+        m.compile(optimizer="sgd", loss="mean_squared_error")
+        return m, [rng.rand(8, 5, 3).astype("float32")], [rng.rand(8, 1).astype("float32")]
+
+    return [seq_conv, functional_two_in_two_out, nested_frozen, chunked_names,
+            zoo_bn_embedding_rnn, zoo_wrappers]
 
 
 def write(outdir):
@@ -101,7 +121,8 @@ def write(outdir):
         model, x, y = builder()
         model.fit(x if len(x) > 1 else x[0], y if len(y) > 1 else y[0], epochs=1, batch_size=4,
                   shuffle=False, verbose=0)
-        probe = [np.random.RandomState(1).rand(*xi.shape).astype("float32") for xi in x]
+        probe = [xi if name == "zoo_bn_embedding_rnn" else
+                 np.random.RandomState(1).rand(*xi.shape).astype("float32") for xi in x]
         predictions = model.predict(probe if len(probe) > 1 else probe[0])
         predictions = predictions if isinstance(predictions, list) else [predictions]
         for i, xi in enumerate(probe):

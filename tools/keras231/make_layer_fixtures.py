@@ -316,7 +316,7 @@ def recurrent_cases():
 
 def conv_cases():
     for fmt in ('channels_last', 'channels_first'):
-        f = fmt[-4:]
+        f = 'first' if fmt == 'channels_first' else 'last'
         s1 = (7, 3) if fmt == 'channels_last' else (3, 7)
         s2 = (6, 7, 3) if fmt == 'channels_last' else (3, 6, 7)
         s3 = (5, 4, 6, 2) if fmt == 'channels_last' else (2, 5, 4, 6)

@@ -16,6 +16,22 @@ ACTIVATIONS = {"linear": lambda x: x, "tanh": torch.tanh, "relu": torch.relu,
                "sigmoid": torch.sigmoid, "softmax": lambda x: torch.softmax(x, dim=-1)}
 
 
+_rng = np.random.RandomState(1234)
+
+
+def uniform(shape, dtype=None):
+    """A plain initializer (lamella-layers' named initializers are not installed here)."""
+    return _rng.uniform(-0.5, 0.5, size=shape).astype("float32")
+
+
+def zeros(shape, dtype=None):
+    return np.zeros(shape, dtype="float32")
+
+
+def ones(shape, dtype=None):
+    return np.ones(shape, dtype="float32")
+
+
 class TinyDense(Layer):
     def __init__(self, units, activation="linear", **kwargs):
         super().__init__(**kwargs)
@@ -24,8 +40,8 @@ class TinyDense(Layer):
 
     def build(self, input_shape):
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
-                                      initializer="glorot_uniform")
-        self.bias = self.add_weight("bias", (self.units,), initializer="zeros")
+                                      initializer=uniform)
+        self.bias = self.add_weight("bias", (self.units,), initializer=zeros)
         self.built = True
 
     def call(self, inputs):
@@ -42,9 +58,9 @@ class TinyDense(Layer):
 
 class TinyNorm(Layer):
     def build(self, input_shape):
-        self.gamma = self.add_weight("gamma", (input_shape[-1],), initializer="ones")
+        self.gamma = self.add_weight("gamma", (input_shape[-1],), initializer=ones)
         self.moving_mean = self.add_weight("moving_mean", (input_shape[-1],),
-                                           initializer="zeros", trainable=False)
+                                           initializer=zeros, trainable=False)
         self.built = True
 
     def call(self, inputs):

@@ -57,9 +57,11 @@ def model_config(model):
 def model_from_file_config(config, custom_objects=None, safe_mode=True, where="model_config"):
     """Rebuild a model from a file's ``model_config`` (refusing serialised code in safe mode)."""
     from lamella.models import model_from_config
+    from lamella.saving import safe_mode_scope
 
     check_config_is_safe(config, safe_mode=safe_mode, where=where)
-    return model_from_config(config, custom_objects=custom_objects)
+    with safe_mode_scope(safe_mode):
+        return model_from_config(config, custom_objects=custom_objects)
 
 
 # --- the training configuration -----------------------------------------------------------------
