@@ -72,8 +72,13 @@ def test_plugin_module_imports_nothing_heavy():
 
 
 def test_every_public_class_has_an_example_docstring():
+    import importlib
+
+    extra = [importlib.import_module(f"lamella_layers.{name}") for name in (
+        "advanced_activations", "attention", "embeddings", "merge", "noise", "normalization",
+        "recurrent", "torch_module", "wrappers")]
     for module in (activations, initializers, regularizers, constraints, core, convolutional,
-                   pooling):
+                   pooling, *extra):
         assert "Example" in (module.__doc__ or ""), module.__name__
         for name in module.__all__:
             obj = getattr(module, name)
@@ -97,3 +102,16 @@ def test_end_to_end_small_convnet():
     assert x.shape == (5, 3)
     assert torch.allclose(x.sum(dim=1), torch.ones(5))
     x.sum().backward()
+
+
+def test_new_layer_families_resolve_through_the_facade():
+    from lamella_layers import merge, pooling, recurrent, wrappers
+
+    assert lamella.layers.LSTM is recurrent.LSTM
+    assert lamella.layers.Bidirectional is wrappers.Bidirectional
+    assert lamella.layers.GlobalAvgPool2D is pooling.GlobalAveragePooling2D
+    assert lamella.plugins.resolve("layers", "Deconvolution2D") is convolutional.Conv2DTranspose
+    assert lamella.layers.concatenate is merge.concatenate
+    assert lamella.plugins.resolve("layers", "Concatenate") is merge.Concatenate
+    a, b = lamella.Input(shape=(3,)), lamella.Input(shape=(2,))
+    assert lamella.layers.concatenate([a, b]).shape == (None, 5)

@@ -31,6 +31,10 @@ def lamella_layers():
         *(Component(name, f"lamella_layers.merge:{name}") for name in (
             "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
             "Dot")),
+        # Keras's functional forms: explicit names beat the generated snake_case of the classes
+        *(Component(name, f"lamella_layers.merge:{name}") for name in (
+            "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+            "dot")),
         *(Component(name, f"lamella_layers.advanced_activations:{name}") for name in (
             "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "ReLU")),
         *(Component(name, f"lamella_layers.noise:{name}") for name in (

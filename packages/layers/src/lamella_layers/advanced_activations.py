@@ -40,7 +40,10 @@ class _Elementwise(Layer):
 
 
 class LeakyReLU(_Elementwise):
-    """``x`` for ``x > 0``, ``alpha * x`` otherwise (``alpha=0.3`` as in Keras)."""
+    """``x`` for ``x > 0``, ``alpha * x`` otherwise (``alpha=0.3`` as in Keras).
+
+    Example: ``LeakyReLU(0.1)(torch.tensor([-1.0, 1.0]))`` is ``[-0.1, 1.0]``.
+    """
 
     def __init__(self, alpha=0.3, **kwargs):
         super().__init__(**kwargs)
@@ -55,7 +58,10 @@ class LeakyReLU(_Elementwise):
 
 class PReLU(Layer):
     """Leaky ReLU with a learned ``alpha`` per element of ``input_shape[1:]`` (or shared along
-    ``shared_axes``, 1-indexed like Keras)."""
+    ``shared_axes``, 1-indexed like Keras).
+
+    Example: ``PReLU(shared_axes=[1, 2])(torch.zeros(2, 4, 4, 3))``; its alpha has shape ``(1, 1, 3)``.
+    """
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
@@ -106,7 +112,10 @@ class PReLU(Layer):
 
 
 class ELU(_Elementwise):
-    """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise."""
+    """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise.
+
+    Example: ``ELU(0.5)(torch.tensor([0.0, 2.0]))`` is ``[0.0, 2.0]``.
+    """
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -120,7 +129,10 @@ class ELU(_Elementwise):
 
 
 class ThresholdedReLU(_Elementwise):
-    """``x`` for ``x > theta``, 0 otherwise."""
+    """``x`` for ``x > theta``, 0 otherwise.
+
+    Example: ``ThresholdedReLU(1.0)(torch.tensor([0.5, 2.0]))`` is ``[0.0, 2.0]``.
+    """
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -134,7 +146,10 @@ class ThresholdedReLU(_Elementwise):
 
 
 class Softmax(_Elementwise):
-    """Softmax along ``axis`` (default the last)."""
+    """Softmax along ``axis`` (default the last).
+
+    Example: ``Softmax()(torch.zeros(1, 2))`` is ``[[0.5, 0.5]]``.
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -148,7 +163,10 @@ class Softmax(_Elementwise):
 
 
 class ReLU(_Elementwise):
-    """Keras's generalised ReLU: ``max_value`` clip, ``negative_slope`` below ``threshold``."""
+    """Keras's generalised ReLU: ``max_value`` clip, ``negative_slope`` below ``threshold``.
+
+    Example: ``ReLU(max_value=1.0)(torch.tensor([-1.0, 3.0]))`` is ``[0.0, 1.0]``.
+    """
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)

@@ -337,6 +337,8 @@ class safe_mode_scope:  # noqa: N801 (a context manager used like a function)
 
     Loaders that accept ``safe_mode=False`` (``load_model``) enter this scope; by default
     bytecode in a config is refused.
+
+    Example: ``with safe_mode_scope(False): layer = Lambda.from_config(trusted_config)``.
     """
 
     def __init__(self, safe_mode=True):
@@ -615,12 +617,18 @@ class SpatialDropout1D(Dropout):
 
 
 class SpatialDropout2D(SpatialDropout1D):
-    """``SpatialDropout1D`` for images (``data_format`` chooses the channel axis)."""
+    """``SpatialDropout1D`` for images (``data_format`` chooses the channel axis).
+
+    Example: ``SpatialDropout2D(0.2)(torch.ones(2, 4, 4, 3)).shape == (2, 4, 4, 3)``.
+    """
 
     _rank = 4
 
 
 class SpatialDropout3D(SpatialDropout1D):
-    """``SpatialDropout1D`` for volumes (``data_format`` chooses the channel axis)."""
+    """``SpatialDropout1D`` for volumes (``data_format`` chooses the channel axis).
+
+    Example: ``SpatialDropout3D(0.2)(torch.ones(1, 2, 2, 2, 3)).shape == (1, 2, 2, 2, 3)``.
+    """
 
     _rank = 5

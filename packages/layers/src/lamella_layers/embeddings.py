@@ -26,7 +26,10 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Layer):
-    """Turns positive integer indices into dense vectors of size ``output_dim``."""
+    """Turns positive integer indices into dense vectors of size ``output_dim``.
+
+    Example: ``Embedding(10, 4)(torch.tensor([[1, 2]])).shape == (1, 2, 4)``.
+    """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, activity_regularizer=None,

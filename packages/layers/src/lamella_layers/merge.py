@@ -123,7 +123,10 @@ class Add(_Merge):
 
 
 class Subtract(_Merge):
-    """``inputs[0] - inputs[1]`` (exactly two inputs)."""
+    """``inputs[0] - inputs[1]`` (exactly two inputs).
+
+    Example: ``Subtract()([torch.ones(1, 2), torch.ones(1, 2)])`` is zeros````.
+    """
 
     def _check_inputs(self, input_shape):
         super()._check_inputs(input_shape)
@@ -138,7 +141,10 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
-    """The element-wise product of its inputs."""
+    """The element-wise product of its inputs.
+
+    Example: ``Multiply()([torch.full((1, 2), 2.0), torch.full((1, 2), 3.0)])`` is all ``6``.
+    """
 
     def _merge(self, inputs):
         out = inputs[0]
@@ -148,7 +154,10 @@ class Multiply(_Merge):
 
 
 class Average(_Merge):
-    """The element-wise mean of its inputs."""
+    """The element-wise mean of its inputs.
+
+    Example: ``Average()([torch.zeros(1, 2), torch.full((1, 2), 2.0)])`` is all ``1``.
+    """
 
     def _merge(self, inputs):
         out = inputs[0]
@@ -158,7 +167,10 @@ class Average(_Merge):
 
 
 class Maximum(_Merge):
-    """The element-wise maximum of its inputs."""
+    """The element-wise maximum of its inputs.
+
+    Example: ``Maximum()([torch.zeros(1, 2), torch.ones(1, 2)])`` is all ``1``.
+    """
 
     def _merge(self, inputs):
         out = inputs[0]
@@ -168,7 +180,10 @@ class Maximum(_Merge):
 
 
 class Minimum(_Merge):
-    """The element-wise minimum of its inputs."""
+    """The element-wise minimum of its inputs.
+
+    Example: ``Minimum()([torch.zeros(1, 2), torch.ones(1, 2)])`` is all ``0``.
+    """
 
     def _merge(self, inputs):
         out = inputs[0]
@@ -178,7 +193,10 @@ class Minimum(_Merge):
 
 
 class Concatenate(_Merge):
-    """Concatenates its inputs along ``axis`` (default the last)."""
+    """Concatenates its inputs along ``axis`` (default the last).
+
+    Example: ``Concatenate(axis=1)([torch.ones(1, 2, 3), torch.ones(1, 4, 3)]).shape == (1, 6, 3)``.
+    """
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -278,6 +296,8 @@ class Dot(_Merge):
     """The dot product of two tensors along ``axes`` (an int or a pair), per sample.
 
     ``normalize=True`` L2-normalises both along the axes first (cosine proximity).
+
+    Example: ``Dot(axes=1)([torch.ones(2, 3), torch.ones(2, 3)])`` is ``[[3.], [3.]]``.
     """
 
     def __init__(self, axes, normalize=False, **kwargs):

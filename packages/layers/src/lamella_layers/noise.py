@@ -36,7 +36,10 @@ class _Noise(Layer):
 
 
 class GaussianNoise(_Noise):
-    """Adds zero-mean Gaussian noise of standard deviation ``stddev`` in training."""
+    """Adds zero-mean Gaussian noise of standard deviation ``stddev`` in training.
+
+    Example: ``GaussianNoise(0.1)(torch.ones(2, 3), training=True)``.
+    """
 
     def __init__(self, stddev, **kwargs):
         super().__init__(**kwargs)
@@ -54,7 +57,10 @@ class GaussianNoise(_Noise):
 
 
 class GaussianDropout(_Noise):
-    """Multiplies by Gaussian noise of mean 1 and stddev ``sqrt(rate / (1 - rate))``."""
+    """Multiplies by Gaussian noise of mean 1 and stddev ``sqrt(rate / (1 - rate))``.
+
+    Example: ``GaussianDropout(0.2)(torch.ones(2, 3), training=True)``.
+    """
 
     def __init__(self, rate, **kwargs):
         super().__init__(**kwargs)
@@ -71,7 +77,10 @@ class GaussianDropout(_Noise):
 
 
 class AlphaDropout(_Noise):
-    """Dropout that keeps SELU's self-normalisation (mean and variance of the inputs)."""
+    """Dropout that keeps SELU's self-normalisation (mean and variance of the inputs).
+
+    Example: ``AlphaDropout(0.1)(torch.ones(2, 3), training=True)``.
+    """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -40,7 +40,10 @@ def _check_number(owner, argument, value, low=None, high=None):
 
 
 class BatchNormalization(Layer):
-    """Normalises ``axis`` with batch statistics in training and moving ones in inference."""
+    """Normalises ``axis`` with batch statistics in training and moving ones in inference.
+
+    Example: ``BatchNormalization(axis=1)(torch.randn(4, 3, 5, 5), training=True)``.
+    """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",

@@ -1,9 +1,12 @@
-"""Keras 2.3's 2-D max pooling, ``MaxPooling2D`` (alias ``MaxPool2D``).
+"""Keras 2.3's pooling layers: ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D``,
+``GlobalMaxPooling1D/2D/3D``, ``GlobalAveragePooling1D/2D/3D`` (and the ``MaxPool2D``-style
+aliases).
 
-``padding='same'`` follows TF: the output has ``ceil(size / stride)`` cells and the padding
-(extra cell at the bottom/right) is never the maximum, because it is filled with ``-inf``.
-channels_last input is pooled through a permuted ``(N, C, H, W)`` view (torch's
-``channels_last`` memory format), without a copy.
+``padding='same'`` follows TF: the output has ``ceil(size / stride)`` cells, the extra padded
+cell goes at the end, max pooling never picks the padding (``-inf``) and average pooling
+excludes it from the divisor (torch's ``count_include_pad=False``). channels_last input is
+pooled through a permuted channels-first view (torch's ``channels_last`` memory format),
+without a copy.
 
 Example::
 
@@ -14,69 +17,242 @@ Example::
     MaxPooling2D(3, strides=2, padding="same")(torch.ones(2, 8, 8, 3)).shape     # (2, 4, 4, 3)
 """
 
+import torch
 import torch.nn.functional as F
 
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
+from lamella_layers.convolutional import (_from_channels_first, _pad_pairs, _spatial_of,
+                                          _to_channels_first, _with_spatial)
 
-__all__ = ["MaxPooling2D"]
+__all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
+           "AveragePooling2D", "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+           "GlobalMaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+           "GlobalAveragePooling3D"]
+
+_MAX = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+_AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
-class MaxPooling2D(Layer):
+class _Pooling(Layer):
+    rank = 2
+    _max = True
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        if strides is None:
+            strides = pool_size
+        self.pool_size = _utils.normalize_tuple(owner, "pool_size", pool_size, self.rank)
+        self.strides = _utils.normalize_tuple(owner, "strides", strides, self.rank)
+        self.padding = _utils.normalize_padding(owner, padding)
+        self.data_format = _utils.normalize_data_format(owner, data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def build(self, input_shape):
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(
+                f"{type(self).__name__}: expected input of rank {self.rank + 2}; got "
+                f"input_shape={tuple(input_shape)!r}."
+            )
+        self.built = True
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        pads = None
+        if self.padding == "same":
+            pads = [_utils.same_padding(length, k, s)
+                    for length, k, s in zip(x.shape[2:], self.pool_size, self.strides)]
+            if all(a == 0 and b == 0 for a, b in pads):
+                pads = None
+        if self._max:
+            padding = 0
+            if pads is not None:
+                if all(a == b and a <= k // 2 for (a, b), k in zip(pads, self.pool_size)):
+                    padding = tuple(a for a, _ in pads)  # torch pads max pooling with -inf
+                else:
+                    x = F.pad(x, _pad_pairs(pads), value=float("-inf"))
+            y = _MAX[self.rank](x, self.pool_size, self.strides, padding)
+        elif pads is None:
+            y = _AVG[self.rank](x, self.pool_size, self.strides)
+        elif all(a == b and a <= k // 2 for (a, b), k in zip(pads, self.pool_size)):
+            y = _AVG[self.rank](x, self.pool_size, self.strides, tuple(a for a, _ in pads),
+                                count_include_pad=False)
+        else:
+            flat = _pad_pairs(pads)
+            total = _AVG[self.rank](F.pad(x, flat), self.pool_size, self.strides)
+            ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
+            count = _AVG[self.rank](F.pad(ones, flat), self.pool_size, self.strides)
+            y = total / count
+        return _from_channels_first(y, self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        space = tuple(_utils.conv_output_length(length, k, self.padding, s) for length, k, s in
+                      zip(_spatial_of(input_shape, self.data_format), self.pool_size,
+                          self.strides))
+        channels = input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
+        return _with_spatial(input_shape, self.data_format, space, channels)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
+                "strides": self.strides, "data_format": self.data_format}
+
+
+class MaxPooling1D(_Pooling):
+    """Max pooling over steps. Example: ``MaxPooling1D()(torch.zeros(2, 8, 3)).shape ==
+    (2, 4, 3)``."""
+
+    rank = 1
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last",
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class MaxPooling2D(_Pooling):
     """Max pooling over 2-D windows of ``pool_size``, every ``strides`` (default: ``pool_size``).
 
     Example: ``MaxPooling2D(pool_size=(2, 2))(torch.arange(16.).reshape(1, 4, 4, 1))`` is
     ``[[[[5], [7]], [[13], [15]]]]``.
     """
 
+    rank = 2
+
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
                  **kwargs):
-        super().__init__(**kwargs)
-        owner = type(self).__name__
-        if strides is None:
-            strides = pool_size
-        self.pool_size = _utils.normalize_tuple(owner, "pool_size", pool_size, 2)
-        self.strides = _utils.normalize_tuple(owner, "strides", strides, 2)
-        self.padding = _utils.normalize_padding(owner, padding)
-        self.data_format = _utils.normalize_data_format(owner, data_format)
-        self.input_spec = InputSpec(ndim=4)
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
-    def build(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(
-                f"{type(self).__name__}: expected input of rank 4; got input_shape="
-                f"{tuple(input_shape)!r}."
-            )
-        self.built = True
+
+class MaxPooling3D(_Pooling):
+    """Max pooling over volumes. Example: ``MaxPooling3D()(torch.zeros(1, 4, 4, 4, 2)).shape ==
+    (1, 2, 2, 2, 2)``."""
+
+    rank = 3
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling1D(MaxPooling1D):
+    """Average pooling over steps. Example: ``AveragePooling1D()(torch.ones(2, 8, 3))`` is all
+    ones, shape ``(2, 4, 3)``."""
+
+    _max = False
+
+
+class AveragePooling2D(MaxPooling2D):
+    """Average pooling over 2-D windows ('same' padding excluded from the mean).
+
+    Example: ``AveragePooling2D(3, strides=2, padding="same")(torch.ones(1, 5, 5, 1))`` is all
+    ones.
+    """
+
+    _max = False
+
+
+class AveragePooling3D(MaxPooling3D):
+    """Average pooling over volumes. Example: ``AveragePooling3D()(torch.ones(1, 2, 2, 2, 1))``
+    is ``[[[[[1.]]]]]``."""
+
+    _max = False
+
+
+class _GlobalPooling(Layer):
+    rank = 2
+    _max = True
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _utils.normalize_data_format(type(self).__name__, data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def _axes(self, ndim):
+        return tuple(range(1, ndim - 1)) if self.data_format == "channels_last" else \
+            tuple(range(2, ndim))
 
     def call(self, inputs):
-        channels_last = self.data_format == "channels_last"
-        x = inputs.permute(0, 3, 1, 2) if channels_last else inputs
-        padding = (0, 0)
-        if self.padding == "same":
-            pads = [_utils.same_padding(length, k, s)
-                    for length, k, s in zip(x.shape[2:], self.pool_size, self.strides)]
-            symmetric = all(a == b and a <= k // 2 for (a, b), k in zip(pads, self.pool_size))
-            if symmetric:
-                padding = tuple(a for a, _ in pads)  # torch pads max pooling with -inf itself
-            else:
-                x = F.pad(x, (pads[1][0], pads[1][1], pads[0][0], pads[0][1]),
-                          value=float("-inf"))
-        y = F.max_pool2d(x, self.pool_size, self.strides, padding)
-        return y.permute(0, 2, 3, 1) if channels_last else y
+        axes = self._axes(inputs.dim())
+        if self._max:
+            return inputs.amax(dim=axes)
+        return inputs.mean(dim=axes)
 
     def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        if self.data_format == "channels_last":
-            rows, cols = input_shape[1], input_shape[2]
-        else:
-            rows, cols = input_shape[2], input_shape[3]
-        rows = _utils.conv_output_length(rows, self.pool_size[0], self.padding, self.strides[0])
-        cols = _utils.conv_output_length(cols, self.pool_size[1], self.padding, self.strides[1])
-        if self.data_format == "channels_last":
-            return (input_shape[0], rows, cols, input_shape[3])
-        return (input_shape[0], input_shape[1], rows, cols)
+        channels = input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
+        return (input_shape[0], channels)
 
     def get_config(self):
-        return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
-                "strides": self.strides, "data_format": self.data_format}
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """The maximum over steps. Example: ``GlobalMaxPooling1D()(torch.zeros(2, 5, 3)).shape ==
+    (2, 3)``."""
+
+    rank = 1
+
+    def __init__(self, data_format="channels_last", **kwargs):
+        super().__init__(data_format, **kwargs)
+
+
+class GlobalAveragePooling1D(GlobalMaxPooling1D):
+    """The mean over steps; with a mask, the mean over the unmasked steps (as in Keras).
+
+    Example: ``GlobalAveragePooling1D()(torch.ones(2, 5, 3))`` is all ones, shape ``(2, 3)``.
+    """
+
+    _max = False
+
+    def __init__(self, data_format="channels_last", **kwargs):
+        super().__init__(data_format, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        steps_axis = 1 if self.data_format == "channels_last" else 2
+        mask = mask.to(inputs.dtype).unsqueeze(2 if self.data_format == "channels_last" else 1)
+        return (inputs * mask).sum(dim=steps_axis) / mask.sum(dim=steps_axis)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """The maximum over rows and columns. Example: ``GlobalMaxPooling2D()(torch.zeros(1, 4, 4,
+    3)).shape == (1, 3)``."""
+
+    rank = 2
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """The mean over rows and columns. Example: ``GlobalAveragePooling2D()(torch.ones(1, 4, 4,
+    3))`` is ``[[1., 1., 1.]]``."""
+
+    rank = 2
+    _max = False
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """The maximum over the three spatial axes. Example: ``GlobalMaxPooling3D()(torch.zeros(1,
+    2, 2, 2, 3)).shape == (1, 3)``."""
+
+    rank = 3
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """The mean over the three spatial axes. Example: ``GlobalAveragePooling3D()(torch.ones(1,
+    2, 2, 2, 3))`` is ``[[1., 1., 1.]]``."""
+
+    rank = 3
+    _max = False
+
+
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                                     GlobalMaxPooling3D)
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D,
+                                                     GlobalAveragePooling2D,
+                                                     GlobalAveragePooling3D)

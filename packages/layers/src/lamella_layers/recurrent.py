@@ -174,7 +174,10 @@ class _CellBase(Layer):
 
 
 class SimpleRNNCell(_CellBase):
-    """``h = activation(x @ kernel + bias + h_prev @ recurrent_kernel)``."""
+    """``h = activation(x @ kernel + bias + h_prev @ recurrent_kernel)``.
+
+    Example: ``RNN(SimpleRNNCell(4))(torch.randn(2, 5, 3)).shape == (2, 4)``.
+    """
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -208,7 +211,10 @@ class SimpleRNNCell(_CellBase):
 
 
 class LSTMCell(_CellBase):
-    """Keras's LSTM cell (gates ``i, f, c, o``; ``unit_forget_bias`` sets the forget bias to 1)."""
+    """Keras's LSTM cell (gates ``i, f, c, o``; ``unit_forget_bias`` sets the forget bias to 1).
+
+    Example: ``RNN(LSTMCell(4), return_state=True)(torch.randn(2, 5, 3))`` gives ``[out, h, c]``.
+    """
 
     _gates = 4
 
@@ -283,7 +289,10 @@ class LSTMCell(_CellBase):
 
 class GRUCell(_CellBase):
     """Keras's GRU cell (gates ``z, r, h``); ``reset_after`` applies the reset gate after the
-    recurrent matmul (torch's / cuDNN's convention, with a separate recurrent bias)."""
+    recurrent matmul (torch's / cuDNN's convention, with a separate recurrent bias).
+
+    Example: ``RNN(GRUCell(4))(torch.randn(2, 5, 3)).shape == (2, 4)``.
+    """
 
     _gates = 3
 
@@ -368,7 +377,10 @@ class GRUCell(_CellBase):
 
 class StackedRNNCells(Layer):
     """Several cells used as one: the output of each is the input of the next; the states are
-    the cells' states in order."""
+    the cells' states in order.
+
+    Example: ``RNN(StackedRNNCells([LSTMCell(4), LSTMCell(2)]))(torch.randn(2, 5, 3)).shape == (2, 2)``.
+    """
 
     def __init__(self, cells, **kwargs):
         kwargs.pop("reverse_state_order", None)
@@ -457,6 +469,8 @@ class RNN(Layer):
     ``call(inputs, mask=None, training=None, initial_state=None)``; ``initial_state`` may also
     be given when calling on symbolic tensors, as in Keras. ``stateful=True`` carries the last
     states into the next call until :meth:`reset_states`.
+
+    Example: ``RNN([LSTMCell(4), GRUCell(3)], return_sequences=True)(torch.randn(2, 5, 3)).shape == (2, 5, 3)``.
     """
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -748,7 +762,10 @@ class _KerasRNN(RNN):
 
 
 class SimpleRNN(_KerasRNN):
-    """A fully-connected RNN whose output is fed back as its input (Keras's ``SimpleRNN``)."""
+    """A fully-connected RNN whose output is fed back as its input (Keras's ``SimpleRNN``).
+
+    Example: ``SimpleRNN(4)(torch.randn(2, 5, 3)).shape == (2, 4)``.
+    """
 
     _cell_class = SimpleRNNCell
 
@@ -773,7 +790,10 @@ class SimpleRNN(_KerasRNN):
 
 
 class LSTM(_KerasRNN):
-    """Long short-term memory (Keras's ``LSTM``; gates ``i, f, c, o`` like torch's)."""
+    """Long short-term memory (Keras's ``LSTM``; gates ``i, f, c, o`` like torch's).
+
+    Example: ``LSTM(4, go_backwards=True)(torch.randn(2, 5, 3)).shape == (2, 4)``.
+    """
 
     _cell_class = LSTMCell
 
@@ -800,7 +820,10 @@ def _gru_reorder(matrix, units, dim):
 
 
 class GRU(_KerasRNN):
-    """Gated recurrent unit (Keras's ``GRU``; ``reset_after=True`` is torch's/cuDNN's variant)."""
+    """Gated recurrent unit (Keras's ``GRU``; ``reset_after=True`` is torch's/cuDNN's variant).
+
+    Example: ``GRU(4, reset_after=True, return_sequences=True)(torch.randn(2, 5, 3)).shape == (2, 5, 4)``.
+    """
 
     _cell_class = GRUCell
 

@@ -25,7 +25,10 @@ def _deserialize(config, custom_objects=None):
 
 
 class Wrapper(Layer):
-    """A layer around another layer (``self.layer``)."""
+    """A layer around another layer (``self.layer``).
+
+    Example: ``TimeDistributed(Dense(2)).layer`` is the Dense layer````.
+    """
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
@@ -47,7 +50,10 @@ class Wrapper(Layer):
 
 
 class TimeDistributed(Wrapper):
-    """Applies ``layer`` to every temporal slice (axis 1) of the input."""
+    """Applies ``layer`` to every temporal slice (axis 1) of the input.
+
+    Example: ``TimeDistributed(Dense(4))(torch.randn(2, 5, 3)).shape == (2, 5, 4)``.
+    """
 
     def __init__(self, layer, **kwargs):
         super().__init__(layer, **kwargs)
@@ -107,6 +113,8 @@ class Bidirectional(Wrapper):
     ``merge_mode`` is ``'concat'`` (default), ``'sum'``, ``'mul'``, ``'ave'`` or ``None`` (a list
     of both outputs). The wrapped copies are named ``forward_<name>`` and ``backward_<name>``;
     their weights are the forward layer's then the backward layer's, as in Keras.
+
+    Example: ``Bidirectional(GRU(4), merge_mode='sum')(torch.randn(2, 5, 3)).shape == (2, 4)``.
     """
 
     def __init__(self, layer, merge_mode="concat", weights=None, **kwargs):
