@@ -413,7 +413,7 @@ class StackedRNNCells(Layer):
             input_shape = input_shape[0]
         for cell in self._cells:
             if isinstance(cell, Layer):
-                cell._maybe_build(tuple(input_shape), self._build_device)
+                self._build_sublayer(cell, tuple(input_shape))
             input_shape = (input_shape[0], _output_size(cell))
         self.built = True
 
@@ -537,7 +537,7 @@ class RNN(Layer):
             input_shape = (self._batch_input_shape[0],) + input_shape[1:]
         step_shape = (input_shape[0],) + input_shape[2:]
         if isinstance(self.cell, Layer):
-            self.cell._maybe_build(step_shape, self._build_device)
+            self._build_sublayer(self.cell, step_shape)
         elif hasattr(self.cell, "build"):
             self.cell.build(step_shape)
         self.built = True

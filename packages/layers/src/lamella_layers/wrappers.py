@@ -64,7 +64,7 @@ class TimeDistributed(Wrapper):
         if len(input_shape) < 3:
             raise ValueError(f"TimeDistributed {self.name!r}: the input should be at least 3D "
                              f"(batch, time, ...); got input_shape {input_shape!r}.")
-        self.layer._maybe_build((input_shape[0],) + input_shape[2:], self._build_device)
+        self._build_sublayer(self.layer, (input_shape[0],) + input_shape[2:])
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -149,8 +149,8 @@ class Bidirectional(Wrapper):
         return self.forward_layer
 
     def build(self, input_shape):
-        self.forward_layer._maybe_build(input_shape, self._build_device)
-        self.backward_layer._maybe_build(input_shape, self._build_device)
+        self._build_sublayer(self.forward_layer, input_shape, nested_scope=True)
+        self._build_sublayer(self.backward_layer, input_shape, nested_scope=True)
         if self._bidirectional_weights is not None:
             self.forward_layer.set_weights(self._bidirectional_weights[0])
             self.backward_layer.set_weights(self._bidirectional_weights[1])

@@ -8,6 +8,7 @@ computing.
 
 import dataclasses
 import inspect
+import weakref
 
 import numpy as np
 import torch
@@ -54,7 +55,8 @@ class WeightRecord:
 
     @property
     def keras_name(self):
-        return f"{self.layer.name}/{self.name}:0"
+        """Keras's variable name, e.g. ``lstm_1/kernel:0`` (before TF's ``_1`` de-duplication)."""
+        return f"{self.layer._weight_scope()}/{self.name}:0"
 
 
 def _to_numpy(tensor):
@@ -256,6 +258,32 @@ class Layer(nn.Module):
             with torch.no_grad():
                 target.copy_(torch.as_tensor(value, dtype=target.dtype))
 
+    def _build_sublayer(self, sublayer, input_shape, nested_scope=False):
+        """Build a sublayer the way Keras builds one inside this layer's name scope.
+
+        Its weights are then named ``<this layer's scope>/<weight>:0`` (an LSTM's cell:
+        ``lstm_1/kernel:0``), or with ``nested_scope=True`` ``<this scope>/<sublayer>/<weight>:0``
+        (Bidirectional's halves: ``bidirectional_1/forward_lstm_1/kernel:0``), as Keras 2.3.1
+        writes them to HDF5 files.
+        """
+        # Plain __dict__ entries: a module attribute would register the parent as a child.
+        sublayer.__dict__["_scope_parent"] = weakref.ref(self)
+        sublayer.__dict__["_scope_nested"] = bool(nested_scope)
+        sublayer._maybe_build(input_shape, self._build_device)
+
+    def _weight_scope(self):
+        parent_ref = self.__dict__.get("_scope_parent")
+        parent = parent_ref() if parent_ref is not None else None
+        if parent is None:
+            return self.name
+        if self.__dict__.get("_scope_nested"):
+            return f"{parent._weight_scope()}/{self.name}"
+        return parent._weight_scope()
+
+    def keras_weight_names(self):
+        """Keras's names of :meth:`get_weights`'s arrays (``dense_1/kernel:0``, ...)."""
+        return keras_weight_names(self._ordered_weight_records())
+
     def count_params(self):
         if not self.built:
             raise ValueError(
@@ -448,6 +476,18 @@ class Layer(nn.Module):
 
     def extra_repr(self):
         return f"name={self.name!r}"
+
+
+def keras_weight_names(records):
+    """Keras's variable names for ``records``, de-duplicated as TensorFlow does: a second
+    ``rnn_1/kernel`` (StackedRNNCells) becomes ``rnn_1/kernel_1:0``."""
+    names, seen = [], {}
+    for record in records:
+        base = record.keras_name[: -len(":0")]
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        names.append(f"{base}_{count}:0" if count else f"{base}:0")
+    return names
 
 
 def _descendants(layer):

@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 import torch
 
+from lamella.engine.base_layer import keras_weight_names
+
 from lamella_io.hdf5.files import HDF5FormatError, describe
 
 #: HDF5 keeps attributes in the object header, which holds at most this many bytes.
@@ -120,12 +122,9 @@ def save_weights_to_group(group, layers, keras_version, backend="pytorch"):
         if layer.name in group and is_group(group[layer.name]):
             del group[layer.name]
         layer_group = group.create_group(layer.name)
-        names = []
-        for index, record in enumerate(layer_weight_records(layer)):
-            name = record.keras_name or f"param_{index}"
-            if name in names:
-                name = f"{name.rsplit(':', 1)[0]}_{index}:0"
-            names.append(name)
+        records = layer_weight_records(layer)
+        names = keras_weight_names(records)
+        for name, record in zip(names, records):
             value = _to_numpy(record.tensor)
             dataset = layer_group.create_dataset(name, value.shape, dtype=value.dtype)
             if value.shape:
