@@ -90,3 +90,21 @@ def test_random_dense_stacks_round_trip(stack, input_dim, seed):
     assert again.get_config() == model.get_config()
     np.testing.assert_array_equal(again.predict(x), model.predict(x))
     np.testing.assert_array_equal(fresh.predict(x), model.predict(x))
+
+
+def test_lambda_bytecode_loads_only_with_safe_mode_false(tmp_path):
+    import numpy as np
+    import pytest
+
+    import lamella
+    from lamella import layers
+
+    model = lamella.Sequential([layers.Dense(2, input_shape=(3,)),
+                                layers.Lambda(lambda t: t * 2.0 + 1.0)])
+    path = str(tmp_path / "lambda.h5")
+    model.save(path)
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        lamella.models.load_model(path)
+    trusted = lamella.models.load_model(path, safe_mode=False)
+    x = np.random.rand(4, 3).astype("float32")
+    np.testing.assert_allclose(trusted.predict(x), model.predict(x), rtol=1e-6)

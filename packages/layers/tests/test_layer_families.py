@@ -36,7 +36,7 @@ def test_lambda_bytecode_is_refused_unless_opted_in():
     assert config["function_type"] == "lambda"
     with pytest.raises(ValueError, match="safe_mode=False"):
         lamella.layers.deserialize({"class_name": "Lambda", "config": config})
-    with core.safe_mode_scope(False):
+    with lamella.saving.safe_mode_scope(False):
         clone = lamella.layers.deserialize({"class_name": "Lambda", "config": config})
     assert clone(torch.ones(1, 2)).tolist() == [[3.0, 3.0]]
     clone = core.Lambda.from_config(config, safe_mode=False)

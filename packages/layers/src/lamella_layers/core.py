@@ -16,12 +16,13 @@ import torch
 import torch.nn.functional as F
 
 from lamella import activations, constraints, initializers, regularizers
+from lamella import saving as lamella_saving
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
 
 __all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector",
            "Lambda", "ActivityRegularization", "Masking", "SpatialDropout1D",
-           "SpatialDropout2D", "SpatialDropout3D", "safe_mode_scope"]
+           "SpatialDropout2D", "SpatialDropout3D"]
 
 
 class Dense(Layer):
@@ -329,29 +330,6 @@ class RepeatVector(Layer):
 
 # --- Lambda ---------------------------------------------------------------------------------
 
-_SAFE_MODE = [True]
-
-
-class safe_mode_scope:  # noqa: N801 (a context manager used like a function)
-    """``with safe_mode_scope(False):`` lets ``Lambda.from_config`` load Python bytecode.
-
-    Loaders that accept ``safe_mode=False`` (``load_model``) enter this scope; by default
-    bytecode in a config is refused.
-
-    Example: ``with safe_mode_scope(False): layer = Lambda.from_config(trusted_config)``.
-    """
-
-    def __init__(self, safe_mode=True):
-        self.safe_mode = bool(safe_mode)
-
-    def __enter__(self):
-        _SAFE_MODE.append(self.safe_mode)
-        return self
-
-    def __exit__(self, *exc_info):
-        _SAFE_MODE.pop()
-
-
 def _func_dump(func):
     """Keras's ``func_dump``: base64 marshal of the code, defaults and closure values."""
     import codecs
@@ -510,8 +488,8 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
-        if safe_mode is None:
-            safe_mode = _SAFE_MODE[-1]
+        if safe_mode is None:  # the loader's setting: load_model(..., safe_mode=...)
+            safe_mode = lamella_saving.safe_mode()
         config["function"] = cls._load(config["function"], config.pop("function_type", "function"),
                                        "function", custom_objects, safe_mode)
         shape_type = config.pop("output_shape_type", "raw")
