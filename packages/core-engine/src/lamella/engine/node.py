@@ -127,8 +127,10 @@ def _symbolic_mask(layer, inputs, flat, kwargs):
         return False
     try:
         return layer.compute_mask(inputs, mask) is not None
-    except Exception:  # compute_mask written for real tensors only
-        return False
+    except Exception:
+        # compute_mask written for real tensors only: assume Keras's default behaviour, a mask
+        # passes through a layer that supports masking and stops at one that does not.
+        return bool(layer.supports_masking and any(m is not None for m in masks))
 
 
 def _overrides_compute_mask(layer):
