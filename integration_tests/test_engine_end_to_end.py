@@ -294,3 +294,20 @@ def test_activity_regularizer_counts_in_training_loss_and_is_not_kept_by_predict
     assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(expected, rel=1e-5)
     model.predict(x, batch_size=8)
     assert len(model.losses) == 1
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+def test_mixed_precision_trains_with_float32_weights(precision):
+    x, y = _data()
+    model = _model()
+    model.compile("adam", "categorical_crossentropy", metrics=["accuracy"],
+                  mixed_precision=precision, device="cpu")
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert all(w.dtype == np.float32 for w in model.get_weights())
+    assert model.predict(x[:2]).dtype == np.float32
+
+
+def test_unknown_mixed_precision_is_a_clear_error():
+    with pytest.raises(ValueError, match="mixed_precision"):
+        _model().compile("adam", "mse", mixed_precision="int8")
