@@ -311,3 +311,32 @@ def test_mixed_precision_trains_with_float32_weights(precision):
 def test_unknown_mixed_precision_is_a_clear_error():
     with pytest.raises(ValueError, match="mixed_precision"):
         _model().compile("adam", "mse", mixed_precision="int8")
+
+
+def test_generator_is_prefetched_on_a_background_thread():
+    import threading
+
+    x, y = _data()
+    producers = set()
+
+    def recording_generator():
+        while True:
+            for start in range(0, len(x), 16):
+                producers.add(threading.current_thread().name)
+                yield x[start:start + 16], y[start:start + 16]
+
+    model = _model()
+    model.fit(recording_generator(), steps_per_epoch=4, epochs=2, verbose=0, workers=1)
+    assert producers == {"lamella-generator-prefetch"}
+    producers.clear()
+    model.fit(recording_generator(), steps_per_epoch=4, epochs=1, verbose=0, workers=0)
+    assert producers == {threading.main_thread().name}
+
+
+def test_generator_errors_reach_the_caller():
+    def broken():
+        yield _data()[0][:4], _data()[1][:4]
+        raise RuntimeError("bad batch 2")
+
+    with pytest.raises(RuntimeError, match="bad batch 2"):
+        _model().fit(broken(), steps_per_epoch=3, epochs=1, verbose=0)

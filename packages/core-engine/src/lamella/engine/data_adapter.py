@@ -6,6 +6,7 @@ device once and is sliced per batch with an index tensor: no per-sample Python. 
 """
 
 import queue
+import threading
 
 import numpy as np
 import torch
@@ -186,8 +187,9 @@ class BatchIterator:
             return (next(iterator) for _ in range(steps))
         if self._iterator is None:
             self._iterator = iter(data)
-        iterator = self._iterator
-        return _take_steps(iterator, steps)
+        if self.workers > 0:
+            return _prefetched(self._iterator, steps, self.max_queue_size)
+        return _take_steps(self._iterator, steps)
 
     def on_epoch_end(self):
         if isinstance(self.data, Sequence):
@@ -200,6 +202,43 @@ def _take_steps(iterator, steps):
             yield next(iterator)
         except StopIteration:
             return
+
+
+def _prefetched(iterator, steps, max_queue_size):
+    """Pull the epoch's ``steps`` items from a plain generator on a background thread.
+
+    One thread only (a generator cannot be advanced concurrently), ``max_queue_size`` items
+    ahead; the thread reads exactly ``steps`` items so the next epoch continues where this one
+    stopped, as Keras's GeneratorEnqueuer does.
+    """
+    done = object()
+    ready = queue.Queue(maxsize=max_queue_size)
+
+    def produce():
+        try:
+            for _ in range(steps):
+                ready.put(next(iterator))
+        except StopIteration:
+            pass
+        except BaseException as exc:  # re-raised on the training thread
+            ready.put(_Failure(exc))
+        ready.put(done)
+
+    thread = threading.Thread(target=produce, name="lamella-generator-prefetch", daemon=True)
+    thread.start()
+    while True:
+        item = ready.get()
+        if item is done:
+            break
+        if isinstance(item, _Failure):
+            raise item.exception
+        yield item
+    thread.join()
+
+
+class _Failure:
+    def __init__(self, exception):
+        self.exception = exception
 
 
 def _threaded(load, order, workers, max_queue_size):
