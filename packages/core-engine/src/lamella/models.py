@@ -37,12 +37,38 @@ def model_from_yaml(yaml_string, custom_objects=None):
 
 
 def clone_model(model, input_tensors=None):
-    """A new model with the same architecture and freshly initialised weights."""
-    if input_tensors is not None:
-        raise ValueError("clone_model(input_tensors=...) is not supported yet; clone without it "
-                         "and call the clone on your tensors.")
+    """A new model with the same architecture and freshly initialised weights.
+
+    With ``input_tensors`` (symbolic tensors from ``lamella.Input``) the clone is built on them,
+    as Keras does: a Sequential stays a Sequential, a functional model becomes
+    ``Model(input_tensors, clone(input_tensors))``.
+
+    Example::
+
+        twin = clone_model(model)
+        twin.set_weights(model.get_weights())
+    """
     config = {"class_name": type(model).__name__, "config": model.get_config()}
-    return model_from_config(config)
+    # Each layer is rebuilt by its own class, as Keras's clone does, so unregistered custom
+    # layers clone too.
+    own_classes = {type(m).__name__: type(m) for m in model.modules()}
+    clone = model_from_config(config, custom_objects=own_classes)
+    if input_tensors is None:
+        return clone
+    if isinstance(clone, Sequential):
+        tensor = input_tensors[0] if isinstance(input_tensors, (list, tuple)) else input_tensors
+        rebuilt = Sequential(name=model.name)
+        rebuilt.add(tensor)
+        for layer in clone.layers:
+            rebuilt.add(layer)
+        return rebuilt
+    outputs = clone(input_tensors if isinstance(input_tensors, (list, tuple)) and
+                    len(input_tensors) > 1 else _single(input_tensors))
+    return Model(input_tensors, outputs, name=model.name)
+
+
+def _single(tensors):
+    return tensors[0] if isinstance(tensors, (list, tuple)) else tensors
 
 
 __all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_config",
