@@ -8,6 +8,7 @@ import torch
 from lamella.plugins.manager import CustomObjectScope, custom_object_scope, get_custom_objects
 from lamella.utils.data_utils import Sequence
 from lamella.utils.np_utils import normalize, to_categorical
+from lamella.utils.vis_utils import model_to_dot, plot_model
 
 
 def set_random_seed(seed):
@@ -43,7 +44,9 @@ __all__ = [
     "custom_object_scope",
     "get_custom_objects",
     "get_source_inputs",
+    "model_to_dot",
     "normalize",
+    "plot_model",
     "print_summary",
     "set_random_seed",
     "to_categorical",
