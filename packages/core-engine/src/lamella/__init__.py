@@ -19,7 +19,8 @@ from lamella._version import __version__
 
 _SUBMODULES = {
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "plugins", "regularizers", "schedules", "utils",
+    "losses", "metrics", "models", "optimizers", "plugins", "preprocessing", "regularizers",
+    "saving", "schedules", "utils",
 }
 _ATTRIBUTES = {
     "Model": "lamella.engine.model",

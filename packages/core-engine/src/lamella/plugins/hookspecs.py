@@ -105,6 +105,25 @@ def lamella_datasets():
     """Return dataset modules or objects with a ``load_data`` function (``mnist``, ``digits``)."""
 
 
+@hookspec
+def lamella_utils():
+    """Return utilities reachable as ``lamella.utils.<name>`` beyond the core's own.
+
+    For what needs a component package's dependencies, e.g. ``get_file`` and ``HDF5Matrix``
+    (lamella-io, h5py). The core's own utilities (``to_categorical``, ``Sequence``...) win.
+    """
+
+
+@hookspec
+def lamella_preprocessing():
+    """Return preprocessing modules, named as ``lamella.preprocessing`` submodules.
+
+    A component named ``"sequence"`` whose object is a module makes
+    ``from lamella.preprocessing.sequence import pad_sequences`` work; likewise ``"text"`` and
+    ``"image"``.
+    """
+
+
 @hookspec(firstresult=True)
 def lamella_resolve_metric(name, loss, output_shape):
     """Resolve a metric name whose meaning depends on the model (Keras's ``'accuracy'`` rule).
@@ -133,4 +152,6 @@ REGISTRATION_HOOKS = {
     "lamella_savers": "savers",
     "lamella_strategies": "strategies",
     "lamella_datasets": "datasets",
+    "lamella_utils": "utils",
+    "lamella_preprocessing": "preprocessing",
 }

@@ -28,6 +28,8 @@ KIND_NOUNS = {
     "savers": "file format",
     "strategies": "distribution strategy",
     "datasets": "dataset",
+    "utils": "utility",
+    "preprocessing": "preprocessing module",
 }
 
 CASE_INSENSITIVE_KINDS = frozenset({"optimizers"})

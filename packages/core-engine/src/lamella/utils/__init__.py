@@ -38,6 +38,13 @@ def get_source_inputs(tensor, layer=None, node_index=None):
     return sources
 
 
+def __getattr__(name):
+    """Utilities registered by plugins (``lamella_utils``), e.g. lamella-io's ``get_file``."""
+    from lamella.plugins import facade
+
+    return facade.Facade("utils", __name__).getattr(name)
+
+
 __all__ = [
     "CustomObjectScope",
     "Sequence",
