@@ -100,15 +100,26 @@ def _record(case_id, kind, payload, xs, weights, ys):
     CASES.append(record)
 
 
-def layer_case(case_id, make_layer, shapes, data=None, int_high=None):
-    """One layer called on ``Input``s of ``shapes`` (without the batch axis)."""
+def layer_case(case_id, make_layer, shapes, data=None, int_high=None, weight_names=False,
+               api=None):
+    """One layer called on ``Input``s of ``shapes`` (without the batch axis).
+
+    ``weight_names=True`` also records Keras's ``[w.name for w in layer.weights]`` (the names
+    written into HDF5 files). ``api='tf.keras'`` builds the case with TensorFlow 1.15's
+    ``tf.keras`` instead of Keras 2.3.1 (for options Keras 2.3.1 lacks); the record then
+    carries ``"api": "tf.keras"``.
+    """
     K.clear_session()
+    if api == 'tf.keras':
+        tf.keras.backend.clear_session()
+    input_fn, model_cls = (tf.keras.layers.Input, tf.keras.models.Model) \
+        if api == 'tf.keras' else (L.Input, Model)
     try:
         layer = make_layer()
-        inputs = [L.Input(shape=s, dtype='int32' if int_high else 'float32') for s in shapes]
+        inputs = [input_fn(shape=s, dtype='int32' if int_high else 'float32') for s in shapes]
         out = layer(inputs if len(inputs) > 1 else inputs[0])
         outs = out if isinstance(out, list) else [out]
-        model = Model(inputs, outs)
+        model = model_cls(inputs, outs)
         randomize(layer)
         if data is None:
             data = [int_input(s, int_high) if int_high else float_input(s) for s in shapes]
@@ -119,19 +130,27 @@ def layer_case(case_id, make_layer, shapes, data=None, int_high=None):
         return
     payload = {'class_name': layer.__class__.__name__, 'config': layer.get_config(),
                'input_shapes': [list(s) for s in shapes]}
+    if weight_names:
+        payload['weight_names'] = [w.name for w in layer.weights]
+    if api is not None:
+        payload['api'] = api
     _record(case_id, 'layer', payload, data, layer.get_weights(),
             [np.asarray(y, dtype='float32') for y in ys])
     print('ok   %s' % case_id)
 
 
-def model_case(case_id, build, data):
-    """``build()`` returns a functional ``Model``; ``data`` the list of its inputs."""
+def model_case(case_id, build, data, prepare=None):
+    """``build()`` returns a functional ``Model``; ``data`` the list of its inputs.
+    ``prepare(model)``, when given, runs after the weights are randomized (e.g. to run a
+    stateful model once before the recorded ``predict``)."""
     K.clear_session()
     try:
         model = build()
         for layer in model.layers:
             if layer.weights:
                 randomize(layer)
+        if prepare is not None:
+            prepare(model)
         ys = model.predict(data if len(data) > 1 else data[0], batch_size=B)
         ys = ys if isinstance(ys, list) else [ys]
     except Exception as exc:  # noqa: BLE001
@@ -394,6 +413,100 @@ def conv_cases():
     layer_case('MaxPooling1D/same_even', lambda: L.MaxPooling1D(2, padding='same'), [(7, 3)])
 
 
+# --- priority 4: locally connected and convolutional LSTM ------------------------------------
+
+def local_cases():
+    for fmt in ('channels_last', 'channels_first'):
+        f = 'first' if fmt == 'channels_first' else 'last'
+        s1 = (7, 3) if fmt == 'channels_last' else (3, 7)
+        s2 = (6, 7, 3) if fmt == 'channels_last' else (3, 6, 7)
+        layer_case('LocallyConnected2D/valid_%s' % f, lambda: L.LocallyConnected2D(
+            4, (3, 2), data_format=fmt), [s2], weight_names=True)
+        layer_case('LocallyConnected2D/s2_relu_%s' % f, lambda: L.LocallyConnected2D(
+            3, 3, strides=(2, 3), activation='relu', data_format=fmt), [s2])
+        layer_case('LocallyConnected2D/no_bias_%s' % f, lambda: L.LocallyConnected2D(
+            2, (2, 3), strides=(1, 2), use_bias=False, data_format=fmt), [s2])
+        # implementation=1/2/3 exist only in tf.keras (TF 1.15.5): same outputs, other layouts
+        for impl in (1, 2, 3):
+            layer_case('LocallyConnected2D/tfkeras_impl%d_%s' % (impl, f),
+                       lambda: tf.keras.layers.LocallyConnected2D(
+                           3, (3, 2), strides=(2, 1), data_format=fmt, implementation=impl),
+                       [s2], api='tf.keras')
+            layer_case('LocallyConnected1D/tfkeras_impl%d_%s' % (impl, f),
+                       lambda: tf.keras.layers.LocallyConnected1D(
+                           3, 3, strides=2, data_format=fmt, implementation=impl),
+                       [s1], api='tf.keras')
+    layer_case('LocallyConnected1D/valid', lambda: L.LocallyConnected1D(4, 3), [(7, 3)],
+               weight_names=True)
+    layer_case('LocallyConnected1D/s2_tanh', lambda: L.LocallyConnected1D(
+        3, 2, strides=2, activation='tanh'), [(7, 3)])
+    layer_case('LocallyConnected1D/no_bias', lambda: L.LocallyConnected1D(
+        2, 3, strides=3, use_bias=False), [(8, 2)])
+
+
+def convlstm_cases():
+    T = 4
+    for fmt in ('channels_last', 'channels_first'):
+        f = 'first' if fmt == 'channels_first' else 'last'
+        s = (T, 5, 6, 2) if fmt == 'channels_last' else (T, 2, 5, 6)
+        layer_case('ConvLSTM2D/valid_%s' % f, lambda: L.ConvLSTM2D(
+            3, (3, 2), data_format=fmt), [s], weight_names=True)
+        layer_case('ConvLSTM2D/same_seq_%s' % f, lambda: L.ConvLSTM2D(
+            2, 3, padding='same', return_sequences=True, data_format=fmt), [s])
+        layer_case('ConvLSTM2D/same_s2_state_%s' % f, lambda: L.ConvLSTM2D(
+            2, (2, 3), strides=2, padding='same', return_state=True, data_format=fmt), [s])
+        layer_case('ConvLSTM2D/backwards_dil_%s' % f, lambda: L.ConvLSTM2D(
+            2, 2, dilation_rate=2, go_backwards=True, return_sequences=True,
+            data_format=fmt), [s])
+    s = (T, 5, 6, 2)
+    layer_case('ConvLSTM2D/sigmoid_relu_nobias', lambda: L.ConvLSTM2D(
+        3, 2, activation='relu', recurrent_activation='sigmoid', use_bias=False,
+        unit_forget_bias=False), [s])
+    layer_case('ConvLSTM2D/dropout_inference', lambda: L.ConvLSTM2D(
+        2, 3, padding='same', dropout=0.3, recurrent_dropout=0.4, return_sequences=True), [s])
+    layer_case('ConvLSTM2D/even_kernel_same', lambda: L.ConvLSTM2D(
+        2, (2, 4), padding='same', return_sequences=True, return_state=True), [s])
+
+    def masked(return_sequences, go_backwards=False):
+        def build():
+            inp = L.Input(shape=s)
+            x = L.Masking()(inp)
+            out = L.ConvLSTM2D(2, 3, padding='same', return_sequences=return_sequences,
+                               go_backwards=go_backwards)(x)
+            return Model(inp, out)
+        return build
+
+    def masked_data():
+        x = float_input(s)
+        x[0, -2:] = 0.0
+        x[1, 1] = 0.0
+        x[2, 0] = 0.0
+        return x
+    model_case('ConvLSTM2D/masked_seq', masked(True), [masked_data()])
+    model_case('ConvLSTM2D/masked_last', masked(False), [masked_data()])
+    model_case('ConvLSTM2D/masked_backwards', masked(True, True), [masked_data()])
+
+    def initial_state():
+        inp = L.Input(shape=s)
+        h0 = L.Input(shape=(3, 4, 3))
+        c0 = L.Input(shape=(3, 4, 3))
+        out = L.ConvLSTM2D(3, 3, return_sequences=True)(inp, initial_state=[h0, c0])
+        return Model([inp, h0, c0], out)
+    model_case('ConvLSTM2D/initial_state', initial_state,
+               [float_input(s), float_input((3, 4, 3)), float_input((3, 4, 3))])
+
+    def stateful():
+        inp = L.Input(batch_shape=(B,) + s)
+        out = L.ConvLSTM2D(2, 3, stateful=True, return_sequences=True)(inp)
+        return Model(inp, out)
+    first = float_input(s)
+
+    def run_once(model):  # the recorded outputs continue from the states this call leaves
+        model.predict(first, batch_size=B)
+    model_case('ConvLSTM2D/stateful_second_call', stateful, [float_input(s)], prepare=run_once)
+    ARRAYS['ConvLSTM2D/stateful_second_call/first'] = first
+
+
 def _json_default(obj):
     if isinstance(obj, np.ndarray):
         return obj.tolist()
@@ -408,6 +521,8 @@ def main(out_dir):
     core_cases()
     recurrent_cases()
     conv_cases()
+    local_cases()
+    convlstm_cases()
     with open(os.path.join(out_dir, 'layers.json'), 'w') as fh:
         json.dump({'_meta': META, 'cases': CASES}, fh, indent=0, sort_keys=True,
                   default=_json_default)

@@ -1,6 +1,5 @@
 """The core engine against facts printed by real Keras 2.3.1 (fixtures/keras231)."""
 
-import io
 import json
 import pathlib
 

@@ -5,7 +5,10 @@ from lamella.plugins import Component, hookimpl
 
 @hookimpl
 def lamella_datasets():
-    return [Component("digits", "lamella_io.datasets.digits")]
+    # Module references: nothing is imported (or downloaded) until a dataset is looked up.
+    names = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters",
+             "boston_housing")
+    return [Component(name, "lamella_io.datasets." + name) for name in names]
 
 
 @hookimpl

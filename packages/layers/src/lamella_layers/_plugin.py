@@ -44,6 +44,10 @@ def lamella_layers():
             "StackedRNNCells")),
         *(Component(name, f"lamella_layers.wrappers:{name}") for name in (
             "Wrapper", "TimeDistributed", "Bidirectional")),
+        *(Component(name, f"lamella_layers.local:{name}") for name in (
+            "LocallyConnected1D", "LocallyConnected2D")),
+        *(Component(name, f"lamella_layers.convolutional_recurrent:{name}") for name in (
+            "ConvLSTM2D", "ConvLSTM2DCell")),
         *_extra_components(),
     ]
 

@@ -6,7 +6,6 @@ what the model's own computation needs.
 """
 
 import contextlib
-import sys
 import warnings
 
 import numpy as np
@@ -14,7 +13,6 @@ import torch
 
 from lamella.engine import base_layer
 from lamella.engine import data_adapter as da
-from lamella.engine.callbacks import CallbackList, History, LazyLogs, ProgbarLogger
 from lamella.engine.compile_utils import CompiledObjectives
 
 _FIT_LEGACY = {"nb_epoch": "epochs"}
@@ -243,8 +241,9 @@ class Trainer:
             return self.output_names
         if self._objectives is not None and self._objectives.built:
             return self._objectives.output_names
-        return [f"output_{i + 1}" for i in range(len(da.to_list(y)) if not isinstance(y, dict) else len(y))] \
-            if not isinstance(y, dict) else list(y)
+        if isinstance(y, dict):
+            return list(y)
+        return [f"output_{i + 1}" for i in range(len(da.to_list(y)))]
 
     def _standardize_sample_weights(self, sample_weight, ys, class_weight, device):
         if ys is None or (sample_weight is None and class_weight is None):
@@ -429,8 +428,4 @@ def _class_weights_for(target, class_weight):
     return table[classes.long()]
 
 
-def _stdout():
-    return sys.stdout
-
-
-__all__ = ["Trainer", "History", "CallbackList", "ProgbarLogger", "LazyLogs"]
+__all__ = ["Trainer"]

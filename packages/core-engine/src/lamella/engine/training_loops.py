@@ -3,7 +3,6 @@
 import itertools
 import sys
 
-import numpy as np
 import torch
 
 from lamella.engine import data_adapter as da
@@ -313,4 +312,4 @@ def predict_loop(model, x, batch_size, verbose, steps, callbacks, max_queue_size
     return arrays[0] if len(arrays) == 1 else arrays
 
 
-__all__ = ["fit_loop", "evaluate_loop", "predict_loop", "np"]
+__all__ = ["fit_loop", "evaluate_loop", "predict_loop"]

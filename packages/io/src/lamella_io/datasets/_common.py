@@ -1,0 +1,181 @@
+"""What the downloadable datasets share: where files come from, and reading them safely.
+
+Mirrors: ``LAMELLA_DATASETS_BASE_URL`` (or a loader's ``base_url=`` argument) replaces the
+folder of every Keras origin, so ``https://s3.amazonaws.com/img-datasets/mnist.npz`` is fetched
+as ``<base_url>/mnist.npz``. The Keras file hashes still apply (a mirror serves the same files)
+unless the loader is given ``file_hash=`` (a digest, or ``False`` for no check).
+
+Safety: Keras reads ``imdb.npz``/``reuters.npz`` with ``np.load(allow_pickle=True)`` and the
+CIFAR batches with ``pickle.load``. lamella reads the same files through an unpickler that
+only rebuilds NumPy arrays, NumPy scalars and plain Python containers, so a tampered file
+cannot run code.
+"""
+
+import codecs
+import io
+import os
+import pickle
+import zipfile
+
+import numpy as np
+
+from lamella_io.utils.data_utils import get_file
+
+BASE_URL_ENV = "LAMELLA_DATASETS_BASE_URL"
+
+_RECONSTRUCT = np.empty(0).__reduce__()[0]
+_SCALAR = np.float64(0).__reduce__()[0]
+_FROMBUFFER = np.empty(1).__reduce_ex__(5)[0]
+
+
+def _latin1_encode(text, encoding="latin1", errors="strict"):
+    if encoding.lower().replace("-", "") not in ("latin1", "iso88591"):
+        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}")
+    return codecs.encode(text, encoding, errors)
+
+
+_ALLOWED = {
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): _latin1_encode,
+    ("builtins", "bytearray"): bytearray,
+}
+for _module in ("numpy.core.multiarray", "numpy._core.multiarray"):
+    _ALLOWED[(_module, "_reconstruct")] = _RECONSTRUCT
+    _ALLOWED[(_module, "scalar")] = _SCALAR
+for _module in ("numpy.core.numeric", "numpy._core.numeric"):
+    _ALLOWED[(_module, "_frombuffer")] = _FROMBUFFER
+
+
+class SafeUnpickler(pickle.Unpickler):
+    """An unpickler that rebuilds only NumPy arrays, scalars, dtypes and plain containers."""
+
+    def find_class(self, module, name):
+        try:
+            return _ALLOWED[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(
+                f"refusing to load {module}.{name} from a dataset file: only NumPy arrays and "
+                f"plain Python data are allowed"
+            ) from None
+
+
+def safe_pickle_load(fh, encoding="bytes"):
+    """``pickle.load`` restricted to data (see :class:`SafeUnpickler`)."""
+    return SafeUnpickler(fh, encoding=encoding).load()
+
+
+def load_npz(path):
+    """All arrays of an ``.npz`` file as a dict; object arrays are unpickled safely."""
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            key = name[:-4] if name.endswith(".npy") else name
+            with zf.open(name) as fp:
+                raw = io.BytesIO(fp.read())
+            version = np.lib.format.read_magic(raw)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(raw)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(raw)
+            if dtype.hasobject:
+                array = safe_pickle_load(raw, encoding="latin1")
+                if not isinstance(array, np.ndarray):
+                    raise ValueError(f"{path}: member {name} is not an array")
+            else:
+                count = int(np.prod(shape))
+                array = np.frombuffer(raw.read(count * dtype.itemsize), dtype=dtype, count=count)
+                array = array.reshape(shape, order="F" if fortran else "C").copy()
+            out[key] = array
+    return out
+
+
+def resolve_origin(origin, base_url=None):
+    """``origin``, or ``<base_url>/<file name>`` when a base URL is given or set in the env."""
+    base = base_url or os.environ.get(BASE_URL_ENV)
+    if not base:
+        return origin
+    return base.rstrip("/") + "/" + origin.rsplit("/", 1)[-1]
+
+
+def fetch(fname, origin, default_hash, base_url=None, file_hash=None, cache_dir=None, **kwargs):
+    """``get_file`` with the mirror and hash overrides every loader accepts."""
+    if file_hash is None:
+        file_hash = default_hash
+    elif file_hash is False:
+        file_hash = None
+    return get_file(fname, origin=resolve_origin(origin, base_url), file_hash=file_hash,
+                    cache_dir=cache_dir, **kwargs)
+
+
+def remove_long_seq(maxlen, seq, label):
+    """Keep the sequences shorter than ``maxlen`` (and their labels), as Keras does."""
+    new_seq, new_label = [], []
+    for x, y in zip(seq, label):
+        if len(x) < maxlen:
+            new_seq.append(x)
+            new_label.append(y)
+    return new_seq, new_label
+
+
+def sequence_array(sequences):
+    """``np.array(list_of_lists)`` as NumPy < 1.24 built it: 2-D when all lengths agree,
+    otherwise a 1-D object array of lists."""
+    if sequences and len({len(s) for s in sequences}) > 1:
+        out = np.empty(len(sequences), dtype=object)
+        for i, s in enumerate(sequences):
+            out[i] = list(s)
+        return out
+    return np.array(sequences)
+
+
+def image_data_format():
+    try:
+        from lamella import backend
+        return backend.image_data_format()
+    except (ImportError, AttributeError):  # pragma: no cover
+        return "channels_last"
+
+
+def pop_legacy_kwargs(kwargs, num_words):
+    """Keras's ``nb_words`` alias for ``num_words``; any other extra keyword is an error."""
+    import warnings
+
+    if "nb_words" in kwargs:
+        warnings.warn("The `nb_words` argument in `load_data` has been renamed `num_words`.")
+        num_words = kwargs.pop("nb_words")
+    if kwargs:
+        raise TypeError("Unrecognized keyword arguments: " + str(kwargs))
+    return num_words
+
+
+def index_sequences(xs, labels, num_words, skip_top, maxlen, start_char, oov_char, index_from,
+                    maxlen_must_keep):
+    """Keras's shared IMDB/Reuters steps: shift indices, add the start mark, drop long
+    sequences, and replace (or drop) words outside ``[skip_top, num_words)``."""
+    if start_char is not None:
+        xs = [[start_char] + [w + index_from for w in x] for x in xs]
+    elif index_from:
+        xs = [[w + index_from for w in x] for x in xs]
+    else:
+        xs = [list(x) for x in xs]
+    labels = list(labels)
+    if maxlen:
+        xs, labels = remove_long_seq(maxlen, xs, labels)
+        if maxlen_must_keep and not xs:
+            raise ValueError("After filtering for sequences shorter than maxlen=" + str(maxlen)
+                             + ", no sequence was kept. Increase maxlen.")
+    if not num_words:
+        num_words = max([max(x) for x in xs])
+    if oov_char is not None:
+        xs = [[w if skip_top <= w < num_words else oov_char for w in x] for x in xs]
+    else:
+        xs = [[w for w in x if skip_top <= w < num_words] for x in xs]
+    return xs, labels
+
+
+def load_word_index(path):
+    import json
+
+    with open(path) as fh:
+        return json.load(fh)

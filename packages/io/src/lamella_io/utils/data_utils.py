@@ -1,0 +1,309 @@
+"""Downloading and caching files: Keras's ``get_file`` (standard library ``urllib`` only).
+
+Differences from Keras 2.3.1, all on the side of safety:
+
+- the cache lives under ``$LAMELLA_HOME`` (default ``~/.lamella``) instead of ``~/.keras``;
+- a download goes to a temporary file in the cache folder, is checked against ``file_hash``
+  and only then renamed onto the cached name (``os.replace``), so a failed, interrupted or
+  corrupted download never becomes the cached file (Keras 2.3.1 writes straight to it);
+- a download shorter than the server's ``Content-Length`` is an error;
+- archive members that would land outside the extraction folder (``../x``, absolute paths,
+  links pointing outside, device files) are refused before anything is extracted.
+"""
+
+import hashlib
+import os
+import shutil
+import sys
+import tarfile
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+
+__all__ = ["DownloadError", "get_file", "validate_file", "lamella_home"]
+
+#: Seconds a socket may stay silent during a download before it fails.
+DOWNLOAD_TIMEOUT = 60.0
+_CHUNK = 1 << 16
+
+
+class DownloadError(OSError):
+    """A download failed (HTTP error, unreachable host, connection closed mid-body)."""
+
+
+def lamella_home():
+    """The cache root: ``$LAMELLA_HOME`` if set, else ``~/.lamella``."""
+    return os.environ.get("LAMELLA_HOME") or os.path.join(os.path.expanduser("~"), ".lamella")
+
+
+def _resolve_algorithm(file_hash, algorithm):
+    if algorithm == "auto":
+        return "sha256" if file_hash is not None and len(file_hash) == 64 else "md5"
+    if algorithm not in ("sha256", "md5"):
+        raise ValueError(f"hash_algorithm must be 'auto', 'sha256' or 'md5', got {algorithm!r}.")
+    return algorithm
+
+
+def _hash_file(fpath, algorithm="sha256", chunk_size=65535):
+    """The hex digest of a file (``'sha256'``, ``'md5'`` or ``'auto'``, which means sha256)."""
+    if algorithm == "auto":
+        algorithm = "sha256"
+    hasher = hashlib.sha256() if algorithm == "sha256" else hashlib.md5()
+    with open(fpath, "rb") as fh:
+        for chunk in iter(lambda: fh.read(chunk_size), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
+    """Whether ``fpath`` has the sha256 or md5 digest ``file_hash``.
+
+    ``algorithm='auto'`` picks sha256 for a 64-character hash and md5 otherwise, as Keras does.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "f.txt")
+    >>> _ = open(path, "w").write("abc")
+    >>> validate_file(path, "900150983cd24fb0d6963f7d28e17f72")   # md5 of "abc"
+    True
+    """
+    algorithm = _resolve_algorithm(file_hash, algorithm)
+    return _hash_file(fpath, algorithm, chunk_size) == str(file_hash).lower()
+
+
+def _writable_base(cache_dir):
+    base = os.path.expanduser(cache_dir)
+    try:
+        os.makedirs(base, exist_ok=True)
+        if os.access(base, os.W_OK):
+            return base
+    except OSError:
+        pass
+    return os.path.join(tempfile.gettempdir(), ".lamella")
+
+
+def _progbar(total, verbose):
+    if not verbose:
+        return None
+    try:
+        from lamella.engine.progbar import Progbar
+    except ImportError:  # pragma: no cover - lamella-core is a dependency
+        return None
+    return Progbar(total)
+
+
+def _download(origin, dest_dir, prefix, verbose):
+    """Download ``origin`` into a new temporary file in ``dest_dir``; return its path."""
+    fd, tmp_path = tempfile.mkstemp(dir=dest_dir, prefix=prefix, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                request = urllib.request.Request(origin, headers={"User-Agent": "lamella"})
+                with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+                    length = response.headers.get("Content-Length")
+                    total = int(length) if length and length.isdigit() else None
+                    bar = _progbar(total, verbose)
+                    received = 0
+                    while True:
+                        chunk = response.read(_CHUNK)
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        received += len(chunk)
+                        if bar is not None:
+                            bar.update(received)
+                    if total is not None and received != total:
+                        raise DownloadError(
+                            f"URL fetch failure on {origin}: the connection closed after "
+                            f"{received} of {total} bytes (incomplete download)."
+                        )
+                    if bar is not None and total is None:
+                        bar.update(received, finalize=True)
+            except urllib.error.HTTPError as e:
+                raise DownloadError(f"URL fetch failure on {origin} : {e.code} -- {e.msg}") from e
+            except urllib.error.URLError as e:
+                raise DownloadError(
+                    f"URL fetch failure on {origin} : {getattr(e, 'errno', None)} -- {e.reason}"
+                ) from e
+            except (OSError, ValueError) as e:
+                if isinstance(e, DownloadError):
+                    raise
+                raise DownloadError(f"URL fetch failure on {origin} : {e}") from e
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        if os.path.exists(tmp_path):
+            os.remove(tmp_path)
+        raise
+    return tmp_path
+
+
+def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
+             hash_algorithm="auto", extract=False, archive_format="auto", cache_dir=None,
+             verbose=1):
+    """Downloads a file from a URL if it is not already in the cache (Keras's ``get_file``).
+
+    The file is stored as ``cache_dir/cache_subdir/fname`` (``cache_dir`` defaults to
+    ``$LAMELLA_HOME`` or ``~/.lamella``). When ``file_hash`` is given, a cached file with a
+    different digest is downloaded again, and a fresh download whose digest differs raises
+    ``ValueError`` and is deleted.
+
+    # Arguments
+        fname: name of the file (an absolute path saves it there).
+        origin: the URL (``http://``, ``https://``, ``file://``).
+        untar: deprecated in favour of ``extract``; the file is saved as ``fname + '.tar.gz'``,
+            extracted into the cache folder, and the path ``cache_subdir/fname`` is returned.
+        md5_hash: deprecated in favour of ``file_hash``.
+        file_hash: expected sha256 or md5 hex digest.
+        cache_subdir: folder under ``cache_dir`` (an absolute path is used as is).
+        hash_algorithm: ``'md5'``, ``'sha256'`` or ``'auto'`` (by the length of the hash).
+        extract: extract the file as an archive (tar, tar.gz, tar.bz2, zip).
+        archive_format: ``'auto'`` (tar then zip), ``'tar'``, ``'zip'`` or ``None``.
+        cache_dir: the cache root.
+        verbose: 1 prints "Downloading data from ..." and a progress bar, 0 is silent
+            (a lamella addition; Keras always prints).
+
+    # Returns
+        The path to the downloaded (or extracted, with ``untar``) file.
+
+    # Raises
+        DownloadError: the download failed (an ``OSError``).
+        ValueError: the downloaded file does not match ``file_hash``, or an archive member
+            would be extracted outside the cache folder.
+
+    # Example
+
+    >>> import os, tempfile, pathlib
+    >>> src = pathlib.Path(tempfile.mkdtemp(), "hello.txt"); _ = src.write_text("hello")
+    >>> path = get_file("hello.txt", src.as_uri(), cache_dir=tempfile.mkdtemp(), verbose=0)
+    >>> open(path).read()
+    'hello'
+    """
+    if cache_dir is None:
+        cache_dir = lamella_home()
+    if md5_hash is not None and file_hash is None:
+        file_hash, hash_algorithm = md5_hash, "md5"
+    if file_hash is not None:
+        hash_algorithm = _resolve_algorithm(file_hash, hash_algorithm)
+
+    datadir = os.path.join(_writable_base(cache_dir), cache_subdir)
+    if untar:
+        untar_fpath = os.path.join(datadir, fname)
+        fpath = untar_fpath + ".tar.gz"
+    else:
+        fpath = os.path.join(datadir, fname)
+    os.makedirs(os.path.dirname(os.path.abspath(fpath)), exist_ok=True)
+
+    download = not os.path.exists(fpath)
+    if not download and file_hash is not None and not validate_file(fpath, file_hash,
+                                                                     hash_algorithm):
+        if verbose:
+            print(f"A local file was found, but it seems to be incomplete or outdated because "
+                  f"the {hash_algorithm} file hash does not match the original value of "
+                  f"{file_hash} so we will re-download the data.")
+        download = True
+
+    if download:
+        if verbose:
+            print("Downloading data from", origin)
+        target_dir = os.path.dirname(os.path.abspath(fpath))
+        tmp_path = _download(origin, target_dir, "." + os.path.basename(fpath) + ".", verbose)
+        try:
+            if file_hash is not None and not validate_file(tmp_path, file_hash, hash_algorithm):
+                raise ValueError(
+                    f"Incomplete or corrupted file downloaded from {origin}: its "
+                    f"{hash_algorithm} hash is {_hash_file(tmp_path, hash_algorithm)}, expected "
+                    f"{file_hash}. The file was not cached."
+                )
+            os.replace(tmp_path, fpath)
+        finally:
+            if os.path.exists(tmp_path):
+                os.remove(tmp_path)
+
+    if untar:
+        if download or not os.path.exists(untar_fpath):
+            _extract_archive(fpath, datadir, archive_format="tar")
+        return untar_fpath
+    if extract:
+        _extract_archive(fpath, datadir, archive_format)
+    return fpath
+
+
+def _inside(root, path):
+    root = os.path.realpath(root)
+    target = os.path.realpath(os.path.join(root, path))
+    return target == root or target.startswith(root + os.sep)
+
+
+def _check_tar_members(archive, path, file_path):
+    for member in archive.getmembers():
+        name = member.name
+        if os.path.isabs(name) or not _inside(path, name):
+            raise ValueError(f"Refusing to extract {file_path}: member {name!r} would be written "
+                             f"outside {path}.")
+        if member.issym() or member.islnk():
+            link = member.linkname
+            base = os.path.dirname(name) if member.issym() else ""
+            if os.path.isabs(link) or not _inside(path, os.path.join(base, link)):
+                raise ValueError(f"Refusing to extract {file_path}: link {name!r} -> {link!r} "
+                                 f"points outside {path}.")
+        elif not (member.isfile() or member.isdir()):
+            raise ValueError(f"Refusing to extract {file_path}: member {name!r} is a device or "
+                             f"special file.")
+
+
+def _check_zip_members(archive, path, file_path):
+    for name in archive.namelist():
+        if os.path.isabs(name) or name.startswith(("/", "\\")) or not _inside(path, name):
+            raise ValueError(f"Refusing to extract {file_path}: member {name!r} would be written "
+                             f"outside {path}.")
+
+
+def _extract_archive(file_path, path=".", archive_format="auto"):
+    """Extract a tar (any compression) or zip archive into ``path``; True if one matched.
+
+    Every member is checked before anything is written: a member whose path or link target
+    leaves ``path`` raises ``ValueError``. On an error mid-extraction, the members written so far
+    are removed (never ``path`` itself, which is the shared cache folder).
+    """
+    if archive_format is None:
+        return False
+    if archive_format == "auto":
+        archive_format = ["tar", "zip"]
+    if isinstance(archive_format, str):
+        archive_format = [archive_format]
+    os.makedirs(path, exist_ok=True)
+    for archive_type in archive_format:
+        if archive_type == "tar":
+            if not tarfile.is_tarfile(file_path):
+                continue
+            with tarfile.open(file_path) as archive:
+                _check_tar_members(archive, path, file_path)
+                names = archive.getnames()
+                _extract_all(archive, path, names, tar=True)
+            return True
+        if archive_type == "zip":
+            if not zipfile.is_zipfile(file_path):
+                continue
+            with zipfile.ZipFile(file_path) as archive:
+                _check_zip_members(archive, path, file_path)
+                _extract_all(archive, path, archive.namelist(), tar=False)
+            return True
+    return False
+
+
+def _extract_all(archive, path, names, tar):
+    existed = {n for n in names if os.path.lexists(os.path.join(path, n))}
+    try:
+        if tar and sys.version_info >= (3, 12):
+            archive.extractall(path, filter="tar")
+        else:
+            archive.extractall(path)
+    except BaseException:
+        for name in sorted(set(names) - existed, key=len, reverse=True):
+            full = os.path.join(path, name)
+            if os.path.isdir(full) and not os.path.islink(full):
+                shutil.rmtree(full, ignore_errors=True)
+            elif os.path.lexists(full):
+                os.remove(full)
+        raise

@@ -1,0 +1,448 @@
+"""Keras 2.3's convolutional LSTM: ``ConvLSTM2D`` and its cell ``ConvLSTM2DCell``.
+
+Weights are Keras's: ``kernel (kh, kw, in, 4*filters)``, ``recurrent_kernel (kh, kw, filters,
+4*filters)`` and ``bias (4*filters,)``, gates in Keras's order ``i, f, c, o``
+(``unit_forget_bias`` initialises the ``f`` block of the bias to 1). The input convolution uses
+the layer's ``strides``, ``padding`` (TF's ``'same'`` rule, odd extra cell bottom/right) and
+``dilation_rate``; the recurrent convolution is always stride 1, ``'same'``, no dilation.
+``recurrent_activation`` defaults to ``'hard_sigmoid'``, as in Keras 2.3.
+
+Speed: the layer runs the input convolution for every time step at once (one ``conv2d`` over
+``batch * time`` images, or one per gate when input dropout gives each gate its own mask), then
+loops over time with one recurrent ``conv2d`` per step (four with recurrent dropout). The
+states stay in torch's ``(batch, filters, rows, cols)`` layout inside the loop; channels_last
+inputs are read through a permuted view with torch's channels_last memory format.
+
+Masking (a ``(batch, time)`` mask) keeps the previous output and states at masked steps, as
+Keras's ``K.rnn`` does. Dropout masks are drawn once per sequence and per gate.
+
+Example::
+
+    import torch
+    from lamella_layers.convolutional_recurrent import ConvLSTM2D
+
+    layer = ConvLSTM2D(4, (3, 3), padding="same", return_sequences=True)
+    layer(torch.randn(2, 5, 8, 8, 3)).shape      # (2, 5, 8, 8, 4)
+    [w.shape for w in layer.get_weights()]       # [(3, 3, 3, 16), (3, 3, 4, 16), (16,)]
+"""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from lamella import activations, constraints, initializers, regularizers
+from lamella.engine.base_layer import InputSpec, Layer
+from lamella_layers import _utils
+from lamella_layers.recurrent import RNN, _dropout_masks
+
+__all__ = ["ConvLSTM2DCell", "ConvLSTM2D"]
+
+
+def _pad_same(x, kernel_size, strides, dilation):
+    """Pad ``x`` (channels-first) by TF's 'SAME' rule; returns ``(x, torch_padding)``."""
+    pads = [_utils.same_padding(n, k, s, d) for n, k, s, d in
+            zip(x.shape[-2:], kernel_size, strides, dilation)]
+    if all(before == after for before, after in pads):
+        return x, tuple(before for before, _ in pads)
+    (top, bottom), (left, right) = pads
+    return F.pad(x, (left, right, top, bottom)), 0
+
+
+class ConvLSTM2DCell(Layer):
+    """One step of a convolutional LSTM (Keras's ``ConvLSTM2DCell``).
+
+    ``call(inputs, states, training=None)`` takes one time step ``(batch, rows, cols,
+    channels)`` (or channels-first) and ``states = [h, c]`` in the same data format, and
+    returns ``h, [h, c]``. ``state_size == (filters, filters)``.
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        self.filters = _utils.positive_int(owner, "filters", filters)
+        self.kernel_size = _utils.normalize_tuple(owner, "kernel_size", kernel_size, 2)
+        self.strides = _utils.normalize_tuple(owner, "strides", strides, 2)
+        self.padding = _utils.normalize_padding(owner, padding)
+        self.data_format = _utils.normalize_data_format(owner, data_format)
+        self.dilation_rate = _utils.normalize_tuple(owner, "dilation_rate", dilation_rate, 2)
+        self.activation = _utils.get_activation(activation)
+        self.recurrent_activation = _utils.get_activation(recurrent_activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = min(1.0, max(0.0, float(dropout)))
+        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        self.state_size = (self.filters, self.filters)
+        self._dropout_mask = None
+        self._recurrent_dropout_mask = None
+
+    # --- weights ----------------------------------------------------------------------
+
+    def build(self, input_shape):
+        owner = type(self).__name__
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 4:
+            raise ValueError(f"{owner}: expected one time step of rank 4; got input_shape="
+                             f"{input_shape!r}.")
+        channel_axis = 1 if self.data_format == "channels_first" else -1
+        input_dim = input_shape[channel_axis]
+        if input_dim is None:
+            raise ValueError(f"{owner}: the channel dimension of the inputs should be defined. "
+                             f"Found `None`.")
+        input_dim = int(input_dim)
+        n = 4 * self.filters
+        self.kernel_shape = self.kernel_size + (input_dim, n)
+        self.kernel = self.add_weight("kernel", self.kernel_shape,
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", self.kernel_size + (self.filters, n),
+            initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint)
+        if self.use_bias:
+            bias_init = self.bias_initializer
+            if self.unit_forget_bias:
+                base, f = self.bias_initializer, self.filters
+
+                def bias_init(shape, dtype=None):
+                    parts = [base((f,), dtype=dtype), np.ones((f,), dtype="float32"),
+                             base((2 * f,), dtype=dtype)]
+                    return np.concatenate([np.asarray(p, dtype="float32") for p in parts])
+            self.bias = self.add_weight("bias", (n,), initializer=bias_init,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def _torch_kernel(self, kernel, gate=None):
+        """``(kh, kw, in, 4f)`` -> torch's ``(out, in, kh, kw)``, one gate or all four."""
+        if gate is not None:
+            f = self.filters
+            kernel = kernel[..., gate * f:(gate + 1) * f]
+        return kernel.permute(3, 2, 0, 1)
+
+    def _gate_bias(self, gate=None):
+        if self.bias is None or gate is None:
+            return self.bias
+        f = self.filters
+        return self.bias[gate * f:(gate + 1) * f]
+
+    # --- the maths (channels-first tensors) --------------------------------------------
+
+    def _input_conv(self, x, gate=None):
+        """The input convolution of ``x`` ``(N, C, H, W)``: all gates (``4f`` channels) or
+        one."""
+        if self.padding == "same":
+            x, padding = _pad_same(x, self.kernel_size, self.strides, self.dilation_rate)
+        else:
+            padding = 0
+        return F.conv2d(x, self._torch_kernel(self.kernel, gate), self._gate_bias(gate),
+                        self.strides, padding, self.dilation_rate)
+
+    def _recurrent_conv(self, h, gate=None):
+        h, padding = _pad_same(h, self.kernel_size, (1, 1), (1, 1))
+        return F.conv2d(h, self._torch_kernel(self.recurrent_kernel, gate), None, 1, padding)
+
+    def _input_part(self, x, dp):
+        """``x`` ``(N, C, H, W)`` -> the four gates' input terms ``(N, 4f, H', W')``. ``dp``:
+        four input dropout masks broadcastable to ``x`` (or ``None``)."""
+        if dp is None:
+            return self._input_conv(x)
+        return torch.cat([self._input_conv(x * dp[k], k) for k in range(4)], dim=1)
+
+    def _step(self, x_part, h_tm1, c_tm1, rec_dp):
+        """One LSTM step from the precomputed input terms; channels-first tensors."""
+        if rec_dp is None:
+            h_part = self._recurrent_conv(h_tm1)
+        else:
+            h_part = torch.cat([self._recurrent_conv(h_tm1 * rec_dp[k], k) for k in range(4)],
+                               dim=1)
+        z0, z1, z2, z3 = (x_part + h_part).chunk(4, dim=1)
+        i = self.recurrent_activation(z0)
+        f = self.recurrent_activation(z1)
+        c = f * c_tm1 + i * self.activation(z2)
+        o = self.recurrent_activation(z3)
+        h = o * self.activation(c)
+        return h, c
+
+    def _masks_cf(self, x_cf, h_cf, training):
+        """Keras's per-gate dropout masks (four each), kept for the whole sequence."""
+        dp = rec_dp = None
+        if training and 0 < self.dropout < 1:
+            if self._dropout_mask is None:
+                self._dropout_mask = _dropout_masks(torch.ones_like(x_cf), self.dropout, 4)
+            dp = self._dropout_mask
+        if training and 0 < self.recurrent_dropout < 1:
+            if self._recurrent_dropout_mask is None:
+                self._recurrent_dropout_mask = _dropout_masks(torch.ones_like(h_cf),
+                                                              self.recurrent_dropout, 4)
+            rec_dp = self._recurrent_dropout_mask
+        return dp, rec_dp
+
+    def reset_dropout_mask(self):
+        self._dropout_mask = None
+
+    def reset_recurrent_dropout_mask(self):
+        self._recurrent_dropout_mask = None
+
+    def _cf(self, x):
+        return x.permute(0, 3, 1, 2) if self.data_format == "channels_last" else x
+
+    def _from_cf(self, x):
+        return x.permute(0, 2, 3, 1) if self.data_format == "channels_last" else x
+
+    def call(self, inputs, states, training=None):
+        x, h_tm1, c_tm1 = self._cf(inputs), self._cf(states[0]), self._cf(states[1])
+        dp, rec_dp = self._masks_cf(x, h_tm1, training)
+        h, c = self._step(self._input_part(x, dp), h_tm1, c_tm1, rec_dp)
+        h, c = self._from_cf(h), self._from_cf(c)
+        return h, [h, c]
+
+    # --- shapes and config -------------------------------------------------------------
+
+    def _output_spatial(self, rows, cols):
+        return tuple(_utils.conv_output_length(n, k, self.padding, s, d) for n, k, s, d in
+                     zip((rows, cols), self.kernel_size, self.strides, self.dilation_rate))
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if self.data_format == "channels_first":
+            return (input_shape[0], self.filters) + self._output_spatial(*input_shape[2:4])
+        return (input_shape[0],) + self._output_spatial(*input_shape[1:3]) + (self.filters,)
+
+    def _cell_config(self):
+        return {
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "activation": activations.serialize(self.activation),
+            "recurrent_activation": activations.serialize(self.recurrent_activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "unit_forget_bias": self.unit_forget_bias,
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+        }
+
+    def get_config(self):
+        return {**super().get_config(), **self._cell_config()}
+
+
+_CELL_KEYS = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+              "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+              "recurrent_initializer", "bias_initializer", "unit_forget_bias",
+              "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+              "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+              "recurrent_dropout")
+
+
+class ConvLSTM2D(RNN):
+    """Convolutional LSTM over ``(batch, time, rows, cols, channels)`` (or ``(batch, time,
+    channels, rows, cols)`` with ``data_format='channels_first'``), Keras's ``ConvLSTM2D``.
+
+    Arguments as Keras 2.3 (``filters, kernel_size, strides=(1, 1), padding='valid',
+    data_format=None, dilation_rate=(1, 1), activation='tanh',
+    recurrent_activation='hard_sigmoid', use_bias=True, ..., unit_forget_bias=True, ...,
+    return_sequences=False, go_backwards=False, stateful=False, dropout=0.0,
+    recurrent_dropout=0.0``), plus ``return_state`` (which Keras passes through to its RNN
+    base). ``initial_state=[h, c]`` may be given when calling, in the layer's data format.
+
+    Example: ``ConvLSTM2D(2, 3)(torch.randn(1, 4, 6, 6, 1)).shape == (1, 4, 4, 2)``.
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, return_sequences=False,
+                 go_backwards=False, stateful=False, dropout=0.0, recurrent_dropout=0.0,
+                 return_state=False, unroll=False, **kwargs):
+        if unroll:
+            raise TypeError("ConvLSTM2D: unrolling isn't possible with convolutional RNNs.")
+        cell_kwargs = {}
+        if kwargs.get("dtype") is not None:
+            cell_kwargs["dtype"] = kwargs["dtype"]
+        cell_kwargs["trainable"] = kwargs.get("trainable", True)
+        cell = ConvLSTM2DCell(
+            filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            recurrent_activation=recurrent_activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+            dropout=dropout, recurrent_dropout=recurrent_dropout, **cell_kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=False, **kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.input_spec = InputSpec(ndim=5)
+        self._step_shape = None
+
+    def __getattr__(self, name):
+        if name in _CELL_KEYS:
+            return getattr(self._modules["cell"], name)
+        return super().__getattr__(name)
+
+    # --- shapes -----------------------------------------------------------------------
+
+    def _state_shape(self, input_shape):
+        """The full shape of one state for a ``(batch, time, ...)`` input shape."""
+        step = (input_shape[0],) + tuple(input_shape[2:])
+        return self.cell.compute_output_shape(step)
+
+    def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0],
+                                                                        (tuple, list)):
+            input_shape = input_shape[0]
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 5:
+            raise ValueError(f"ConvLSTM2D {self.name!r}: expected an input of rank 5 (batch, "
+                             f"time, ...); got input_shape {input_shape!r}.")
+        state = self._state_shape(input_shape)
+        output = (state[:1] + (input_shape[1],) + state[1:]) if self.return_sequences \
+            else state
+        if self.return_state:
+            return [output, state, state]
+        return output
+
+    def build(self, input_shape):
+        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0],
+                                                                        (tuple, list)):
+            input_shape = input_shape[0]
+        input_shape = tuple(input_shape)
+        if len(input_shape) != 5:
+            raise ValueError(f"ConvLSTM2D {self.name!r}: expected an input of rank 5 (batch, "
+                             f"time, rows, cols, channels); got input_shape {input_shape!r}.")
+        if self.stateful and input_shape[0] is None and self._batch_input_shape is not None:
+            input_shape = (self._batch_input_shape[0],) + input_shape[1:]
+        self._step_shape = (input_shape[0],) + input_shape[2:]
+        self._build_sublayer(self.cell, self._step_shape)
+        self.built = True
+
+    # --- calling ----------------------------------------------------------------------
+
+    def _zero_states(self, inputs):
+        x = inputs[:, 0]
+        shape = self.cell.compute_output_shape((x.shape[0],) + tuple(x.shape[1:]))
+        return [inputs.new_zeros(shape) for _ in range(2)]
+
+    def _loop(self, inputs, states, mask, training):
+        cell = self.cell
+        batch, steps = inputs.shape[0], inputs.shape[1]
+        if cell.data_format == "channels_last":
+            x = inputs.permute(0, 1, 4, 2, 3)  # (B, T, C, H, W), a view
+        else:
+            x = inputs
+        h, c = cell._cf(states[0]), cell._cf(states[1])
+        dp, rec_dp = cell._masks_cf(x[:, 0], h, training)
+        flat = x.reshape((batch * steps,) + tuple(x.shape[2:]))
+        if dp is None:
+            x_part = cell._input_conv(flat)
+        else:  # the same mask at every step: repeat it along time
+            x_part = torch.cat([cell._input_conv(
+                (x * dp[k].unsqueeze(1)).reshape(flat.shape), k) for k in range(4)], dim=1)
+        x_part = x_part.reshape((batch, steps) + tuple(x_part.shape[1:]))
+        if mask is not None:
+            mask = mask.to(torch.bool)
+        order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
+        outputs = []
+        prev = None
+        for t in order:
+            new_h, new_c = cell._step(x_part[:, t], h, c, rec_dp)
+            if mask is not None:
+                keep = mask[:, t].reshape(batch, 1, 1, 1)
+                if prev is None:
+                    prev = torch.zeros_like(new_h)
+                out = torch.where(keep, new_h, prev)
+                new_h = torch.where(keep, new_h, h)
+                new_c = torch.where(keep, new_c, c)
+            else:
+                out = new_h
+            prev = out
+            h, c = new_h, new_c
+            outputs.append(out)
+        last = cell._from_cf(outputs[-1])
+        sequence = None
+        if self.return_sequences:
+            sequence = torch.stack(outputs, dim=1)
+            if cell.data_format == "channels_last":
+                sequence = sequence.permute(0, 1, 3, 4, 2)
+        return sequence, last, [cell._from_cf(h), cell._from_cf(c)]
+
+    # --- state ------------------------------------------------------------------------
+
+    def reset_states(self, states=None):
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        batch = self._batch_input_shape[0] if self._batch_input_shape is not None else None
+        if batch is None and self._states is not None:
+            batch = self._states[0].shape[0]
+        shape = None
+        if batch is not None and self._step_shape is not None:
+            shape = self.cell.compute_output_shape((batch,) + tuple(self._step_shape[1:]))
+            if None in shape:
+                shape = None
+        device = next((p.device for p in self.parameters()), None)
+        if states is None:
+            self._states = None if shape is None else [
+                torch.zeros(shape, device=device) for _ in range(2)]
+            return
+        if not isinstance(states, (list, tuple)):
+            states = [states]
+        if len(states) != 2:
+            raise ValueError(f"Layer {self.name!r} expects 2 states, but it received "
+                             f"{len(states)} state values.")
+        new = []
+        for index, value in enumerate(states):
+            value = torch.as_tensor(np.asarray(value), dtype=torch.float32, device=device)
+            if shape is not None and tuple(value.shape) != tuple(shape):
+                raise ValueError(f"State {index} is incompatible with layer {self.name!r}: "
+                                 f"expected shape={tuple(shape)}, found shape="
+                                 f"{tuple(value.shape)}.")
+            new.append(value)
+        self._states = new
+
+    # --- config -----------------------------------------------------------------------
+
+    def get_config(self):
+        config = {**Layer.get_config(self), **self._rnn_config(), **self.cell._cell_config()}
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("cell", None)
+        return cls(**config)
