@@ -101,13 +101,18 @@ def _record(case_id, kind, payload, xs, weights, ys):
 
 
 def layer_case(case_id, make_layer, shapes, data=None, int_high=None, weight_names=False,
-               api=None):
+               api=None, mask=None, initial_state=None):
     """One layer called on ``Input``s of ``shapes`` (without the batch axis).
 
     ``weight_names=True`` also records Keras's ``[w.name for w in layer.weights]`` (the names
     written into HDF5 files). ``api='tf.keras'`` builds the case with TensorFlow 1.15's
     ``tf.keras`` instead of Keras 2.3.1 (for options Keras 2.3.1 lacks); the record then
     carries ``"api": "tf.keras"``.
+
+    ``mask`` (a ``(batch, time)`` bool array, fed through a bool ``Input``) and
+    ``initial_state`` (arrays, passed as constants: Keras 2.3.1's ``ConvLSTM2D`` rejects
+    symbolic initial states) are passed to the layer call; the record's ``call`` says which
+    (``CASE/mask``, ``CASE/state0`` ...).
     """
     K.clear_session()
     if api == 'tf.keras':
@@ -117,13 +122,20 @@ def layer_case(case_id, make_layer, shapes, data=None, int_high=None, weight_nam
     try:
         layer = make_layer()
         inputs = [input_fn(shape=s, dtype='int32' if int_high else 'float32') for s in shapes]
-        out = layer(inputs if len(inputs) > 1 else inputs[0])
+        call_kwargs, extra_inputs = {}, []
+        if mask is not None:
+            extra_inputs = [input_fn(shape=mask.shape[1:], dtype='bool')]
+            call_kwargs['mask'] = extra_inputs[0]
+        if initial_state is not None:
+            call_kwargs['initial_state'] = [K.constant(v) for v in initial_state]
+        out = layer(inputs if len(inputs) > 1 else inputs[0], **call_kwargs)
         outs = out if isinstance(out, list) else [out]
-        model = model_cls(inputs, outs)
+        model = model_cls(inputs + extra_inputs, outs)
         randomize(layer)
         if data is None:
             data = [int_input(s, int_high) if int_high else float_input(s) for s in shapes]
-        ys = model.predict(data if len(data) > 1 else data[0], batch_size=B)
+        feed = list(data) + ([mask] if mask is not None else [])
+        ys = model.predict(feed if len(feed) > 1 else feed[0], batch_size=B)
         ys = ys if isinstance(ys, list) else [ys]
     except Exception as exc:  # noqa: BLE001
         print('SKIP %s: %s: %s' % (case_id, type(exc).__name__, exc))
@@ -134,29 +146,41 @@ def layer_case(case_id, make_layer, shapes, data=None, int_high=None, weight_nam
         payload['weight_names'] = [w.name for w in layer.weights]
     if api is not None:
         payload['api'] = api
+    if mask is not None or initial_state is not None:
+        payload['call'] = {'mask': mask is not None,
+                           'n_initial_state': len(initial_state or [])}
+        if mask is not None:
+            ARRAYS['%s/mask' % case_id] = mask
+        for i, v in enumerate(initial_state or []):
+            ARRAYS['%s/state%d' % (case_id, i)] = v
     _record(case_id, 'layer', payload, data, layer.get_weights(),
             [np.asarray(y, dtype='float32') for y in ys])
     print('ok   %s' % case_id)
 
 
-def model_case(case_id, build, data, prepare=None):
+def model_case(case_id, build, data, prelude=None):
     """``build()`` returns a functional ``Model``; ``data`` the list of its inputs.
-    ``prepare(model)``, when given, runs after the weights are randomized (e.g. to run a
-    stateful model once before the recorded ``predict``)."""
+    ``prelude``, when given, is a list of inputs predicted once after the weights are
+    randomized and before the recorded ``predict`` (a stateful model carries its states on);
+    the record then has ``n_prelude`` and the arrays ``CASE/prelude0`` ...."""
     K.clear_session()
     try:
         model = build()
         for layer in model.layers:
             if layer.weights:
                 randomize(layer)
-        if prepare is not None:
-            prepare(model)
+        if prelude is not None:
+            model.predict(prelude if len(prelude) > 1 else prelude[0], batch_size=B)
         ys = model.predict(data if len(data) > 1 else data[0], batch_size=B)
         ys = ys if isinstance(ys, list) else [ys]
     except Exception as exc:  # noqa: BLE001
         print('SKIP %s: %s: %s' % (case_id, type(exc).__name__, exc))
         return
     payload = {'class_name': model.__class__.__name__, 'config': model.get_config()}
+    if prelude is not None:  # inputs predicted once (stateful) before the recorded call
+        payload['n_prelude'] = len(prelude)
+        for i, x in enumerate(prelude):
+            ARRAYS['%s/prelude%d' % (case_id, i)] = x
     _record(case_id, 'model', payload, data, model.get_weights(),
             [np.asarray(y, dtype='float32') for y in ys])
     print('ok   %s' % case_id)
@@ -426,15 +450,19 @@ def local_cases():
             3, 3, strides=(2, 3), activation='relu', data_format=fmt), [s2])
         layer_case('LocallyConnected2D/no_bias_%s' % f, lambda: L.LocallyConnected2D(
             2, (2, 3), strides=(1, 2), use_bias=False, data_format=fmt), [s2])
-        # implementation=1/2/3 exist only in tf.keras (TF 1.15.5): same outputs, other layouts
+        # implementation=1/2/3 exist only in tf.keras (TF 1.15.5): same outputs, other layouts.
+        # 'zeros' initializers (the weights are randomized anyway) keep the configs free of
+        # tf.keras-only initializer class names such as 'GlorotUniform'.
         for impl in (1, 2, 3):
             layer_case('LocallyConnected2D/tfkeras_impl%d_%s' % (impl, f),
                        lambda: tf.keras.layers.LocallyConnected2D(
-                           3, (3, 2), strides=(2, 1), data_format=fmt, implementation=impl),
+                           3, (3, 2), strides=(2, 1), data_format=fmt, implementation=impl,
+                           kernel_initializer='zeros'),
                        [s2], api='tf.keras')
             layer_case('LocallyConnected1D/tfkeras_impl%d_%s' % (impl, f),
                        lambda: tf.keras.layers.LocallyConnected1D(
-                           3, 3, strides=2, data_format=fmt, implementation=impl),
+                           3, 3, strides=2, data_format=fmt, implementation=impl,
+                           kernel_initializer='zeros'),
                        [s1], api='tf.keras')
     layer_case('LocallyConnected1D/valid', lambda: L.LocallyConnected1D(4, 3), [(7, 3)],
                weight_names=True)
@@ -467,44 +495,29 @@ def convlstm_cases():
     layer_case('ConvLSTM2D/even_kernel_same', lambda: L.ConvLSTM2D(
         2, (2, 4), padding='same', return_sequences=True, return_state=True), [s])
 
-    def masked(return_sequences, go_backwards=False):
-        def build():
-            inp = L.Input(shape=s)
-            x = L.Masking()(inp)
-            out = L.ConvLSTM2D(2, 3, padding='same', return_sequences=return_sequences,
-                               go_backwards=go_backwards)(x)
-            return Model(inp, out)
-        return build
-
-    def masked_data():
-        x = float_input(s)
-        x[0, -2:] = 0.0
-        x[1, 1] = 0.0
-        x[2, 0] = 0.0
-        return x
-    model_case('ConvLSTM2D/masked_seq', masked(True), [masked_data()])
-    model_case('ConvLSTM2D/masked_last', masked(False), [masked_data()])
-    model_case('ConvLSTM2D/masked_backwards', masked(True, True), [masked_data()])
-
-    def initial_state():
-        inp = L.Input(shape=s)
-        h0 = L.Input(shape=(3, 4, 3))
-        c0 = L.Input(shape=(3, 4, 3))
-        out = L.ConvLSTM2D(3, 3, return_sequences=True)(inp, initial_state=[h0, c0])
-        return Model([inp, h0, c0], out)
-    model_case('ConvLSTM2D/initial_state', initial_state,
-               [float_input(s), float_input((3, 4, 3)), float_input((3, 4, 3))])
+    mask = np.ones((B, T), dtype=bool)
+    mask[0, -2:] = False
+    mask[1, 1] = False
+    mask[2, 0] = False
+    layer_case('ConvLSTM2D/masked_seq', lambda: L.ConvLSTM2D(
+        2, 3, padding='same', return_sequences=True), [s], mask=mask)
+    layer_case('ConvLSTM2D/masked_last_state', lambda: L.ConvLSTM2D(
+        2, 3, padding='same', return_state=True), [s], mask=mask)
+    layer_case('ConvLSTM2D/masked_backwards', lambda: L.ConvLSTM2D(
+        2, 3, go_backwards=True, return_sequences=True), [s], mask=mask)
+    layer_case('ConvLSTM2D/initial_state', lambda: L.ConvLSTM2D(
+        3, 3, return_sequences=True), [s],
+        initial_state=[float_input((3, 4, 3)), float_input((3, 4, 3))])
+    layer_case('ConvLSTM2D/initial_state_first', lambda: L.ConvLSTM2D(
+        2, 2, data_format='channels_first', return_state=True), [(T, 2, 5, 6)],
+        initial_state=[float_input((2, 4, 5)), float_input((2, 4, 5))])
 
     def stateful():
         inp = L.Input(batch_shape=(B,) + s)
         out = L.ConvLSTM2D(2, 3, stateful=True, return_sequences=True)(inp)
         return Model(inp, out)
-    first = float_input(s)
-
-    def run_once(model):  # the recorded outputs continue from the states this call leaves
-        model.predict(first, batch_size=B)
-    model_case('ConvLSTM2D/stateful_second_call', stateful, [float_input(s)], prepare=run_once)
-    ARRAYS['ConvLSTM2D/stateful_second_call/first'] = first
+    model_case('ConvLSTM2D/stateful_second_call', stateful, [float_input(s)],
+               prelude=[float_input(s)])
 
 
 def _json_default(obj):

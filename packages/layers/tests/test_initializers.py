@@ -183,3 +183,14 @@ def test_config_round_trip_through_facade(spec, data):
     assert type(rebuilt) is cls
     assert rebuilt.get_config() == init.get_config()
     assert set(init.get_config()) == set(kwargs)
+
+
+def test_keras3_and_tf_keras_class_names_deserialize():
+    import lamella
+
+    init = lamella.initializers.deserialize(
+        {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": 3},
+         "registered_name": None})
+    assert init.get_config() == {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform",
+                                 "seed": 3}
+    assert lamella.initializers.get("HeNormal").get_config()["mode"] == "fan_in"

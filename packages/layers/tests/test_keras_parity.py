@@ -51,6 +51,21 @@ def _flatten(out):
     return [out]
 
 
+def _call_kwargs(case):
+    """``mask=`` / ``initial_state=`` recorded for the layer call (``case["call"]``)."""
+    call = case.get("call")
+    if not call:
+        return {}
+    data, cid = arrays(), case["id"]
+    kwargs = {}
+    if call.get("mask"):
+        kwargs["mask"] = _tensor(data[f"{cid}/mask"])
+    if call.get("n_initial_state"):
+        kwargs["initial_state"] = [_tensor(data[f"{cid}/state{i}"])
+                                   for i in range(call["n_initial_state"])]
+    return kwargs
+
+
 def run_case(case):
     """lamella's outputs (NumPy) for one fixture case."""
     xs, ws, _ = _case_arrays(case)
@@ -59,15 +74,19 @@ def run_case(case):
                                             "config": case["config"]})
         inputs = [_tensor(x) for x in xs]
         arg = inputs if len(inputs) > 1 else inputs[0]
+        kwargs = _call_kwargs(case)
         layer.eval()
         with torch.no_grad():
-            layer(arg)  # builds
+            layer(arg, **kwargs)  # builds
             layer.set_weights(ws)
-            out = layer(arg)
+            out = layer(arg, **kwargs)
         return _flatten(out), layer
     model = lamella.models.model_from_config({"class_name": case["class_name"],
                                               "config": case["config"]})
     model.set_weights(ws)
+    prelude = [arrays()[f"{case['id']}/prelude{i}"] for i in range(case.get("n_prelude", 0))]
+    if prelude:  # a stateful model: the recorded call continues from these states
+        model.predict(prelude if len(prelude) > 1 else prelude[0], batch_size=len(prelude[0]))
     outs = model.predict(xs if len(xs) > 1 else xs[0], batch_size=len(xs[0]))
     return (outs if isinstance(outs, list) else [outs]), model
 

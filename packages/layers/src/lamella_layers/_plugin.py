@@ -116,9 +116,12 @@ def lamella_initializers():
         Component("VarianceScaling", f"{_INIT}:VarianceScaling", aliases=("variance_scaling",)),
         Component("Orthogonal", f"{_INIT}:Orthogonal", aliases=("orthogonal",)),
         Component("Identity", f"{_INIT}:Identity", aliases=("identity",)),
-        *(Component(name, f"{_INIT}:{name}") for name in (
-            "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
-            "lecun_normal")),
+        # tf.keras and Keras 3 write these as classes ({"class_name": "GlorotUniform",
+        # "config": {"seed": ...}}); the function builds the same VarianceScaling.
+        *(Component(name, f"{_INIT}:{name}", aliases=(camel,)) for name, camel in (
+            ("glorot_uniform", "GlorotUniform"), ("glorot_normal", "GlorotNormal"),
+            ("he_uniform", "HeUniform"), ("he_normal", "HeNormal"),
+            ("lecun_uniform", "LecunUniform"), ("lecun_normal", "LecunNormal"))),
     ]
 
 
