@@ -78,6 +78,13 @@ def test_no_unsafe_deserialisation_in_the_source():
     forbidden = re.compile(r"\b(import pickle|import marshal|from pickle|from marshal|"
                            r"eval\(|exec\(|yaml\.load\(|allow_pickle=True|yaml\.unsafe_load)")
     for path in SOURCE.rglob("*.py"):
+        if path.name == "_safe_pickle.py":
+            # Keras's imdb/reuters/CIFAR files are pickles; this module reads them with an
+            # allow-list unpickler (test_datasets.py::test_pickled_code_in_a_dataset_file_is_refused).
+            text = path.read_text()
+            assert "class SafeUnpickler(pickle.Unpickler)" in text and "def find_class" in text
+            assert "pickle.load(" not in text and "pickle.loads(" not in text
+            continue
         assert not forbidden.search(path.read_text()), path
 
 

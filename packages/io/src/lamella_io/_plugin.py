@@ -15,3 +15,18 @@ def lamella_datasets():
 def lamella_savers():
     # A "module:attr" reference: listing plugins does not import h5py.
     return [Component("h5", "lamella_io.hdf5.saver:SAVER", aliases=("hdf5",))]
+
+
+@hookimpl
+def lamella_utils():
+    # lamella.utils.get_file / HDF5Matrix / validate_file (h5py is imported only on use).
+    return [Component("get_file", "lamella_io.utils.data_utils:get_file"),
+            Component("validate_file", "lamella_io.utils.data_utils:validate_file"),
+            Component("HDF5Matrix", "lamella_io.utils.io_utils:HDF5Matrix")]
+
+
+@hookimpl
+def lamella_preprocessing():
+    # lamella.preprocessing.{sequence,text,image} forward to these modules.
+    return [Component(name, "lamella_io.preprocessing." + name)
+            for name in ("sequence", "text", "image")]

@@ -44,11 +44,24 @@ FIRST_PARTY = {
         "unitnorm": "lamella-layers"
     },
     "datasets": {
-        "digits": "lamella-io"
+        "boston_housing": "lamella-io",
+        "cifar10": "lamella-io",
+        "cifar100": "lamella-io",
+        "digits": "lamella-io",
+        "fashion_mnist": "lamella-io",
+        "imdb": "lamella-io",
+        "mnist": "lamella-io",
+        "reuters": "lamella-io"
     },
     "initializers": {
         "Constant": "lamella-layers",
+        "GlorotNormal": "lamella-layers",
+        "GlorotUniform": "lamella-layers",
+        "HeNormal": "lamella-layers",
+        "HeUniform": "lamella-layers",
         "Identity": "lamella-layers",
+        "LecunNormal": "lamella-layers",
+        "LecunUniform": "lamella-layers",
         "Ones": "lamella-layers",
         "Orthogonal": "lamella-layers",
         "RandomNormal": "lamella-layers",
@@ -257,9 +270,11 @@ FIRST_PARTY = {
         "Precision": "lamella-losses",
         "Recall": "lamella-losses",
         "RootMeanSquaredError": "lamella-losses",
+        "SensitivityAtSpecificity": "lamella-losses",
         "SparseCategoricalAccuracy": "lamella-losses",
         "SparseCategoricalCrossentropy": "lamella-losses",
         "SparseTopKCategoricalAccuracy": "lamella-losses",
+        "SpecificityAtSensitivity": "lamella-losses",
         "SquaredHinge": "lamella-losses",
         "TopKCategoricalAccuracy": "lamella-losses",
         "TrueNegatives": "lamella-losses",
@@ -312,6 +327,11 @@ FIRST_PARTY = {
         "rmsprop": "lamella-optimizers",
         "sgd": "lamella-optimizers"
     },
+    "preprocessing": {
+        "image": "lamella-io",
+        "sequence": "lamella-io",
+        "text": "lamella-io"
+    },
     "regularizers": {
         "L1L2": "lamella-layers",
         "l1": "lamella-layers",
@@ -329,5 +349,10 @@ FIRST_PARTY = {
         "LearningRateSchedule": "lamella-optimizers",
         "PiecewiseConstantDecay": "lamella-optimizers",
         "PolynomialDecay": "lamella-optimizers"
+    },
+    "utils": {
+        "HDF5Matrix": "lamella-io",
+        "get_file": "lamella-io",
+        "validate_file": "lamella-io"
     }
 }

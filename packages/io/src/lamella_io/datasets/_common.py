@@ -4,90 +4,16 @@ Mirrors: ``LAMELLA_DATASETS_BASE_URL`` (or a loader's ``base_url=`` argument) re
 folder of every Keras origin, so ``https://s3.amazonaws.com/img-datasets/mnist.npz`` is fetched
 as ``<base_url>/mnist.npz``. The Keras file hashes still apply (a mirror serves the same files)
 unless the loader is given ``file_hash=`` (a digest, or ``False`` for no check).
-
-Safety: Keras reads ``imdb.npz``/``reuters.npz`` with ``np.load(allow_pickle=True)`` and the
-CIFAR batches with ``pickle.load``. lamella reads the same files through an unpickler that
-only rebuilds NumPy arrays, NumPy scalars and plain Python containers, so a tampered file
-cannot run code.
 """
 
-import codecs
-import io
 import os
-import pickle
-import zipfile
 
 import numpy as np
 
+from lamella_io.datasets._safe_pickle import load_npz, safe_pickle_load  # noqa: F401
 from lamella_io.utils.data_utils import get_file
 
 BASE_URL_ENV = "LAMELLA_DATASETS_BASE_URL"
-
-_RECONSTRUCT = np.empty(0).__reduce__()[0]
-_SCALAR = np.float64(0).__reduce__()[0]
-_FROMBUFFER = np.empty(1).__reduce_ex__(5)[0]
-
-
-def _latin1_encode(text, encoding="latin1", errors="strict"):
-    if encoding.lower().replace("-", "") not in ("latin1", "iso88591"):
-        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}")
-    return codecs.encode(text, encoding, errors)
-
-
-_ALLOWED = {
-    ("numpy", "ndarray"): np.ndarray,
-    ("numpy", "dtype"): np.dtype,
-    ("_codecs", "encode"): _latin1_encode,
-    ("builtins", "bytearray"): bytearray,
-}
-for _module in ("numpy.core.multiarray", "numpy._core.multiarray"):
-    _ALLOWED[(_module, "_reconstruct")] = _RECONSTRUCT
-    _ALLOWED[(_module, "scalar")] = _SCALAR
-for _module in ("numpy.core.numeric", "numpy._core.numeric"):
-    _ALLOWED[(_module, "_frombuffer")] = _FROMBUFFER
-
-
-class SafeUnpickler(pickle.Unpickler):
-    """An unpickler that rebuilds only NumPy arrays, scalars, dtypes and plain containers."""
-
-    def find_class(self, module, name):
-        try:
-            return _ALLOWED[(module, name)]
-        except KeyError:
-            raise pickle.UnpicklingError(
-                f"refusing to load {module}.{name} from a dataset file: only NumPy arrays and "
-                f"plain Python data are allowed"
-            ) from None
-
-
-def safe_pickle_load(fh, encoding="bytes"):
-    """``pickle.load`` restricted to data (see :class:`SafeUnpickler`)."""
-    return SafeUnpickler(fh, encoding=encoding).load()
-
-
-def load_npz(path):
-    """All arrays of an ``.npz`` file as a dict; object arrays are unpickled safely."""
-    out = {}
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            key = name[:-4] if name.endswith(".npy") else name
-            with zf.open(name) as fp:
-                raw = io.BytesIO(fp.read())
-            version = np.lib.format.read_magic(raw)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(raw)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(raw)
-            if dtype.hasobject:
-                array = safe_pickle_load(raw, encoding="latin1")
-                if not isinstance(array, np.ndarray):
-                    raise ValueError(f"{path}: member {name} is not an array")
-            else:
-                count = int(np.prod(shape))
-                array = np.frombuffer(raw.read(count * dtype.itemsize), dtype=dtype, count=count)
-                array = array.reshape(shape, order="F" if fortran else "C").copy()
-            out[key] = array
-    return out
 
 
 def resolve_origin(origin, base_url=None):
@@ -149,8 +75,7 @@ def pop_legacy_kwargs(kwargs, num_words):
     return num_words
 
 
-def index_sequences(xs, labels, num_words, skip_top, maxlen, start_char, oov_char, index_from,
-                    maxlen_must_keep):
+def index_sequences(xs, labels, num_words, skip_top, maxlen, start_char, oov_char, index_from):
     """Keras's shared IMDB/Reuters steps: shift indices, add the start mark, drop long
     sequences, and replace (or drop) words outside ``[skip_top, num_words)``."""
     if start_char is not None:
@@ -162,7 +87,7 @@ def index_sequences(xs, labels, num_words, skip_top, maxlen, start_char, oov_cha
     labels = list(labels)
     if maxlen:
         xs, labels = remove_long_seq(maxlen, xs, labels)
-        if maxlen_must_keep and not xs:
+        if not xs:
             raise ValueError("After filtering for sequences shorter than maxlen=" + str(maxlen)
                              + ", no sequence was kept. Increase maxlen.")
     if not num_words:

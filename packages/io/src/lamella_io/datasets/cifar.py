@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from lamella_io.datasets._common import safe_pickle_load
+from lamella_io.datasets._safe_pickle import safe_pickle_load
 
 __all__ = ["load_batch"]
 
@@ -10,7 +10,7 @@ __all__ = ["load_batch"]
 def load_batch(fpath, label_key="labels"):
     """``(data, labels)`` of one CIFAR batch file; data has shape ``(N, 3, 32, 32)``.
 
-    The file is unpickled with :class:`~lamella_io.datasets._common.SafeUnpickler`, which
+    The file is unpickled with :class:`~lamella_io.datasets._safe_pickle.SafeUnpickler`, which
     rebuilds only arrays and plain data.
     """
     with open(fpath, "rb") as fh:

@@ -2,7 +2,7 @@
 sequences of word indices (ranked by frequency), binary labels.
 
 Reads Keras's ``imdb.npz`` (object arrays of lists, unpickled safely; see
-:mod:`lamella_io.datasets._common`) and ``imdb_word_index.json``.
+:mod:`lamella_io.datasets._safe_pickle`) and ``imdb_word_index.json``.
 """
 
 import numpy as np
@@ -66,7 +66,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     xs = list(x_train) + list(x_test)
     labels = np.concatenate([labels_train, labels_test])
     xs, labels = index_sequences(xs, labels, num_words, skip_top, maxlen, start_char, oov_char,
-                                 index_from, maxlen_must_keep=True)
+                                 index_from)
     idx = len(x_train)
     x_train, y_train = sequence_array(xs[:idx]), np.array(labels[:idx])
     x_test, y_test = sequence_array(xs[idx:]), np.array(labels[idx:])

@@ -22,8 +22,8 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
 
     # Arguments
         As :func:`lamella_io.datasets.imdb.load_data`, plus ``test_split``: the fraction of
-        the (shuffled, filtered) data that goes to the test set. As in Keras, a ``maxlen``
-        that keeps no sequence is not an error here.
+        the (shuffled, filtered) data that goes to the test set. A ``maxlen`` that keeps
+        no sequence raises ``ValueError`` (Keras fails there too, inside ``max()``).
 
     # Returns
         ``(x_train, y_train), (x_test, y_test)``.
@@ -42,7 +42,7 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
     rng.shuffle(indices)
     xs, labels = xs[indices], labels[indices]
     xs, labels = index_sequences(list(xs), labels, num_words, skip_top, maxlen, start_char,
-                                 oov_char, index_from, maxlen_must_keep=False)
+                                 oov_char, index_from)
     idx = int(len(xs) * (1 - test_split))
     x_train, y_train = sequence_array(xs[:idx]), np.array(labels[:idx])
     x_test, y_test = sequence_array(xs[idx:]), np.array(labels[idx:])
