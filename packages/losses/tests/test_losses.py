@@ -29,10 +29,12 @@ def sigmoid(x):
 
 
 def np_bce(y, p, from_logits=False, ls=0.0):
+    # Keras 2.3.1 on TF 1.15 (measured, see test_keras231_parity.py): probabilities are
+    # clipped and used as -(y·log(p+ε) + (1-y)·log(1-p+ε)), not turned back into logits.
     y = y * (1 - ls) + 0.5 * ls
     if not from_logits:
         p = np.clip(p, EPS, 1 - EPS)
-        p = np.log(p / (1 - p))
+        return np.mean(-(y * np.log(p + EPS) + (1 - y) * np.log(1 - p + EPS)), -1)
     x = p
     return np.mean(np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x))), -1)
 
@@ -70,8 +72,9 @@ REFS = {
     "categorical_hinge":
         lambda y, p: np.maximum(0, np.max((1 - y) * p, -1) - np.sum(y * p, -1) + 1),
     "logcosh": lambda y, p: np.mean(np.log(np.cosh(p - y)), -1),
-    "huber_loss": lambda y, p: np.mean(np.where(np.abs(p - y) <= 1, 0.5 * (p - y) ** 2,
-                                                np.abs(p - y) - 0.5), -1),
+    # element-wise in Keras 2.3.1 (no mean over the last axis; measured)
+    "huber_loss": lambda y, p: np.where(np.abs(p - y) <= 1, 0.5 * (p - y) ** 2,
+                                        np.abs(p - y) - 0.5),
     "kullback_leibler_divergence":
         lambda y, p: np.sum(np.clip(y, EPS, 1) * np.log(np.clip(y, EPS, 1) / np.clip(p, EPS, 1)), -1),
     "poisson": lambda y, p: np.mean(p - y * np.log(p + EPS), -1),
@@ -99,7 +102,7 @@ def test_values_match_keras_maths(name):
     y, p = sample(name)
     fn = getattr(LL, name)
     got = fn(torch.tensor(y), torch.tensor(p))
-    assert got.shape == (8,)
+    assert got.shape == ((8, 4) if name == "huber_loss" else (8,))
     np.testing.assert_allclose(got.numpy(), REFS[name](y, p), rtol=1e-6, atol=1e-9)
     # float32 inputs give float32 outputs and close values
     got32 = fn(torch.tensor(y, dtype=torch.float32), torch.tensor(p, dtype=torch.float32))
@@ -242,12 +245,15 @@ def test_reductions_agree(y, data, cls_name):
     none = cls(reduction=Reduction.NONE)(yt, pt, sample_weight=wt)
     total = cls(reduction=Reduction.SUM)(yt, pt, sample_weight=wt)
     mean = cls(reduction=Reduction.SUM_OVER_BATCH_SIZE)(yt, pt, sample_weight=wt)
-    assert none.shape == (len(y),)
-    n = len(y)
+    # one value per sample; Huber (element-wise in Keras 2.3.1) one per element
+    assert none.shape == ((len(y),) if cls_name != "Huber" else yt.shape)
+    n = none.numel()
     np.testing.assert_allclose(float(total), float(mean) * n, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(float(total), float(none.sum()), rtol=1e-9, atol=1e-9)
     per_sample = getattr(LL, cls().fn.__name__)(yt, pt)
-    np.testing.assert_allclose(float(mean), float((per_sample * wt).sum()) / n, rtol=1e-9, atol=1e-9)
+    weights = wt.reshape(wt.shape + (1,) * (per_sample.dim() - 1))
+    np.testing.assert_allclose(float(mean), float((per_sample * weights).sum()) / n, rtol=1e-9,
+                               atol=1e-9)
 
 
 def test_sample_weights_and_default_reduction():

@@ -46,7 +46,8 @@ _METRIC_CLASSES = [
     "RootMeanSquaredError", "LogCoshError", "Poisson", "KLDivergence", "CosineSimilarity",
     "Hinge", "SquaredHinge", "CategoricalHinge", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "TruePositives", "TrueNegatives", "FalsePositives",
-    "FalseNegatives", "Precision", "Recall", "AUC",
+    "FalseNegatives", "Precision", "Recall", "AUC", "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
 ]
 
 

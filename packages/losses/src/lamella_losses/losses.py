@@ -41,15 +41,28 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return torch.square(first - second).mean(dim=-1)
 
 
+def _maybe_convert_labels(y_true):
+    """Keras 2.3.1's ``losses._maybe_convert_labels``: when *every* target is 0 or 1 the
+    targets become −1/1 (``2y − 1``); otherwise they are used as given. Measured against Keras
+    2.3.1: ``hinge``/``squared_hinge`` on 0/1 targets use −1/1. Decided on the device, with no
+    host synchronisation (``torch.where``)."""
+    is_binary = ((y_true == 0) | (y_true == 1)).all()
+    return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
+
+
 def squared_hinge(y_true, y_pred):
-    """``mean(max(1 − y·ŷ, 0)², axis=-1)`` (targets are −1/1)."""
+    """``mean(max(1 − y·ŷ, 0)², axis=-1)``; targets are −1/1, and 0/1 targets are converted to
+    −1/1 first (as Keras 2.3.1 does, when all of them are 0 or 1)."""
     y_true, y_pred = prepare("squared_hinge", y_true, y_pred)
+    y_true = _maybe_convert_labels(y_true)
     return torch.square(torch.clamp(1.0 - y_true * y_pred, min=0.0)).mean(dim=-1)
 
 
 def hinge(y_true, y_pred):
-    """``mean(max(1 − y·ŷ, 0), axis=-1)`` (targets are −1/1)."""
+    """``mean(max(1 − y·ŷ, 0), axis=-1)``; targets are −1/1, and 0/1 targets are converted to
+    −1/1 first (as Keras 2.3.1 does, when all of them are 0 or 1)."""
     y_true, y_pred = prepare("hinge", y_true, y_pred)
+    y_true = _maybe_convert_labels(y_true)
     return torch.clamp(1.0 - y_true * y_pred, min=0.0).mean(dim=-1)
 
 
@@ -69,23 +82,33 @@ def logcosh(y_true, y_pred):
 
 
 def huber_loss(y_true, y_pred, delta=1.0):
-    """``½·min(|e|, δ)² + δ·(|e| − min(|e|, δ))``, averaged over the last axis."""
+    """``½·min(|e|, δ)² + δ·(|e| − min(|e|, δ))``, element-wise.
+
+    Unlike the other losses, Keras 2.3.1's ``huber_loss`` does *not* average over the last
+    axis: it returns one value per element (measured: shape ``(6, 3)`` for ``(6, 3)`` inputs),
+    and ``Huber(reduction='none')`` does too. Reduced (``sum``/``sum_over_batch_size``) values
+    are the same either way.
+    """
     y_true, y_pred = prepare("huber_loss", y_true, y_pred)
     abs_error = torch.abs(y_pred - y_true)
     quadratic = torch.clamp(abs_error, max=delta)
     linear = abs_error - quadratic
-    return (0.5 * torch.square(quadratic) + delta * linear).mean(dim=-1)
+    return 0.5 * torch.square(quadratic) + delta * linear
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
     """Crossentropy against one-hot (or soft) targets, summed over the last axis.
 
     On probabilities (Keras's TF backend): ``ŷ / sum(ŷ)``, clipped to ``[ε, 1−ε]``, then
-    ``−sum(y·log ŷ)``. ``label_smoothing`` replaces ``y`` by ``y·(1−s) + s/num_classes``.
+    ``−sum(y·log ŷ)``. ``label_smoothing`` replaces ``y`` by ``y·(1−s) + s/num_classes``, where
+    Keras 2.3.1 takes ``num_classes`` from ``K.shape(y_true)[1]``: for rank-3 (temporal)
+    targets ``(batch, time, classes)`` that is the number of *timesteps*, not classes. Measured
+    against Keras 2.3.1 (``(2, 5, 4)`` targets smooth with ``s/5``); lamella reproduces it.
     """
     y_true, y_pred = prepare("categorical_crossentropy", y_true, y_pred)
     if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+        num_classes = y_true.shape[1] if y_true.dim() > 1 else y_true.shape[-1]
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
     if from_logits:
         return -(y_true * torch.log_softmax(y_pred, dim=-1)).sum(dim=-1)
     y_pred = y_pred / y_pred.sum(dim=-1, keepdim=True)
@@ -127,17 +150,22 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0):
     """Binary crossentropy, averaged over the last axis.
 
-    On probabilities, Keras's TF backend clips ``ŷ`` to ``[ε, 1−ε]``, converts it back to
-    logits ``log(ŷ/(1−ŷ))`` and applies ``sigmoid_cross_entropy_with_logits``; lamella does the
-    same, so the numbers agree. ``label_smoothing`` squeezes targets towards 0.5.
+    On probabilities, Keras 2.3.1 on TensorFlow 1.15 (``tf.keras.backend.binary_crossentropy``)
+    clips ``ŷ`` to ``[ε, 1−ε]`` and computes ``−(y·log(ŷ + ε) + (1−y)·log(1 − ŷ + ε))``; it
+    does *not* convert back to logits (measured: a target 1 at ``ŷ = 0`` costs
+    ``−log(2ε) ≈ 15.42``, not ``−log ε ≈ 16.12``). lamella computes the same. With
+    ``from_logits=True`` it is ``sigmoid_cross_entropy_with_logits``. ``label_smoothing``
+    squeezes targets towards 0.5.
     """
     y_true, y_pred = prepare("binary_crossentropy", y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if not from_logits:
+    if from_logits:
+        bce = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
+    else:
         y_pred = torch.clamp(y_pred, EPSILON, 1.0 - EPSILON)
-        y_pred = torch.log(y_pred / (1.0 - y_pred))
-    bce = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
+        bce = -(y_true * torch.log(y_pred + EPSILON)
+                + (1.0 - y_true) * torch.log(1.0 - y_pred + EPSILON))
     return bce.mean(dim=-1)
 
 

@@ -26,9 +26,18 @@ def accuracy(y_true, y_pred):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """``mean(y == (ŷ > threshold), axis=-1)``."""
+    """``mean(y == round(ŷ), axis=-1)`` at the default threshold, else ``mean(y == (ŷ > t))``.
+
+    As Keras 2.3.1: with ``threshold == 0.5`` it compares ``y`` with ``K.round(ŷ)`` (round half
+    to even), not with ``ŷ > 0.5``, so predictions outside ``[0, 1]`` (logits) round to other
+    integers (``2.5 → 2``, ``−0.7 → −1``) and never match 0/1 targets. Measured against Keras
+    2.3.1 on logits.
+    """
     y_true, y_pred = prepare("binary_accuracy", y_true, y_pred)
-    predicted = (y_pred > threshold).to(y_pred.dtype)
+    if threshold == 0.5:
+        predicted = torch.round(y_pred)
+    else:
+        predicted = (y_pred > threshold).to(y_pred.dtype)
     return torch.eq(y_true, predicted).to(y_pred.dtype).mean(dim=-1)
 
 
@@ -89,6 +98,8 @@ def cosine_proximity(y_true, y_pred, axis=-1):
 cosine_similarity = cosine_proximity
 
 # --- stateful metrics ----------------------------------------------------------------------------
+
+
 
 
 class Accuracy(MeanMetricWrapper):
@@ -194,11 +205,28 @@ class RootMeanSquaredError(Mean):
 
 
 def _thresholds(thresholds, default=0.5):
+    """``(values, scalar_result)``. As Keras 2.3.1, ``result()`` is a scalar whenever there is
+    exactly one threshold, ``thresholds=[0.5]`` included (measured)."""
     if thresholds is None:
-        return [default], True
-    if isinstance(thresholds, (int, float)):
-        return [float(thresholds)], True
-    return [float(t) for t in thresholds], False
+        values = [default]
+    elif isinstance(thresholds, (int, float)):
+        values = [float(thresholds)]
+    else:
+        values = [float(t) for t in thresholds]
+    return values, len(values) == 1
+
+
+def _filter_top_k(y_pred, k):
+    """Keras's ``metrics_utils.filter_top_k``: keep the ``k`` largest values of the last axis
+    (ties go to the lower index, as ``tf.nn.top_k``), set the rest to ``NEG_INF = −1e10``.
+    Measured against Keras 2.3.1: with ``top_k=1`` and a tie only the first maximum counts."""
+    k = min(k, y_pred.shape[-1])
+    order = torch.sort(y_pred, dim=-1, descending=True, stable=True).indices[..., :k]
+    mask = torch.zeros_like(y_pred).scatter_(-1, order, 1.0)
+    return y_pred * mask + _NEG_INF * (1.0 - mask)
+
+
+_NEG_INF = -1e10
 
 
 class _ConfusionMetric(Metric):
@@ -229,8 +257,7 @@ class _ConfusionMetric(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = prepare(type(self).__name__, y_true, y_pred)
         if self.top_k is not None:
-            kth = torch.topk(y_pred, min(self.top_k, y_pred.shape[-1]), dim=-1).values[..., -1:]
-            y_pred = torch.where(y_pred >= kth, y_pred, torch.full_like(y_pred, -float("inf")))
+            y_pred = _filter_top_k(y_pred, self.top_k)
         if self.class_id is not None:
             y_true = y_true[..., self.class_id]
             y_pred = y_pred[..., self.class_id]
@@ -320,7 +347,7 @@ class Precision(_ConfusionMetric):
     _needed = ("tp", "fp")
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        default = -float("inf") if top_k is not None and thresholds is None else 0.5
+        default = _NEG_INF if top_k is not None else 0.5
         super().__init__(thresholds=thresholds, top_k=top_k, class_id=class_id, name=name,
                          dtype=dtype, default_threshold=default)
 
@@ -339,7 +366,7 @@ class Recall(_ConfusionMetric):
     _needed = ("tp", "fn")
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        default = -float("inf") if top_k is not None and thresholds is None else 0.5
+        default = _NEG_INF if top_k is not None else 0.5
         super().__init__(thresholds=thresholds, top_k=top_k, class_id=class_id, name=name,
                          dtype=dtype, default_threshold=default)
 
@@ -349,6 +376,75 @@ class Recall(_ConfusionMetric):
     def get_config(self):
         config = super().get_config()
         config.update(top_k=self.top_k, class_id=self.class_id)
+        return config
+
+
+class _SensitivitySpecificityBase(_ConfusionMetric):
+    """Keras 2.3.1's ``SensitivitySpecificityBase``: confusion counts at ``num_thresholds``
+    thresholds ``[0, 1/(n−1), ..., 1]`` (``[0.5]`` when ``n == 1``)."""
+
+    def __init__(self, value, num_thresholds=200, name=None, dtype=None):
+        if num_thresholds <= 0:
+            raise ValueError(f"{type(self).__name__}: num_thresholds must be > 0")
+        if num_thresholds == 1:
+            thresholds = [0.5]
+        else:
+            thresholds = [0.0] + [(i + 1) * 1.0 / (num_thresholds - 1)
+                                  for i in range(num_thresholds - 2)] + [1.0]
+        self.value = value
+        self.num_thresholds = num_thresholds
+        super().__init__(thresholds=thresholds, name=name, dtype=dtype)
+
+    def _at(self, rates, numerator, other):
+        """``numerator/(numerator+other)`` at the threshold whose ``rates`` is closest to the
+        target value (the first such threshold, as ``K.argmin``), 0 where undefined."""
+        index = torch.argmin(torch.abs(rates - self.value))
+        num, den = numerator[index], numerator[index] + other[index]
+        return _div_no_nan(num, den)
+
+    def get_config(self):
+        config = {"num_thresholds": self.num_thresholds}
+        config.update(Metric.get_config(self))
+        return config
+
+
+class SensitivityAtSpecificity(_SensitivitySpecificityBase):
+    """The sensitivity (recall) at the threshold whose specificity is closest to
+    ``specificity``."""
+
+    def __init__(self, specificity, num_thresholds=200, name=None, dtype=None):
+        if specificity < 0 or specificity > 1:
+            raise ValueError("SensitivityAtSpecificity: specificity must be in [0, 1]")
+        self.specificity = specificity
+        super().__init__(specificity, num_thresholds=num_thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        specificities = _div_no_nan(self.tn, self.tn + self.fp)
+        return self._at(specificities, self.tp, self.fn)
+
+    def get_config(self):
+        config = super().get_config()
+        config["specificity"] = self.specificity
+        return config
+
+
+class SpecificityAtSensitivity(_SensitivitySpecificityBase):
+    """The specificity at the threshold whose sensitivity (recall) is closest to
+    ``sensitivity``."""
+
+    def __init__(self, sensitivity, num_thresholds=200, name=None, dtype=None):
+        if sensitivity < 0 or sensitivity > 1:
+            raise ValueError("SpecificityAtSensitivity: sensitivity must be in [0, 1]")
+        self.sensitivity = sensitivity
+        super().__init__(sensitivity, num_thresholds=num_thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        sensitivities = _div_no_nan(self.tp, self.tp + self.fn)
+        return self._at(sensitivities, self.tn, self.fp)
+
+    def get_config(self):
+        config = super().get_config()
+        config["sensitivity"] = self.sensitivity
         return config
 
 
@@ -438,4 +534,5 @@ METRIC_CLASSES = [
     Poisson, KLDivergence, CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge,
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, TruePositives,
     TrueNegatives, FalsePositives, FalseNegatives, Precision, Recall, AUC,
+    SensitivityAtSpecificity, SpecificityAtSensitivity,
 ]

@@ -87,6 +87,34 @@ def _as_tensor(value, like=None):
     return torch.as_tensor(value, dtype=torch.float32, device=device)
 
 
+def broadcast_sample_weight(values, sample_weight):
+    """``sample_weight`` shaped for ``values`` exactly as Keras 2.3.1's metrics shape it.
+
+    ``losses_utils.squeeze_or_expand_dimensions`` (a rank difference of one is fixed by
+    squeezing or expanding the weights' last axis), then ``losses_utils.broadcast_weights``:
+    missing trailing axes are added with size 1 and *not* repeated; only axes the weights
+    already had are repeated. So ``(B,)`` weights on ``(B, T, C)`` values stay ``(B, 1, 1)``,
+    and a weighted mean divides by ``sum(w)`` rather than ``T·C·sum(w)`` (measured against
+    Keras 2.3.1). Returns ``(values, weights)``; ``values * weights`` has ``values``'s shape.
+    """
+    weight = _as_tensor(sample_weight, values).to(values.dtype)
+    values_rank, weight_rank = values.dim(), weight.dim()
+    if weight_rank:
+        if values_rank == 0 and weight_rank == 1:
+            values = values.unsqueeze(-1)
+        elif weight_rank - values_rank == 1 and weight.shape[-1] == 1:
+            weight = weight.squeeze(-1)
+        elif values_rank - weight_rank == 1:
+            weight = weight.unsqueeze(-1)
+    weight_rank = weight.dim()
+    if weight_rank > values.dim():
+        raise ValueError(f"Incompatible shapes: values {tuple(values.shape)} vs sample_weight "
+                         f"{tuple(weight.shape)}")
+    weight = weight.reshape(list(weight.shape) + [1] * (values.dim() - weight_rank))
+    target = [values.shape[i] if i < weight_rank else 1 for i in range(values.dim())]
+    return values, weight.expand(target)
+
+
 class Reduce(Metric):
     """Reduces every value it sees by ``'sum'`` or ``'mean'`` (weighted)."""
 
@@ -102,16 +130,12 @@ class Reduce(Metric):
     def update_state(self, values, sample_weight=None):
         values = _as_tensor(values).to(self.total.dtype)
         if sample_weight is not None:
-            weight = _as_tensor(sample_weight, values).to(values.dtype)
-            while weight.dim() > values.dim() and weight.shape[-1] == 1:
-                weight = weight.squeeze(-1)
-            while weight.dim() < values.dim():
-                weight = weight.unsqueeze(-1)
-            weight = torch.broadcast_to(weight, values.shape)
+            values, weight = broadcast_sample_weight(values, sample_weight)
             values = values * weight
-            if self.reduction != "sum":
-                self.count.add_(weight.sum() if self.reduction == "mean" else values.numel())
-        elif self.reduction != "sum":
+            if self.reduction == "mean":
+                self.count.add_(weight.sum())
+        if self.reduction == "sum_over_batch_size" or (
+                self.reduction == "mean" and sample_weight is None):
             self.count.add_(values.numel())
         self.total.add_(values.sum())
 
