@@ -222,6 +222,8 @@ CASES = [
      lambda: RefSGD(0.1, 0.9, True)),
     ("rmsprop", lambda **k: RMSprop(learning_rate=0.01, **k), lambda: RefRMSprop(0.01)),
     ("adagrad", lambda **k: Adagrad(learning_rate=0.1, **k), lambda: RefAdagrad(0.1)),
+    ("adagrad-foreach", lambda **k: Adagrad(learning_rate=0.1, fused=False, **k),
+     lambda: RefAdagrad(0.1)),
     ("adadelta", lambda **k: Adadelta(**k), lambda: RefAdadelta()),
     ("adam", lambda **k: Adam(learning_rate=0.01, **k), lambda: RefAdam(0.01)),
     ("adam-foreach", lambda **k: Adam(learning_rate=0.01, fused=False, **k), lambda: RefAdam(0.01)),

@@ -89,19 +89,31 @@ class RMSprop(KerasOptimizer):
 class Adagrad(KerasOptimizer):
     """Adagrad. Keras 2.3: ``a ← a + g²; p ← p − lr·g/(√a + ε)``, accumulators start at 0.
 
+    That is torch's Adagrad with ``lr_decay=0`` and ``initial_accumulator_value=0``, so lamella
+    runs torch's fused kernel where it can (``fused=False`` forces the multi-tensor form).
     State: ``[iterations] + accumulators``.
     """
 
-    def __init__(self, learning_rate=0.01, epsilon=None, **kwargs):
+    def __init__(self, learning_rate=0.01, epsilon=None, fused=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.epsilon = epsilon_or_default(epsilon)
+        self._fused_option = fused
 
     def _create_slots(self, params):
         self.accumulators = self._zeros(params)
+        self._fused = (self._fused_option is not False) and _fused_available(
+            "_fused_adagrad_", params)
+        if self._fused:  # the kernel only reads the step for lr_decay, which is 0 here
+            self._steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in params]
         return list(self.accumulators)
 
     def _apply(self, params, grads, lr):
         acc = self._select(params, self.accumulators)
+        if self._fused:
+            steps = self._steps[: len(params)]
+            torch._fused_adagrad_(params, grads, acc, steps, lr=lr, lr_decay=0.0,
+                                  weight_decay=0.0, eps=self.epsilon, maximize=False)
+            return
         torch._foreach_addcmul_(acc, grads, grads)
         denom = torch._foreach_sqrt(acc)
         torch._foreach_add_(denom, self.epsilon)
@@ -156,8 +168,9 @@ class Adadelta(KerasOptimizer):
                 "decay": config.pop("decay"), "epsilon": self.epsilon, **config}
 
 
-def _fused_adam_available(params):
-    if not hasattr(torch, "_fused_adam_") or not params:
+def _fused_available(kernel, params):
+    """Whether torch's fused ``kernel`` can step ``params`` (one device and dtype, CPU/CUDA)."""
+    if not hasattr(torch, kernel) or not params:
         return False
     first = params[0]
     if first.device.type not in ("cuda", "cpu") or not first.is_floating_point():
@@ -198,7 +211,7 @@ class Adam(KerasOptimizer):
             self.vhats = self._zeros(params)
         else:
             self.vhats = [torch.zeros(1, dtype=p.dtype, device=p.device) for p in params]
-        self._fused = (self._fused_option is not False) and _fused_adam_available(params)
+        self._fused = (self._fused_option is not False) and _fused_available("_fused_adam_", params)
         if self._fused:
             self._step_tensor = torch.zeros((), dtype=torch.float32, device=params[0].device)
         return list(self.ms) + list(self.vs) + list(self.vhats)
