@@ -235,6 +235,8 @@ CASES = [
     ("nadam", lambda **k: Nadam(**k), lambda: RefNadam()),
     ("adamw", lambda **k: AdamW(learning_rate=0.01, weight_decay=0.1, **k),
      lambda: RefAdamW(0.01, wd=0.1)),
+    ("adamw-foreach", lambda **k: AdamW(learning_rate=0.01, weight_decay=0.1, fused=False, **k),
+     lambda: RefAdamW(0.01, wd=0.1)),
 ]
 
 

@@ -211,10 +211,17 @@ class Adam(KerasOptimizer):
             self.vhats = self._zeros(params)
         else:
             self.vhats = [torch.zeros(1, dtype=p.dtype, device=p.device) for p in params]
-        self._fused = (self._fused_option is not False) and _fused_available("_fused_adam_", params)
+        self._fused = (self._fused_option is not False) and _fused_available(
+            self._FUSED_KERNEL, params)
         if self._fused:
             self._step_tensor = torch.zeros((), dtype=torch.float32, device=params[0].device)
         return list(self.ms) + list(self.vs) + list(self.vhats)
+
+    #: torch's fused kernel for this update (AdamW's folds its decoupled weight decay in).
+    _FUSED_KERNEL = "_fused_adam_"
+
+    def _fused_weight_decay(self):
+        return 0.0
 
     def _decoupled_weight_decay(self, params, lr):
         pass
@@ -224,7 +231,8 @@ class Adam(KerasOptimizer):
         b1, b2 = self.beta_1, self.beta_2
         bc1 = 1.0 - b1 ** t
         bc2 = 1.0 - b2 ** t
-        self._decoupled_weight_decay(params, lr)
+        if not self._fused:
+            self._decoupled_weight_decay(params, lr)
         if self.amsgrad:
             ms, vs, vhats = self._select(params, self.ms, self.vs, self.vhats)
         else:
@@ -232,9 +240,10 @@ class Adam(KerasOptimizer):
             vhats = []
         if self._fused:
             self._step_tensor.fill_(float(t))
-            torch._fused_adam_(
+            getattr(torch, self._FUSED_KERNEL)(
                 params, grads, ms, vs, vhats, [self._step_tensor] * len(params),
-                lr=lr, beta1=b1, beta2=b2, weight_decay=0.0, eps=self.epsilon / math.sqrt(bc2),
+                lr=lr, beta1=b1, beta2=b2, weight_decay=self._fused_weight_decay(),
+                eps=self.epsilon / math.sqrt(bc2),
                 amsgrad=self.amsgrad, maximize=False,
             )
             return
@@ -275,6 +284,11 @@ class AdamW(Adam):
         if weight_decay < 0:
             raise ValueError(f"AdamW: weight_decay must be >= 0, got {weight_decay}")
         self.weight_decay = float(weight_decay)
+
+    _FUSED_KERNEL = "_fused_adamw_"
+
+    def _fused_weight_decay(self):
+        return self.weight_decay
 
     def _decoupled_weight_decay(self, params, lr):
         if self.weight_decay:
