@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from lamella_io.hdf5.files import HDF5FormatError, describe, is_group
+from lamella_io.hdf5.keras3 import drop_keras3_keys
 from lamella_io.hdf5.weights import (load_attributes, load_weights_from_group,
                                      read_text_attribute, save_attributes, save_weights_to_group,
                                      write_text_attribute)
@@ -34,15 +35,50 @@ def _json_default(obj):
 
 # --- the architecture ---------------------------------------------------------------------------
 
+def _is_first_party(class_name):
+    from lamella.plugins import manager
+
+    cls = manager.find("layers", class_name)
+    return cls is not None and getattr(cls, "__module__", "").startswith("lamella")
+
+
+def _mark_wrapped_layers(config):
+    """Give a wrapper's inner layer configs (``Bidirectional``/``TimeDistributed``'s ``layer``,
+    ``backward_layer``) Keras 3's ``module``/``registered_name`` keys.
+
+    Keras 3 rebuilds a wrapper's inner layer with its new deserializer, which cannot find a
+    class from a Keras-2 ``{"class_name", "config"}`` alone ("Could not locate class 'LSTM'",
+    keras-team/keras#19898), while Keras 2.3.1 and lamella ignore the extra keys. A class that
+    is not lamella's own is written with ``registered_name`` = its name, so Keras 3 finds it in
+    ``custom_objects``.
+    """
+    if isinstance(config, list):
+        return [_mark_wrapped_layers(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    config = {key: _mark_wrapped_layers(value) for key, value in config.items()}
+    inner = config.get("config")
+    if isinstance(inner, dict):
+        for key in ("layer", "backward_layer"):
+            wrapped = inner.get(key)
+            if isinstance(wrapped, dict) and isinstance(wrapped.get("class_name"), str) \
+                    and "module" not in wrapped:
+                builtin = _is_first_party(wrapped["class_name"])
+                inner[key] = {"module": "keras.layers" if builtin else None, **wrapped,
+                              "registered_name": None if builtin else wrapped["class_name"]}
+    return config
+
+
 def model_config(model):
     """``{"class_name", "config"}`` for the file; a Sequential starts with its ``InputLayer``.
 
     tf.keras 2.x writes the input as an explicit leading ``InputLayer`` entry; both Keras 2.3.1
     and Keras 3 load that form, while Keras 3 mis-reads a first layer's ``batch_input_shape``.
+    Wrapped layers carry Keras 3's ``module`` key (:func:`_mark_wrapped_layers`).
     """
     from lamella.engine.sequential import Sequential
 
-    config = model.get_config()
+    config = _mark_wrapped_layers(model.get_config())
     if isinstance(model, Sequential):
         config = dict(config)
         layers = list(config.get("layers", []))
@@ -60,6 +96,7 @@ def model_from_file_config(config, custom_objects=None, safe_mode=True, where="m
     from lamella.saving import safe_mode_scope
 
     check_config_is_safe(config, safe_mode=safe_mode, where=where)
+    config = drop_keras3_keys(config)
     with safe_mode_scope(safe_mode):
         return model_from_config(config, custom_objects=custom_objects)
 
@@ -111,7 +148,7 @@ def compile_from_training_config(model, config, custom_objects=None):
     from lamella.plugins.manager import CustomObjectScope
 
     with CustomObjectScope(custom_objects or {}):
-        optimizer = optimizers.deserialize(config["optimizer_config"],
+        optimizer = optimizers.deserialize(drop_keras3_keys(config["optimizer_config"]),
                                            custom_objects=custom_objects)
         model.compile(
             optimizer=optimizer,
@@ -165,8 +202,9 @@ def restore_optimizer_weights(root, model):
     try:
         optimizer.set_weights(values)
     except (ValueError, TypeError) as exc:
+        reason = str(exc).rstrip(".")
         warnings.warn(f"Error in loading the saved optimizer state from {describe(root)!r}: "
-                      f"{exc}. As a result, your model is starting with a freshly initialized "
+                      f"{reason}. As a result, your model is starting with a freshly initialized "
                       f"optimizer.", stacklevel=3)
 
 

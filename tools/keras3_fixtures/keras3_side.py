@@ -1,0 +1,140 @@
+"""The Keras 3 half of the Keras 3 interop tests (integration_tests/test_io_keras3.py).
+
+Runs in its own interpreter with ``KERAS_BACKEND=torch`` so that Keras 3 and lamella never share
+process state:
+
+    KERAS_BACKEND=torch .venv/bin/python tools/keras3_fixtures/keras3_side.py write DIR [NAME...]
+    KERAS_BACKEND=torch .venv/bin/python tools/keras3_fixtures/keras3_side.py check DIR [NAME...] \
+        [--keras2 PATH...]
+
+``write``: Keras 3 builds each model of zoo.py (seeded weights; the COMPILED ones are compiled and
+trained one step, so the file has a training_config and optimizer weights), saves ``DIR/NAME.h5``
+with the legacy writer (``model.save('x.h5')``) and ``DIR/NAME.npz`` (inputs ``x0..``, predictions
+``y0..``).
+
+``check``: for each ``DIR/NAME.h5`` + ``DIR/NAME.npz`` that lamella wrote, ``keras.models.load_model
+(compile=False)`` and ``load_weights`` into a Keras-3-built twin, each compared with lamella's
+predictions. ``--keras2 PATH...``: also try ``keras.models.load_model`` (compile False and True) on
+Keras 2.3.1 files. Both commands write ``DIR/keras3_results.json``: ``{NAME: {check: max_abs_diff
+or "error: ..."}, "keras2_files": {"FILE:compile=BOOL": "ok" or "error: ..."}}``.
+"""
+
+import json
+import os
+import sys
+import traceback
+import warnings
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.environ.setdefault("KERAS_TORCH_DEVICE", "cpu")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np
+import zoo
+
+warnings.filterwarnings("ignore")
+
+
+def _keras():
+    import keras
+
+    assert keras.backend.backend() == "torch", keras.backend.backend()
+    keras.utils.set_random_seed(zoo.SEED)
+
+    class K:
+        layers = keras.layers
+        Sequential = keras.Sequential
+        Model = keras.Model
+        Input = keras.Input
+
+    return keras, K
+
+
+def _predict(model, xs):
+    out = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+    return out if isinstance(out, (list, tuple)) else [out]
+
+
+def _max_diff(got, want):
+    assert len(got) == len(want), (len(got), len(want))
+    return max(float(np.abs(np.asarray(a) - b).max()) for a, b in zip(got, want))
+
+
+def write(folder, names):
+    keras, K = _keras()
+    results = {"keras_version": keras.__version__}
+    for name in names:
+        try:
+            model = zoo.BUILDERS[name](K)
+            zoo.randomize(model)
+            xs = zoo.make_inputs(name, zoo.input_shapes(model))
+            if name in zoo.COMPILED:
+                model.compile(**zoo.COMPILED[name])
+                ys = zoo.make_targets(name, _predict(model, xs))
+                model.train_on_batch(xs if len(xs) > 1 else xs[0], ys if len(ys) > 1 else ys[0])
+            preds = _predict(model, xs)
+            model.save(os.path.join(folder, name + ".h5"))
+            arrays = {f"x{i}": x for i, x in enumerate(xs)}
+            arrays.update({f"y{i}": np.asarray(y) for i, y in enumerate(preds)})
+            np.savez(os.path.join(folder, name + ".npz"), **arrays)
+            results[name] = {"write": "ok"}
+        except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
+            results[name] = {"write": f"error: {exc!r}\n{traceback.format_exc()}"}
+    return results
+
+
+def check(folder, names):
+    keras, K = _keras()
+    results = {"keras_version": keras.__version__}
+    for name in names:
+        path = os.path.join(folder, name + ".h5")
+        data = np.load(os.path.join(folder, name + ".npz"))
+        xs = [data[f"x{i}"] for i in range(sum(k.startswith("x") for k in data.files))]
+        ys = [data[f"y{i}"] for i in range(sum(k.startswith("y") for k in data.files))]
+        res = results[name] = {}
+        try:
+            model = keras.models.load_model(path, compile=False)
+            res["load_model"] = _max_diff(_predict(model, xs), ys)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            res["load_model"] = f"error: {exc!r}\n{traceback.format_exc()}"
+        try:
+            twin = zoo.BUILDERS[name](K)
+            twin.load_weights(path)
+            res["load_weights"] = _max_diff(_predict(twin, xs), ys)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            res["load_weights"] = f"error: {exc!r}\n{traceback.format_exc()}"
+    return results
+
+
+def try_keras2_files(paths):
+    """What Keras 3 makes of Keras 2.3.1 files: ``load_model`` with and without compiling."""
+    import keras
+
+    results = {}
+    for path in paths:
+        for compile in (False, True):
+            try:
+                keras.models.load_model(path, compile=compile)
+                outcome = "ok"
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                outcome = f"error: {type(exc).__name__}: {exc}"
+            results[f"{os.path.basename(path)}:compile={compile}"] = outcome
+    return results
+
+
+def main(argv):
+    keras2 = []
+    if "--keras2" in argv:
+        keras2 = argv[argv.index("--keras2") + 1:]
+        argv = argv[:argv.index("--keras2")]
+    command, folder, names = argv[0], argv[1], argv[2:] or sorted(zoo.BUILDERS)
+    results = {"write": write, "check": check}[command](folder, names)
+    if keras2:
+        results["keras2_files"] = try_keras2_files(keras2)
+    with open(os.path.join(folder, "keras3_results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
