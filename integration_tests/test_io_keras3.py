@@ -25,9 +25,9 @@ import h5py
 import numpy as np
 import pytest
 
-if importlib.util.find_spec("keras") is None:  # tools/setup installs it
-    pytest.skip("Keras 3 (the `keras` package, a test-only dependency installed by tools/setup) "
-                "is not installed", allow_module_level=True)
+# tools/test installs Keras 3 (a test-only dependency); missing, these tests fail, not skip.
+assert importlib.util.find_spec("keras") is not None, (
+    "Keras 3 (the `keras` package) is missing: run tools/test, which installs keras==3.15.1")
 
 import lamella
 
