@@ -28,10 +28,16 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def softmax(x, axis=-1):
     """Softmax along ``axis``; Keras refuses 1-D input.
 
+    As in Keras 2.3.1 (``K.softmax(x)`` for ``ndim == 2``), a 2-D input is always normalised
+    along its last axis and ``axis`` is ignored (measured against real Keras 2.3.1:
+    tools/keras231/make_activation_fixtures.py).
+
     Example: ``softmax(torch.tensor([[1.0, 1.0]]))`` is ``[[0.5, 0.5]]``.
     """
     if x.dim() == 1:
         raise ValueError("Cannot apply softmax to a tensor that is 1D. Received input: %r" % (x,))
+    if x.dim() == 2:
+        return torch.softmax(x, dim=-1)
     return torch.softmax(x, dim=axis)
 
 

@@ -10,7 +10,6 @@ Example::
     ReLU(max_value=1.0)(torch.tensor([-1.0, 2.0]))         # [0.0, 1.0]
 """
 
-import torch
 import torch.nn.functional as F
 
 from lamella import constraints, initializers, regularizers
@@ -146,7 +145,7 @@ class ThresholdedReLU(_Elementwise):
 
 
 class Softmax(_Elementwise):
-    """Softmax along ``axis`` (default the last).
+    """Softmax along ``axis`` (default the last; on 2-D inputs Keras 2.3.1 ignores ``axis``).
 
     Example: ``Softmax()(torch.zeros(1, 2))`` is ``[[0.5, 0.5]]``.
     """
@@ -156,7 +155,8 @@ class Softmax(_Elementwise):
         self.axis = int(axis)
 
     def call(self, inputs):
-        return torch.softmax(inputs, dim=self.axis)
+        # Keras 2.3.1 calls activations.softmax, which ignores ``axis`` on 2-D inputs
+        return _act.softmax(inputs, axis=self.axis)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
