@@ -159,13 +159,7 @@ def _training_model(cid):
     return _merge_model()[0]
 
 
-OUTPUT_MASK_IN_LOSS = pytest.mark.xfail(
-    strict=True, reason="lamella-core: an output's mask does not weight the loss (Keras 2.3.1 "
-                        "multiplies the sample weights by it)")
-
-
-@pytest.mark.parametrize("cid", ["td_lstm", pytest.param("td_lstm_seq",
-                                                         marks=OUTPUT_MASK_IN_LOSS), "merge"])
+@pytest.mark.parametrize("cid", ["td_lstm", "td_lstm_seq", "merge"])
 def test_masked_model_evaluate_and_fit_match_keras(cid):
     rec = TRAINING[cid]
     xs, ys, preds, before, after = _training_arrays(cid)

@@ -185,9 +185,12 @@ class CompiledObjectives:
         return total, per_output_losses
 
     @torch.no_grad()
-    def update_metrics(self, y_true, y_pred, sample_weights):
+    def update_metrics(self, y_true, y_pred, sample_weights, masks=None):
+        """Update every metric; weighted metrics see ``sample_weights`` (masks included),
+        the others only the outputs' ``masks``, as in Keras 2.3.1."""
         for index, metric, weighted in self.metric_entries:
-            weight = sample_weights[index] if (weighted and sample_weights) else None
+            source = sample_weights if weighted else masks
+            weight = source[index] if source else None
             metric.update_state(y_true[index], y_pred[index], sample_weight=weight)
 
     def reset_metrics(self):

@@ -129,6 +129,20 @@ class Model(Trainer, Layer):
         outputs, _ = functional.execute(self._graph, self._input_keys, self._output_keys, flat, masks)
         return outputs[0] if len(outputs) == 1 else outputs
 
+    def _produces_masks(self):
+        """Whether an output carries a Keras mask (known from the graph when it was built)."""
+        return self._is_graph_network and any(t._keras_mask is not None for t in self.outputs)
+
+    def _outputs_and_masks(self, inputs):
+        """The outputs as a list and, when the graph produces them, their masks (else None).
+
+        The training loop weights the loss and metrics by these masks, as Keras does.
+        """
+        if not self._produces_masks():
+            return _to_list(self(inputs)), None
+        flat = self._flatten_inputs(inputs)
+        return functional.execute(self._graph, self._input_keys, self._output_keys, flat)
+
     def forward(self, inputs, *args, **kwargs):
         if self._is_graph_network:
             kwargs.pop("training", None)

@@ -109,6 +109,10 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        return self._run(inputs, mask)[0]
+
+    def _run(self, inputs, mask=None):
+        """The stack's output and output mask."""
         x = inputs
         for layer in self._stack:
             if mask is not None and layer._call_accepts("mask"):
@@ -118,7 +122,13 @@ class Sequential(Model):
             if mask is not None or _overrides_mask(layer):
                 mask = layer.compute_mask(x, mask)
             x = out
-        return x
+        return x, mask
+
+    def _outputs_and_masks(self, inputs):
+        if not self._produces_masks():
+            return [self(inputs)], None
+        output, mask = self._run(inputs)
+        return [output], [mask]
 
     def forward(self, inputs, *args, **kwargs):
         kwargs.pop("training", None)

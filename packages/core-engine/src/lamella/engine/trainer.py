@@ -152,11 +152,15 @@ class Trainer:
         return self.losses
 
     def _forward_loss(self, xs, ys, sws):
-        outputs = _as_list(self(self._model_input(xs)))
+        outputs, masks = self._outputs_and_masks(self._model_input(xs))
         if ys is None:
             raise ValueError("This model needs targets (y) to compute its loss.")
+        metric_weights = (sws, None)
+        if masks is not None:  # unweighted metrics see the masks alone, weighted ones both
+            sws = _apply_output_masks(sws, masks, len(outputs))
+            metric_weights = (sws, _apply_output_masks(None, masks, len(outputs)))
         total, per_output = self._objectives.compute_loss(ys, outputs, sws, self._loss_layers_losses())
-        return total, per_output, outputs
+        return total, per_output, (outputs, metric_weights)
 
     def _compiled_forward_loss(self):
         try:
@@ -171,13 +175,13 @@ class Trainer:
         with self._autocast():
             step = self._step_fn or self._forward_loss
             try:
-                total, per_output, outputs = step(xs, ys, sws)
+                total, per_output, (outputs, metric_weights) = step(xs, ys, sws)
             except Exception as exc:
                 if self._step_fn is None:
                     raise
                 warnings.warn(f"jit_compile=True: the compiled step failed ({exc}); running eagerly.")
                 self._step_fn = None
-                total, per_output, outputs = self._forward_loss(xs, ys, sws)
+                total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
         self.optimizer.zero_grad()
         if self._grad_scaler is not None:
             self._grad_scaler.scale(total).backward()
@@ -189,7 +193,7 @@ class Trainer:
             self.optimizer.step()
         if self._constrained:
             self._apply_constraints()
-        self._objectives.update_metrics(ys, [o.detach() for o in outputs], sws)
+        self._objectives.update_metrics(ys, [o.detach() for o in outputs], *metric_weights)
         return total.detach(), [p.detach() if p is not None else None for p in per_output]
 
     def _uses_call_losses(self):
@@ -205,8 +209,8 @@ class Trainer:
         with self._autocast():
             if self._uses_call_losses():
                 self._clear_call_losses()
-            total, per_output, outputs = self._forward_loss(xs, ys, sws)
-        self._objectives.update_metrics(ys, outputs, sws)
+            total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
+        self._objectives.update_metrics(ys, outputs, *metric_weights)
         return total, per_output
 
     # --- data -----------------------------------------------------------------------------------
@@ -394,6 +398,26 @@ class Trainer:
             values += [float(p) if p is not None else 0.0 for p in per_output]
         values += [float(m.result()) for m in self.metrics]
         return values[0] if len(values) == 1 else values
+
+
+def _apply_output_masks(sample_weights, masks, n_outputs):
+    """Keras 2.3.1 multiplies each output's mask into its sample weights (ones if none), so
+    masked timesteps add nothing to the loss or the metrics."""
+    if masks is None or all(m is None for m in masks):
+        return sample_weights
+    weights = list(sample_weights) if sample_weights else [None] * n_outputs
+    for i, mask in enumerate(masks):
+        if mask is None:
+            continue
+        mask = mask.to(torch.float32)
+        weight = weights[i]
+        if weight is None:
+            weights[i] = mask
+            continue
+        while weight.dim() < mask.dim():
+            weight = weight.unsqueeze(-1)
+        weights[i] = weight * mask
+    return weights
 
 
 class _OptimizerAdapter:
