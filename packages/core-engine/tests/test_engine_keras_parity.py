@@ -253,3 +253,18 @@ def test_nested_sequential_summary_and_weights():
     expected = model.layers[2](inner.layers[1](inner.layers[0](x)))
     torch.testing.assert_close(model(x), expected)
     assert len(model.get_weights()) == 6
+
+
+class TwoOutputs(Layer):
+    def call(self, inputs):
+        return [inputs, inputs * 2]
+
+    def compute_output_shape(self, input_shape):
+        return [input_shape, input_shape]
+
+
+def test_sequential_refuses_a_multi_output_layer_as_keras_does():
+    model = lamella.Sequential([Dense(2, input_shape=(3,))])
+    with pytest.raises(TypeError, match="single output tensor"):
+        model.add(TwoOutputs())
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense"]

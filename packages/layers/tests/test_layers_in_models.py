@@ -275,18 +275,8 @@ def _summary_lines(model):
 #: (a) takes what a Keras 2.3.1 Sequential takes: one input, one output, no call arguments.
 SEQUENTIAL_IDS = sorted(k for k, s in SPECS.items() if s.single_io)
 
-#: ``layer(x, mask=Input(...))`` in a functional model: lamella's engine (lamella-core) keeps a
-#: symbolic tensor passed as a call keyword other than an RNN's ``initial_state`` as it is, so
-#: the layer receives the SymbolicTensor itself when the model runs (Keras 2.3.1 accepts it).
-#: Not fixable inside lamella-layers; these cases flip to passing once the engine resolves
-#: symbolic keyword arguments.
-SYMBOLIC_MASK_KWARG = pytest.mark.xfail(
-    strict=True, reason="lamella-core: symbolic `mask=` call keyword not resolved at run time")
-
-
 def _functional_param(cid):
-    marks = [SYMBOLIC_MASK_KWARG] if SPECS[cid].mask is not None else []
-    return pytest.param(cid, marks=marks)
+    return pytest.param(cid)
 
 
 @pytest.mark.parametrize("cid", SEQUENTIAL_IDS)

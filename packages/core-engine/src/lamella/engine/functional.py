@@ -50,7 +50,7 @@ def analyse(inputs, outputs):
             return
         layer_indices.setdefault(layer, len(layer_indices))
         in_progress.add(id(node))
-        for inbound in node.input_tensors:
+        for inbound in _all_inputs(node):
             build_map(inbound)
         finished.add(id(node))
         in_progress.discard(id(node))
@@ -65,7 +65,7 @@ def analyse(inputs, outputs):
         depth = max(depth, layers_depths.get(node.outbound_layer, 0))
         layers_depths[node.outbound_layer] = depth
         nodes_depths[id(node)] = depth
-        for inbound in node.input_tensors:
+        for inbound in _all_inputs(node):
             layer, node_index, _ = inbound._keras_history
             inbound_node = layer._inbound_nodes[node_index]
             nodes_depths[id(inbound_node)] = max(depth + 1, nodes_depths.get(id(inbound_node), 0))
@@ -82,7 +82,7 @@ def analyse(inputs, outputs):
 
     input_ids = {tensor_key(t) for t in inputs}
     for node in ordered_nodes:
-        for tensor in node.input_tensors:
+        for tensor in _all_inputs(node):
             history_layer = tensor._keras_history[0]
             if isinstance(history_layer, InputLayer) and tensor_key(tensor) not in input_ids:
                 raise ValueError(
@@ -97,7 +97,8 @@ def analyse(inputs, outputs):
             if isinstance(node.outbound_layer, InputLayer):
                 continue
             steps.append((node, [tensor_key(t) for t in node.input_tensors],
-                          [tensor_key(t) for t in node.output_tensors]))
+                          [tensor_key(t) for t in node.output_tensors],
+                          {k: tensor_key(t) for k, t in node.kwarg_tensors.items()}))
 
     network_nodes = set()
     for node in ordered_nodes:
@@ -115,16 +116,22 @@ def analyse(inputs, outputs):
     )
 
 
+def _all_inputs(node):
+    return node.input_tensors + list(node.kwarg_tensors.values())
+
+
 def execute(graph, input_keys, output_keys, inputs, masks=None):
     """Run the graph on real tensors; returns ``(outputs, output_masks)``."""
     values = dict(zip(input_keys, inputs))
     track_masks = graph.uses_masks or masks is not None
     mask_values = dict(zip(input_keys, masks or [None] * len(inputs))) if track_masks else None
-    for node, in_keys, out_keys in graph.steps:
+    for node, in_keys, out_keys, kwarg_keys in graph.steps:
         layer = node.outbound_layer
         args = [values[k] for k in in_keys]
         x = args[0] if node.single_input else args
         kwargs = node.call_kwargs
+        if kwarg_keys:
+            kwargs = dict(kwargs, **{name: values[key] for name, key in kwarg_keys.items()})
         if track_masks:
             in_masks = [mask_values.get(k) for k in in_keys]
             mask = in_masks[0] if node.single_input else in_masks

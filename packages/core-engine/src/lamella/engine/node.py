@@ -40,11 +40,15 @@ class SymbolicTensor:
 class Node:
     """One call of ``layer`` on ``input_tensors``, producing ``output_tensors``."""
 
-    def __init__(self, layer, input_tensors, output_tensors, call_kwargs, single_input):
+    def __init__(self, layer, input_tensors, output_tensors, call_kwargs, single_input,
+                 kwarg_tensors=None):
         self.outbound_layer = layer
         self.input_tensors = list(input_tensors)
         self.output_tensors = list(output_tensors)
         self.call_kwargs = dict(call_kwargs)
+        # Symbolic tensors passed by keyword (``layer(x, mask=m)``): graph inputs of this call
+        # that Keras 2.3's config cannot record.
+        self.kwarg_tensors = dict(kwarg_tensors or {})
         self.single_input = single_input
         self.inbound_layers = [t._keras_history[0] for t in self.input_tensors]
         self.node_indices = [t._keras_history[1] for t in self.input_tensors]
@@ -92,6 +96,8 @@ def call_symbolic(layer, inputs, args, kwargs):
             f"Layer {layer.name!r}: extra positional arguments are not supported in the "
             f"functional API; pass them as keyword arguments."
         )
+    kwarg_tensors = {k: v for k, v in kwargs.items() if isinstance(v, SymbolicTensor)}
+    kwargs = {k: v for k, v in kwargs.items() if k not in kwarg_tensors}
     input_shape = flat[0].shape if single else [t.shape for t in flat]
     _check_input_spec(layer, flat)
     if not layer.built:
@@ -114,7 +120,7 @@ def call_symbolic(layer, inputs, args, kwargs):
                        history=(layer, node_index, i), has_mask=has_mask)
         for i, shape in enumerate(shapes)
     ]
-    node = Node(layer, flat, outputs, kwargs, single)
+    node = Node(layer, flat, outputs, kwargs, single, kwarg_tensors)
     layer._inbound_nodes.append(node)
     return outputs if multiple else outputs[0]
 

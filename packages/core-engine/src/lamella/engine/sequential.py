@@ -86,6 +86,14 @@ class Sequential(Model):
         inputs = tensor
         for layer in self._stack:
             tensor = layer(tensor)
+            if isinstance(tensor, (list, tuple)):
+                self._stack.remove(layer)
+                del self._modules[next(k for k, m in self._modules.items() if m is layer)]
+                raise TypeError(
+                    f"All layers in a Sequential model should have a single output tensor; "
+                    f"{layer.name!r} ({type(layer).__name__}) has {len(tensor)}. For multi-output "
+                    f"layers, use the functional API."
+                )
         self.inputs, self.outputs = [inputs], [tensor]
         self._is_graph_network = True
         self.input_names = [self._input_layer.name]
