@@ -63,6 +63,7 @@ CASES = [
     ("AUC", {"curve": "PR", "num_thresholds": 20}, BIN_T, BIN_P),
     ("SensitivityAtSpecificity", {"specificity": 0.5}, BIN_T, BIN_P),
     ("SpecificityAtSensitivity", {"sensitivity": 0.5}, BIN_T, BIN_P),
+    ("MeanIoU", {"num_classes": 4}, LABELS, PROB.argmax(-1)),
 ]
 
 _SYNCS = ["item", "cpu", "tolist", "numpy", "__float__", "__int__", "__bool__", "__array__"]

@@ -47,7 +47,7 @@ _METRIC_CLASSES = [
     "Hinge", "SquaredHinge", "CategoricalHinge", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "TruePositives", "TrueNegatives", "FalsePositives",
     "FalseNegatives", "Precision", "Recall", "AUC", "SensitivityAtSpecificity",
-    "SpecificityAtSensitivity",
+    "SpecificityAtSensitivity", "MeanIoU",
 ]
 
 

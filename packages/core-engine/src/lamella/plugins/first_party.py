@@ -264,6 +264,7 @@ FIRST_PARTY = {
         "MSLE": "lamella-losses",
         "MeanAbsoluteError": "lamella-losses",
         "MeanAbsolutePercentageError": "lamella-losses",
+        "MeanIoU": "lamella-losses",
         "MeanSquaredError": "lamella-losses",
         "MeanSquaredLogarithmicError": "lamella-losses",
         "Poisson": "lamella-losses",
