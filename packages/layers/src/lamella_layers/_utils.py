@@ -111,6 +111,40 @@ def torch_dtype(dtype):
     return getattr(torch, np.dtype(dtype).name)
 
 
+def set_kernel_bias_options(layer, activation, use_bias, kernel_initializer, bias_initializer,
+                            kernel_regularizer, bias_regularizer, activity_regularizer,
+                            kernel_constraint, bias_constraint):
+    """Resolve the options Dense, the convolutions and LocallyConnected share onto ``layer``."""
+    from lamella import constraints, initializers, regularizers
+
+    layer.activation = get_activation(activation)
+    layer.use_bias = bool(use_bias)
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.activity_regularizer = regularizers.get(activity_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
+def kernel_bias_config(layer):
+    """Those options serialized, in the key order Keras 2.3's configs use."""
+    from lamella import activations, constraints, initializers, regularizers
+
+    return {
+        "activation": activations.serialize(layer.activation),
+        "use_bias": layer.use_bias,
+        "kernel_initializer": initializers.serialize(layer.kernel_initializer),
+        "bias_initializer": initializers.serialize(layer.bias_initializer),
+        "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
+        "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
+        "activity_regularizer": regularizers.serialize(layer.activity_regularizer),
+        "kernel_constraint": constraints.serialize(layer.kernel_constraint),
+        "bias_constraint": constraints.serialize(layer.bias_constraint),
+    }
+
+
 def get_activation(identifier):
     """``lamella.activations.get``, with ``None`` meaning ``'linear'`` (as in Keras)."""
     from lamella import activations

@@ -43,7 +43,6 @@ import math
 import numpy as np
 import torch
 
-from lamella import activations, constraints, initializers, regularizers
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
 
@@ -84,15 +83,9 @@ class _LocallyConnected(Layer):
         self.strides = _utils.normalize_tuple(owner, "strides", strides, self.rank)
         self.padding = _utils.normalize_padding(owner, padding, ("valid",))
         self.data_format = self._normalize_data_format(data_format)
-        self.activation = _utils.get_activation(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _utils.set_kernel_bias_options(
+            self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
         if isinstance(implementation, bool) or implementation not in (1, 2, 3):
             raise ValueError(f"{owner}: `implementation` must be 1, 2 or 3; got "
                              f"{implementation!r}.")
@@ -260,15 +253,7 @@ class _LocallyConnected(Layer):
             "strides": self.strides,
             "padding": self.padding,
             "data_format": self.data_format,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **_utils.kernel_bias_config(self),
         }
         if self.implementation != 1:
             config["implementation"] = self.implementation
