@@ -340,3 +340,13 @@ def test_generator_errors_reach_the_caller():
 
     with pytest.raises(RuntimeError, match="bad batch 2"):
         _model().fit(broken(), steps_per_epoch=3, epochs=1, verbose=0)
+
+
+def test_subclassed_model_called_before_compile_trains():
+    x, y = _data()
+    model = TwoLayer()
+    model(torch.from_numpy(x[:2]))  # built by a direct call, then compiled
+    model.compile("sgd", "categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert model.metrics_names == ["loss", "accuracy"]
+    assert len(history.history["accuracy"]) == 2

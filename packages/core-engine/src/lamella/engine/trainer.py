@@ -70,8 +70,8 @@ class Trainer:
 
             strategy = manager.resolve("strategies", distribute) if isinstance(distribute, str) else distribute
             self._strategy = strategy() if isinstance(strategy, type) else strategy
-        if self.built:
-            self._finalize_compile()
+        if self.built and getattr(self, "_is_graph_network", False):
+            self._finalize_compile()  # a subclassed model finishes on its first batch
 
     @property
     def _is_compiled(self):
@@ -108,16 +108,18 @@ class Trainer:
             self._step_fn = self._compiled_forward_loss()
 
     def _ensure_ready(self, xs):
-        """Build a deferred model from the first batch and finish compiling it."""
-        if not self.built:
+        """Build a deferred model from the first batch and finish compiling it.
+
+        A model that is not a graph learns its output shapes by running once on that batch.
+        """
+        needs_compile = self._objectives is not None and not self._objectives.built
+        if not self.built or (needs_compile and not getattr(self, "_is_graph_network", False)):
+            if self._device is not None and self.built:
+                self.to(self._device)
             with torch.no_grad():
                 outputs = self(self._model_input(xs))
             self._probe_output_shapes = [(None,) + tuple(o.shape[1:]) for o in _as_list(outputs)]
-        if self._objectives is not None and not self._objectives.built:
-            if not hasattr(self, "_probe_output_shapes") and not getattr(self, "_is_graph_network", False):
-                with torch.no_grad():
-                    outputs = self(self._model_input([x.to(self._device) for x in xs]))
-                self._probe_output_shapes = [(None,) + tuple(o.shape[1:]) for o in _as_list(outputs)]
+        if needs_compile:
             self._finalize_compile()
 
     @property
