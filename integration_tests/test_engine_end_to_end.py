@@ -350,3 +350,11 @@ def test_subclassed_model_called_before_compile_trains():
     history = model.fit(x, y, epochs=2, verbose=0)
     assert model.metrics_names == ["loss", "accuracy"]
     assert len(history.history["accuracy"]) == 2
+
+
+def test_evaluate_a_fresh_subclassed_model_on_a_generator():
+    x, y = _data()
+    model = TwoLayer()
+    model.compile("sgd", "categorical_crossentropy", metrics=["accuracy"])
+    loss, accuracy = model.evaluate(_generator(x, y, 16), steps=4, verbose=0)
+    assert loss > 0 and 0 <= accuracy <= 1

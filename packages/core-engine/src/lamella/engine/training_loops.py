@@ -96,6 +96,13 @@ class _Running:
         return dict(zip(names, (float(v) for v in values)))
 
 
+def _make_ready(model, source):
+    """Build a deferred model and finish compiling it from ``source``'s first batch."""
+    if model.built and model._objectives.built:
+        return
+    model._ensure_ready(source.peek_inputs() if source.generator else source.xs)
+
+
 def _batch_size_of(xs):
     return int(xs[0].shape[0])
 
@@ -134,8 +141,7 @@ def fit_loop(model, x, y, batch_size, epochs, verbose, callbacks, validation_spl
         validation_data = (vx, vy, vsw)
     train = _DataSource(model, x, y, sample_weight, class_weight, batch_size, steps_per_epoch,
                         shuffle, workers, use_multiprocessing, max_queue_size, "steps_per_epoch")
-    if not train.generator:
-        model._ensure_ready(train.xs)
+    _make_ready(model, train)  # validation targets are named after the outputs it finds
     val = None
     if validation_data is not None:
         if da.is_generator_like(validation_data):
@@ -146,15 +152,10 @@ def fit_loop(model, x, y, batch_size, epochs, verbose, callbacks, validation_spl
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
                 raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, "
                                  "val_sample_weights), or a generator/Sequence.")
-            vx, vy = validation_data[0], validation_data[1]
-            vsw = validation_data[2] if len(validation_data) == 3 else None
-            val = ("arrays", vx, vy, vsw)
-
-    if train.generator and not (model.built and model._objectives.built):
-        model._ensure_ready(train.peek_inputs())
-    if isinstance(val, tuple):
-        val = _DataSource(model, val[1], val[2], val[3], None, batch_size, None, False, workers,
-                          use_multiprocessing, max_queue_size, "validation_steps")
+            val_sample_weight = validation_data[2] if len(validation_data) == 3 else None
+            val = _DataSource(model, validation_data[0], validation_data[1], val_sample_weight,
+                              None, batch_size, None, False, workers, use_multiprocessing,
+                              max_queue_size, "validation_steps")
 
     names = model.metrics_names
     count_mode = "steps" if (train.generator or steps_per_epoch) else "samples"
@@ -223,49 +224,54 @@ def _should_validate(epoch, freq):
     raise ValueError(f"validation_freq must be an int or a list of epochs, got {freq!r}")
 
 
-def _test_epoch(model, source, callback_list=None):
+def _test_epoch(model, source, callback_list=None, progress=None):
+    """One pass of ``model._test_step`` over ``source``; the loss and metrics as a list.
+
+    ``progress(size)`` is called after each batch (the evaluate progress bar).
+    """
     model.reset_metrics()
     running = _Running(len(model._objectives.output_names))
+    hooks = callback_list is not None and callback_list.wants_batch_hooks("test")
     model.eval()
     with torch.no_grad():
         for step, (xs, ys, sws) in enumerate(source.epoch()):
             size = _batch_size_of(xs)
-            if callback_list is not None:
+            if hooks:
                 callback_list.on_test_batch_begin(step, {"batch": step, "size": size})
             total, per_output = model._test_step(xs, ys, sws)
             running.add(total, per_output, size)
-            if callback_list is not None:
+            if hooks:
                 callback_list.on_test_batch_end(step, LazyLogs({"batch": step, "size": size}))
-                _progress(callback_list, step, size)
+            if progress is not None:
+                progress(size)
     values = running.values(model)
     return [values[name] for name in model.metrics_names]
 
 
-def _progress(callback_list, step, size):
-    bar = getattr(callback_list, "progbar", None)
-    if bar is not None:
-        bar.seen += size if bar.count_samples else 1
-        bar.update(bar.seen)
+def _evaluation_progress(source, steps):
+    """Keras's evaluate bar: counts samples for arrays, steps for generators or ``steps=``."""
+    from lamella.engine.progbar import Progbar
+
+    count_samples = not source.generator and steps is None
+    bar = Progbar(target=source.samples if count_samples else source.steps, stream=sys.stdout)
+    seen = [0]
+
+    def advance(size):
+        seen[0] += size if count_samples else 1
+        bar.update(seen[0])
+
+    return advance
 
 
 def evaluate_loop(model, x, y, batch_size, verbose, sample_weight, steps, callbacks,
                   max_queue_size, workers, use_multiprocessing):
     source = _DataSource(model, x, y, sample_weight, None, batch_size, steps, False, workers,
                          use_multiprocessing, max_queue_size, "steps")
-    if not source.generator:
-        model._ensure_ready(source.xs)
+    _make_ready(model, source)
     callback_list = CallbackList(callbacks, model=model, params={"verbose": verbose})
-    callback_list.progbar = None
-    if verbose == 1:
-        from lamella.engine.progbar import Progbar
-
-        count_samples = not source.generator and steps is None
-        target = source.samples if count_samples else source.steps
-        callback_list.progbar = Progbar(target=target, stream=sys.stdout)
-        callback_list.progbar.seen = 0
-        callback_list.progbar.count_samples = count_samples
+    progress = _evaluation_progress(source, steps) if verbose == 1 else None
     callback_list.on_test_begin()
-    results = _test_epoch(model, source, callback_list)
+    results = _test_epoch(model, source, callback_list, progress)
     callback_list.on_test_end(dict(zip(model.metrics_names, results)))
     return results[0] if len(results) == 1 else results
 
