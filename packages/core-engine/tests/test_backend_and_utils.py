@@ -93,3 +93,23 @@ def test_clone_model_fresh_weights_and_on_new_inputs():
     b = lamella.Input((4,), name="b")
     clone = lamella.models.clone_model(functional, input_tensors=b)
     assert clone.inputs[0] is b and clone.output_shape == (None, 2)
+
+
+def test_loss_scaling_unscales_and_skips_overflowing_steps():
+    """The fp16 path (GradScaler on CUDA) drives a lamella optimizer through _ScalerView;
+    checked here with torch's CPU GradScaler, which follows the same protocol."""
+    from lamella.engine.trainer import _ScalerView
+    from core_toys import ToySGD
+
+    weight = torch.nn.Parameter(torch.ones(3))
+    optimizer = ToySGD(learning_rate=0.1).build([weight])
+    scaler = torch.amp.GradScaler("cpu", init_scale=4.0)
+    scaler.scale(weight.sum()).backward()
+    scaler.step(_ScalerView(optimizer))
+    scaler.update()
+    assert weight.detach().tolist() == pytest.approx([0.9, 0.9, 0.9])
+    weight.grad = torch.tensor([float("inf"), 0.0, 0.0])
+    scaler.step(_ScalerView(optimizer))
+    scaler.update()
+    assert weight.detach().tolist() == pytest.approx([0.9, 0.9, 0.9])
+    assert optimizer.iterations == 1 and scaler.get_scale() == 2.0

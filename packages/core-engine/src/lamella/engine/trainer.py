@@ -187,8 +187,8 @@ class Trainer:
         self.optimizer.zero_grad()
         if self._grad_scaler is not None:
             self._grad_scaler.scale(total).backward()
-            self._grad_scaler.unscale_(_OptimizerAdapter(self.optimizer))
-            self.optimizer.step()
+            # Unscales, and skips the step when a gradient overflowed (the scale then shrinks).
+            self._grad_scaler.step(_ScalerView(self.optimizer))
             self._grad_scaler.update()
         else:
             total.backward()
@@ -422,12 +422,15 @@ def _apply_output_masks(sample_weights, masks, n_outputs):
     return weights
 
 
-class _OptimizerAdapter:
-    """Lets ``GradScaler.unscale_`` see a lamella optimizer's parameters."""
+class _ScalerView:
+    """What ``GradScaler.step`` needs of an optimizer: its parameters and ``step()``."""
 
     def __init__(self, optimizer):
+        self.optimizer = optimizer
         self.param_groups = [{"params": optimizer._params}]
-        self.state = {}
+
+    def step(self):
+        self.optimizer.step()
 
 
 def _as_list(x):
