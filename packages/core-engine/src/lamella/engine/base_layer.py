@@ -144,14 +144,11 @@ class Layer(nn.Module):
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
-        for record in self._all_weight_records():
-            tensor = record.tensor
-            if isinstance(tensor, nn.Parameter):
-                tensor.requires_grad_(record.trainable and self._trainable_path(record.layer))
-
-    def _trainable_path(self, layer):
-        """A weight trains only if its layer and every container above it (up to self) do."""
-        return layer.trainable and self.trainable
+        trainable, frozen = self._split_weight_records()
+        for records, flag in ((trainable, True), (frozen, False)):
+            for record in records:
+                if isinstance(record.tensor, nn.Parameter):
+                    record.tensor.requires_grad_(flag)
 
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None):
@@ -186,36 +183,22 @@ class Layer(nn.Module):
     def _sublayers(self):
         return [m for m in self._modules.values() if isinstance(m, Layer)]
 
-    def _all_weight_records(self):
-        records = list(self._weight_records)
-        for layer in self._sublayers():
-            records.extend(layer._all_weight_records())
-        return records
-
     def _split_weight_records(self):
-        """(trainable, non-trainable) records in Keras's order: own first, then sublayers'."""
+        """(trainable, non-trainable) records in Keras's order: own first, then sublayers'.
+
+        A weight trains only if it was created trainable and its layer and every layer above it
+        (up to this one) are trainable.
+        """
         trainable, frozen = [], []
-        for record in self._all_weight_records():
-            if record.trainable and self._is_trainable_in(record.layer):
-                trainable.append(record)
-            else:
-                frozen.append(record)
+        self._collect_weight_records(True, trainable, frozen)
         return trainable, frozen
 
-    def _is_trainable_in(self, layer):
-        if not self.trainable:
-            return False
-        return layer._chain_trainable(self)
-
-    def _chain_trainable(self, top):
-        # Every layer between `self` and `top` must be trainable; sublayers register as modules
-        # so the chain is found by walking down from `top`.
-        if self is top:
-            return self.trainable
-        for child in top._sublayers():
-            if child is self or self in _descendants(child):
-                return child.trainable and self._chain_trainable(child)
-        return self.trainable
+    def _collect_weight_records(self, parent_trainable, trainable, frozen):
+        active = parent_trainable and self.trainable
+        for record in self._weight_records:
+            (trainable if active and record.trainable else frozen).append(record)
+        for layer in self._sublayers():
+            layer._collect_weight_records(active, trainable, frozen)
 
     @property
     def trainable_weights(self):
@@ -488,10 +471,6 @@ def keras_weight_names(records):
         seen[base] = count + 1
         names.append(f"{base}_{count}:0" if count else f"{base}:0")
     return names
-
-
-def _descendants(layer):
-    return [m for m in layer.modules() if m is not layer]
 
 
 def _torch_dtype(dtype):
