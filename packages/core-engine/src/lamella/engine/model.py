@@ -75,11 +75,16 @@ class Model(Trainer, Layer):
 
     def _register_layers(self, layers):
         for index, layer in enumerate(layers):
-            if layer is self:
-                continue
-            key = layer.name if layer.name not in dir(self) else f"layer_{index}"
-            key = key.replace(".", "_")
-            self.add_module(key, layer)
+            if layer is not self:
+                self._register_layer(layer, fallback=f"layer_{index}")
+
+    def _register_layer(self, layer, fallback):
+        """Register ``layer`` as a submodule under its name (``state_dict`` keys read
+        ``dense_1.kernel``), or under ``fallback`` when the name is taken by an attribute."""
+        key = layer.name.replace(".", "_")
+        if key in self._modules or (hasattr(self, key) and key not in self._modules):
+            key = fallback
+        self.add_module(key, layer)
 
     @property
     def layers(self):

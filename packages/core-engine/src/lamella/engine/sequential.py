@@ -56,8 +56,7 @@ class Sequential(Model):
                 f"{layer.name!r} is already the name of a layer in this model."
             )
         self._stack.append(layer)
-        self.add_module(layer.name if layer.name not in dir(self) else f"layer_{len(self._stack)}",
-                        layer)
+        self._register_layer(layer, fallback=f"layer_{len(self._stack)}")
         if self._input_layer is None and not self._stack[:-1] and layer._batch_input_shape is not None:
             self._set_input(InputLayer(batch_input_shape=layer._batch_input_shape,
                                        dtype=layer.dtype, name=f"{layer.name}_input"))
