@@ -49,7 +49,7 @@ class NpzSaver:
     ``pause_on_call``: on that (1-based) save call, write the first half of the bytes, create
     ``pause_marker`` and sleep ``pause_seconds`` before writing the rest (the crash test kills
     the process while it sleeps). The saver writes straight to the path it is given, with no
-    safety of its own: crash safety is the callback's job.
+    safety of its own: ``lamella.saving`` hands it a temporary file and commits it.
     """
 
     extensions = (".npz",)

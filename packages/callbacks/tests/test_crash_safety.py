@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from cb_toys import read_npz
-from lamella_callbacks._atomic import atomic_path
+from cb_toys import make_model, read_npz
+from lamella_callbacks import ModelCheckpoint
 
 HERE = pathlib.Path(__file__).parent
 
@@ -40,7 +40,7 @@ CHILD = textwrap.dedent("""
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_sigkill_during_checkpoint_write_keeps_previous_checkpoint(tmp_path):
+def test_sigkill_during_checkpoint_write_keeps_previous_checkpoint(tmp_path, npz_saver):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)], env=env,
@@ -60,35 +60,30 @@ def test_sigkill_during_checkpoint_write_keeps_previous_checkpoint(tmp_path):
     assert child.returncode == -signal.SIGKILL
     # the half-written file is a temporary beside the checkpoint, never the checkpoint itself
     half_written = pathlib.Path((tmp_path / "writing").read_text())
-    assert half_written.parent == tmp_path and half_written.name.startswith(".ckpt.tmp-")
+    assert half_written.parent == tmp_path and half_written.name.startswith(".ckpt.npz.tmp-")
+    assert half_written.name.endswith(".npz")  # the saver chose its format by extension
     loaded = read_npz(tmp_path / "ckpt.npz")
     for ours, expected in zip(loaded, read_npz(tmp_path / "reference.npz")):
         np.testing.assert_array_equal(ours, expected)
     assert len(loaded) == 4
 
-    # the next successful write in that folder clears the dead writer's temporary file
-    with atomic_path(tmp_path / "ckpt.npz") as tmp:
-        pathlib.Path(tmp).write_bytes((tmp_path / "ckpt.npz").read_bytes())
+    # the next successful save of that checkpoint clears the dead writer's temporary file
+    model = make_model()
+    model.set_weights(loaded)
+    model.save_weights(str(tmp_path / "ckpt.npz"))
     assert not half_written.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.npz", "reference.npz",
+                                                           "writing"]
 
 
-def test_atomic_path_keeps_the_old_file_when_the_writer_fails(tmp_path):
-    target = tmp_path / "file.bin"
-    target.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            pathlib.Path(tmp).write_bytes(b"ne")
-            raise RuntimeError("boom")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["file.bin"]
-    with atomic_path(target) as tmp:
-        assert tmp.endswith(".bin") and os.path.dirname(tmp) == str(tmp_path)
-        pathlib.Path(tmp).write_bytes(b"new")
-    assert target.read_bytes() == b"new"
-
-
-def test_atomic_path_creates_missing_folders(tmp_path):
-    target = tmp_path / "a" / "b" / "c.txt"
-    with atomic_path(target) as tmp:
-        pathlib.Path(tmp).write_text("x")
-    assert target.read_text() == "x"
+def test_model_checkpoint_writes_one_temporary_and_creates_its_folder(tmp_path, npz_saver,
+                                                                      toy_data):
+    x, y = toy_data
+    target = tmp_path / "run" / "ckpt.{epoch}.npz"
+    make_model().fit(x, y, epochs=2, verbose=0,
+                     callbacks=[ModelCheckpoint(str(target), save_weights_only=True)])
+    # the saver was handed lamella.saving's temporary itself, not a temporary's temporary
+    written = [pathlib.Path(path) for _, path in npz_saver.calls]
+    assert [p.name.split(".tmp-")[0] for p in written] == [".ckpt.1.npz", ".ckpt.2.npz"]
+    assert all(p.parent == tmp_path / "run" for p in written)
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["ckpt.1.npz", "ckpt.2.npz"]

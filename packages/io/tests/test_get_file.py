@@ -3,12 +3,16 @@
 import hashlib
 import io
 import os
+import stat
+import subprocess
+import sys
 import tarfile
 import zipfile
 
 import pytest
 from local_http import LocalServer
 
+from lamella.utils import atomic_files
 from lamella_io.utils import DownloadError, get_file, validate_file
 from lamella_io.utils.data_utils import _extract_archive, _hash_file
 
@@ -24,7 +28,8 @@ def server():
 
 
 def leftovers(folder):
-    return sorted(n for n in os.listdir(folder) if n.endswith(".part"))
+    """Files in ``folder`` other than cached ones (a download's temporary starts with a dot)."""
+    return sorted(n for n in os.listdir(folder) if n.startswith("."))
 
 
 def test_downloads_and_caches(server, tmp_path):
@@ -75,6 +80,36 @@ def test_interrupted_download_keeps_previous_cached_file(server, tmp_path):
                  verbose=0)
     assert (folder / "data.bin").read_bytes() == b"old contents"
     assert leftovers(folder) == []
+
+
+def test_a_killed_downloads_temporary_is_removed_by_the_next_download(server, tmp_path):
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    dead = _dead_pid()
+    litter = folder / f".data.bin.tmp-{atomic_files._TAG}-{dead}-0123abcd.bin"
+    litter.write_bytes(b"half a downl")
+    other = folder / f".other.bin.tmp-{atomic_files._TAG}-{dead}-0123abcd.bin"
+    other.write_bytes(b"another file's")
+    get_file("data.bin", server.url("/data.bin"), cache_dir=str(tmp_path), verbose=0)
+    assert leftovers(folder) == [other.name]  # only data.bin's own litter goes
+
+
+def test_cached_file_gets_ordinary_permissions(server, tmp_path):
+    path = get_file("data.bin", server.url("/data.bin"), cache_dir=str(tmp_path), verbose=0)
+    umask = _umask()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
+
+
+def _dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _umask():
+    umask = os.umask(0)  # only in the test: nothing else runs in this process meanwhile
+    os.umask(umask)
+    return umask
 
 
 def test_http_error_and_unreachable_host(server, tmp_path):
@@ -207,7 +242,6 @@ def test_doctests():
 
 def test_reachable_through_lamella_utils():
     import lamella.utils
-
     from lamella_io.utils import HDF5Matrix
 
     assert lamella.utils.get_file is get_file

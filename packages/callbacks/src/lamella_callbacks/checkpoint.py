@@ -1,11 +1,11 @@
 """``ModelCheckpoint``: save the model (or its weights) after every ``period`` epochs."""
 
+import os
 import warnings
 
 import numpy as np
 
 from lamella.engine.callbacks import Callback
-from lamella_callbacks._atomic import atomic_path
 from lamella_callbacks._monitor import as_float, initial_best, resolve_mode
 
 
@@ -21,7 +21,9 @@ class ModelCheckpoint(Callback):
     for ``.h5`` through lamella-io).
 
     Every file is written to a temporary file in the same folder, flushed to disk and renamed
-    into place, so a crash in the middle of a save leaves the previous checkpoint loadable.
+    into place (``model.save`` does this for every file format, see :mod:`lamella.saving`), so
+    a crash in the middle of a save leaves the previous checkpoint loadable. A missing folder
+    in ``filepath`` is created.
 
     Example::
 
@@ -73,9 +75,11 @@ class ModelCheckpoint(Callback):
                   % (epoch + 1, self.monitor, self.best))
 
     def _save(self, filepath):
-        """Write through a temporary file in the target folder, then rename it into place."""
-        with atomic_path(filepath) as tmp:
-            if self.save_weights_only:
-                self.model.save_weights(tmp, overwrite=True)
-            else:
-                self.model.save(tmp, overwrite=True)
+        # No temporary file here: model.save/save_weights already write atomically.
+        folder = os.path.dirname(filepath)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)

@@ -6,7 +6,7 @@ import io
 import os
 
 from lamella.engine.callbacks import Callback
-from lamella_callbacks._atomic import write_text_atomic
+from lamella.utils.atomic_files import atomic_open
 
 
 def _handle_value(value):
@@ -98,7 +98,8 @@ class CSVLogger(Callback):
         if len(keep) == len(lines):
             return
         self.csv_file.close()
-        write_text_atomic(self.filename, "".join(keep))
+        with atomic_open(self.filename, "w", encoding="utf-8", newline="") as handle:
+            handle.write("".join(keep))
         self.csv_file = io.open(self.filename, "a", encoding="utf-8", newline="\n")
 
     def _row_epoch(self, line):

@@ -2,12 +2,19 @@
 
 The core picks the saver whose ``extensions`` match the path (lamella-io registers HDF5 for
 ``.h5``/``.hdf5``) and hands it the model; the formats themselves live in plugins.
+
+Writes are crash-safe whatever the saver: for a path, ``save_model`` and ``save_weights`` hand
+the saver a temporary file beside the destination (same extension) through
+:func:`lamella.utils.atomic_files.atomic_path`, which renames it into place once the saver
+returns. A saver writes straight to the path it is given.
 """
 
+import contextlib
 import os
 
 from lamella.plugins import manager
 from lamella.plugins.registry import MissingPluginError, UnknownComponentError
+from lamella.utils.atomic_files import atomic_path
 
 
 def saver_for(filepath):
@@ -27,9 +34,33 @@ def saver_for(filepath):
     raise UnknownComponentError("savers", extension, suggestions=registry.canonical_names())
 
 
+@contextlib.contextmanager
+def _writing(filepath, overwrite):
+    """Yield ``(target, overwrite)`` for the saver: for a path, a temporary committed when the
+    block ends (and ``overwrite=True``: it exists, created empty); anything else (an open
+    ``h5py.File``) as it is."""
+    if not isinstance(filepath, (str, bytes, os.PathLike)):
+        yield filepath, overwrite
+        return
+    path = os.fsdecode(filepath)
+    if not overwrite and os.path.exists(path):
+        # Keras 2.3 asks on the terminal; a library call must not block on input.
+        raise FileExistsError(f"{path!r} already exists and overwrite=False.")
+    with atomic_path(path) as temp:
+        yield temp, True
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
-    saver_for(filepath).save_model(model, filepath, overwrite=overwrite,
-                                   include_optimizer=include_optimizer)
+    """Save the whole model through the saver for ``filepath``'s extension, atomically.
+
+    Example::
+
+        lamella.saving.save_model(model, "model.h5")   # what model.save("model.h5") does
+    """
+    saver = saver_for(filepath)
+    with _writing(filepath, overwrite) as (target, saver_overwrite):
+        saver.save_model(model, target, overwrite=saver_overwrite,
+                         include_optimizer=include_optimizer)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -38,7 +69,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 
 def save_weights(model, filepath, overwrite=True):
-    saver_for(filepath).save_weights(model, filepath, overwrite=overwrite)
+    """Save the model's weights through the saver for ``filepath``'s extension, atomically.
+
+    Example::
+
+        lamella.saving.save_weights(model, "weights.h5")   # model.save_weights("weights.h5")
+    """
+    saver = saver_for(filepath)
+    with _writing(filepath, overwrite) as (target, saver_overwrite):
+        saver.save_weights(model, target, overwrite=saver_overwrite)
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):

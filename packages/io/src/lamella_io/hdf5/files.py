@@ -1,15 +1,17 @@
 """Opening HDF5 files for reading (with errors that name the file) and writing atomically.
 
-Every write goes to a temporary file in the destination's folder, which is renamed over the
-destination with :func:`os.replace` only once it is complete, so an exception or a crash in the
-middle of a save leaves the previous file as it was.
+Every write goes through lamella's :func:`lamella.utils.atomic_files.atomic_path`: a temporary
+file in the destination's folder, renamed over the destination only once it is complete and on
+disk, so an exception or a crash in the middle of a save leaves the previous file as it was
+(and the next save removes what a killed one left).
 """
 
 import contextlib
 import os
-import tempfile
 
 import h5py
+
+from lamella.utils.atomic_files import atomic_path
 
 
 class HDF5FormatError(ValueError):
@@ -67,14 +69,6 @@ def open_for_reading(filepath):
         handle.close()
 
 
-def _mode_for(path):
-    if os.path.exists(path):
-        return os.stat(path).st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 @contextlib.contextmanager
 def open_for_writing(filepath, overwrite=True, large_attributes=False):
     """Yield a writable root group; for a path, commit it atomically when the block succeeds.
@@ -83,6 +77,11 @@ def open_for_writing(filepath, overwrite=True, large_attributes=False):
     on the terminal; a library call must not block on input). ``large_attributes=True`` creates
     the file in the HDF5 1.8 format, whose dense attribute storage takes attributes over the
     64 KB object-header limit (a very large ``model_config``); HDF5 1.8 and later read it.
+
+    Example::
+
+        with open_for_writing("w.h5") as root:   # "w.h5" appears only when the block ends
+            root.attrs["backend"] = "tensorflow"
     """
     if is_group(filepath):
         yield filepath
@@ -90,18 +89,6 @@ def open_for_writing(filepath, overwrite=True, large_attributes=False):
     path = os.fspath(filepath)
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path!r} already exists and overwrite=False.")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
-                                     suffix=".tmp")
-    os.close(fd)
-    try:
-        mode = _mode_for(path)
-        libver = ("v108", "v108") if large_attributes else None
-        with h5py.File(temp_path, "w", libver=libver) as handle:
-            yield handle
-        os.chmod(temp_path, mode)
-        os.replace(temp_path, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp_path)
-        raise
+    libver = ("v108", "v108") if large_attributes else None
+    with atomic_path(path) as temp_path, h5py.File(temp_path, "w", libver=libver) as handle:
+        yield handle

@@ -4,8 +4,10 @@ Differences from Keras 2.3.1, all on the side of safety:
 
 - the cache lives under ``$LAMELLA_HOME`` (default ``~/.lamella``) instead of ``~/.keras``;
 - a download goes to a temporary file in the cache folder, is checked against ``file_hash``
-  and only then renamed onto the cached name (``os.replace``), so a failed, interrupted or
-  corrupted download never becomes the cached file (Keras 2.3.1 writes straight to it);
+  and only then renamed onto the cached name (through lamella's
+  :func:`~lamella.utils.atomic_files.atomic_path`), so a failed, interrupted or corrupted
+  download never becomes the cached file (Keras 2.3.1 writes straight to it), and what a
+  killed download left is removed by the next one of that file;
 - a download shorter than the server's ``Content-Length`` is an error;
 - archive members that would land outside the extraction folder (``../x``, absolute paths,
   links pointing outside, device files) are refused before anything is extracted.
@@ -20,6 +22,8 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+
+from lamella.utils.atomic_files import atomic_path
 
 __all__ = ["DownloadError", "get_file", "validate_file", "lamella_home"]
 
@@ -92,50 +96,41 @@ def _progbar(total, verbose):
     return Progbar(total)
 
 
-def _download(origin, dest_dir, prefix, verbose):
-    """Download ``origin`` into a new temporary file in ``dest_dir``; return its path."""
-    fd, tmp_path = tempfile.mkstemp(dir=dest_dir, prefix=prefix, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                request = urllib.request.Request(origin, headers={"User-Agent": "lamella"})
-                with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
-                    length = response.headers.get("Content-Length")
-                    total = int(length) if length and length.isdigit() else None
-                    bar = _progbar(total, verbose)
-                    received = 0
-                    while True:
-                        chunk = response.read(_CHUNK)
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        received += len(chunk)
-                        if bar is not None:
-                            bar.update(received)
-                    if total is not None and received != total:
-                        raise DownloadError(
-                            f"URL fetch failure on {origin}: the connection closed after "
-                            f"{received} of {total} bytes (incomplete download)."
-                        )
-                    if bar is not None and total is None:
-                        bar.update(received, finalize=True)
-            except urllib.error.HTTPError as e:
-                raise DownloadError(f"URL fetch failure on {origin} : {e.code} -- {e.msg}") from e
-            except urllib.error.URLError as e:
-                raise DownloadError(
-                    f"URL fetch failure on {origin} : {getattr(e, 'errno', None)} -- {e.reason}"
-                ) from e
-            except (OSError, ValueError) as e:
-                if isinstance(e, DownloadError):
-                    raise
-                raise DownloadError(f"URL fetch failure on {origin} : {e}") from e
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
-    return tmp_path
+def _download(origin, path, verbose):
+    """Download ``origin`` into ``path`` (a temporary file that the caller commits)."""
+    with open(path, "wb") as out:
+        try:
+            request = urllib.request.Request(origin, headers={"User-Agent": "lamella"})
+            with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+                length = response.headers.get("Content-Length")
+                total = int(length) if length and length.isdigit() else None
+                bar = _progbar(total, verbose)
+                received = 0
+                while True:
+                    chunk = response.read(_CHUNK)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    received += len(chunk)
+                    if bar is not None:
+                        bar.update(received)
+                if total is not None and received != total:
+                    raise DownloadError(
+                        f"URL fetch failure on {origin}: the connection closed after "
+                        f"{received} of {total} bytes (incomplete download)."
+                    )
+                if bar is not None and total is None:
+                    bar.update(received, finalize=True)
+        except urllib.error.HTTPError as e:
+            raise DownloadError(f"URL fetch failure on {origin} : {e.code} -- {e.msg}") from e
+        except urllib.error.URLError as e:
+            raise DownloadError(
+                f"URL fetch failure on {origin} : {getattr(e, 'errno', None)} -- {e.reason}"
+            ) from e
+        except (OSError, ValueError) as e:
+            if isinstance(e, DownloadError):
+                raise
+            raise DownloadError(f"URL fetch failure on {origin} : {e}") from e
 
 
 def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
@@ -206,19 +201,16 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
     if download:
         if verbose:
             print("Downloading data from", origin)
-        target_dir = os.path.dirname(os.path.abspath(fpath))
-        tmp_path = _download(origin, target_dir, "." + os.path.basename(fpath) + ".", verbose)
-        try:
+        # Checked before the commit: a wrong file raises inside the block, so it is removed
+        # and never becomes the cached file.
+        with atomic_path(fpath) as tmp_path:
+            _download(origin, tmp_path, verbose)
             if file_hash is not None and not validate_file(tmp_path, file_hash, hash_algorithm):
                 raise ValueError(
                     f"Incomplete or corrupted file downloaded from {origin}: its "
                     f"{hash_algorithm} hash is {_hash_file(tmp_path, hash_algorithm)}, expected "
                     f"{file_hash}. The file was not cached."
                 )
-            os.replace(tmp_path, fpath)
-        finally:
-            if os.path.exists(tmp_path):
-                os.remove(tmp_path)
 
     if untar:
         if download or not os.path.exists(untar_fpath):

@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 
+from lamella.utils.atomic_files import atomic_path
+
 __all__ = ["array_to_img", "img_to_array", "list_pictures", "load_img", "save_img"]
 
 
@@ -35,12 +37,29 @@ def validate_filename(filename, white_list_formats):
 
 
 def save_img(path, x, data_format="channels_last", file_format=None, scale=True, **kwargs):
-    """Save an image array to ``path`` (``file_format`` as Pillow names it)."""
+    """Save an image array to ``path`` (``file_format`` as Pillow names it; by default the
+    extension picks it). ``path`` may also be a writable binary file object.
+
+    A path is written atomically (:func:`lamella.utils.atomic_files.atomic_path`): a failed or
+    killed save leaves the previous image, never half of one.
+
+    >>> import numpy as np, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.png")
+    >>> save_img(path, np.zeros((4, 6, 3)))
+    >>> os.listdir(os.path.dirname(path))
+    ['x.png']
+    """
     img = array_to_img(x, data_format=data_format, scale=scale)
     if img.mode == "RGBA" and file_format in ("jpg", "jpeg"):
-        warnings.warn("The JPG format does not support RGBA images, converting to RGB.")
+        warnings.warn("The JPG format does not support RGBA images, converting to RGB.",
+                      stacklevel=2)
         img = img.convert("RGB")
-    img.save(path, format=file_format, **kwargs)
+    if not isinstance(path, (str, os.PathLike)):
+        img.save(path, format=file_format, **kwargs)
+        return
+    # Without file_format Pillow picks the format from the temporary's extension, the path's.
+    with atomic_path(path) as temp:
+        img.save(temp, format=file_format, **kwargs)
 
 
 def load_img(path, grayscale=False, color_mode="rgb", target_size=None, interpolation="nearest"):
