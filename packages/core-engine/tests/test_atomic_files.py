@@ -98,9 +98,10 @@ def test_the_writer_may_replace_the_temporary_itself(tmp_path):
 
 
 def test_a_missing_folder_fails_as_open_would_and_creates_nothing(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError) as caught:
         with atomic_path(tmp_path / "missing" / "f.h5"):
             pass
+    assert caught.value.filename == str(tmp_path / "missing" / "f.h5")  # not the temporary
     assert names(tmp_path) == []
 
 

@@ -3,6 +3,8 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import h5py
 import numpy as np
@@ -11,6 +13,7 @@ import torch
 
 import lamella
 from io_toys import CUSTOM, TinyDense, TinySGD, data, functional, randomize, sequential, tiny_mse
+from lamella.utils import atomic_files
 from lamella_io.hdf5 import model_file
 
 
@@ -160,6 +163,32 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(os.stat(tmp_path / "m.h5").st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_saving_through_a_symlink_updates_the_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "runs").mkdir()
+    sequential().save(str(tmp_path / "runs" / "m.h5"))
+    os.chmod(tmp_path / "runs" / "m.h5", 0o600)
+    (tmp_path / "latest.h5").symlink_to(os.path.join("runs", "m.h5"))
+    model = compiled(randomize(sequential(), seed=3))
+    model.save(str(tmp_path / "latest.h5"))
+    assert (tmp_path / "latest.h5").is_symlink()
+    assert sorted(os.listdir(tmp_path / "runs")) == ["m.h5"]  # the temporary was beside it
+    assert stat.S_IMODE(os.stat(tmp_path / "runs" / "m.h5").st_mode) == 0o600
+    again = lamella.models.load_model(str(tmp_path / "runs" / "m.h5"), custom_objects=CUSTOM)
+    x = data()
+    np.testing.assert_allclose(again.predict(x), model.predict(x), rtol=1e-6)
+
+
+def test_a_killed_saves_temporary_is_removed_by_the_next_save(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    prefix, ext = atomic_files._temp_prefix_and_ext("m.h5")
+    litter = tmp_path / f"{prefix}{atomic_files._TAG}-{dead.pid}-0123abcd{ext}"
+    litter.write_bytes(b"\x89HDF half a file")
+    sequential().save(str(tmp_path / "m.h5"))
+    assert os.listdir(tmp_path) == ["m.h5"]
 
 
 def test_overwrite_false_refuses_an_existing_file(tmp_path):

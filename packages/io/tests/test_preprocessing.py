@@ -209,3 +209,17 @@ def test_reachable_through_lamella_preprocessing():
 
     assert ImageDataGenerator is image.ImageDataGenerator
     assert pad_sequences is sequence.pad_sequences and Tokenizer is text.Tokenizer
+
+
+def test_save_img_is_atomic_and_takes_the_format_from_the_extension(tmp_path):
+    path = tmp_path / "img.v2.jpeg"
+    image.save_img(path, np.full((4, 4, 3), 200.0), scale=False)
+    assert image.load_img(str(path)).format == "JPEG"
+    before = path.read_bytes()
+    with pytest.raises((OSError, TypeError, ValueError)):  # Pillow refuses an unknown option
+        image.save_img(str(path), np.zeros((4, 4, 3)), quality="best")
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "img.v2.jpeg"]
+    with pytest.raises(ValueError, match="unknown file extension"):
+        image.save_img(str(tmp_path / "x.nope"), np.zeros((4, 4, 3)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["img.v2.jpeg"]

@@ -209,7 +209,10 @@ def _atomic(destination, keep_fd):
         mode = None
     temp = fd = None
     try:
-        temp, fd = _create_temp(folder, name)
+        try:
+            temp, fd = _create_temp(folder, name)
+        except OSError as exc:  # a missing or read-only folder: name the user's file, as open()
+            raise type(exc)(exc.errno, exc.strerror, os.fspath(destination)) from exc
         created = stat.S_IMODE(os.fstat(fd).st_mode)
         if mode is None:
             mode = created
