@@ -1,4 +1,4 @@
-"""Crash-safe file writes: the one helper every lamella file writer goes through.
+"""Crash-safe file writes: the one helper through which lamella replaces files.
 
 A write goes to a temporary file in the destination's folder, which is flushed to disk
 (``fsync``), renamed over the destination with :func:`os.replace` and followed by an ``fsync`` of
@@ -91,7 +91,7 @@ def _temp_prefix_and_ext(name):
     ext = _split(name)[1]
     prefix = f".{name}.tmp-"
     if len(os.fsencode(prefix + ext)) + 32 > _MAX_NAME:
-        ext = ext[-32:] if len(os.fsencode(ext)) <= 32 else ""
+        ext = ext if len(os.fsencode(ext)) <= 32 else ""
         prefix = f".{hashlib.sha1(os.fsencode(name)).hexdigest()[:16]}.tmp-"
     return prefix, ext
 
