@@ -266,15 +266,31 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints Keras's progress bar (``verbose=1``) or one line per epoch (``verbose=2``)."""
+    """Prints Keras's progress bar (``verbose=1``) or one line per epoch (``verbose=2``).
 
-    def __init__(self, count_mode="samples", stateful_metrics=None, stream=None):
+    Args:
+        count_mode: ``'samples'`` or ``'steps'``: what the bar counts.
+        stateful_metrics: names of metrics shown as they are rather than averaged.
+        stream: where to print (``sys.stdout`` by default).
+        epoch_values: a zero-argument callable returning the epoch-so-far values as a
+            ``{name: value}`` dict; ``fit`` passes its running means, read from the device
+            only when the bar is redrawn. Without it the bar shows each batch's logs.
+
+    Example::
+
+        model.fit(x, y, verbose=0, callbacks=[ProgbarLogger(count_mode="steps")])
+    """
+
+    def __init__(self, count_mode="samples", stateful_metrics=None, stream=None,
+                 epoch_values=None):
         super().__init__()
         if count_mode not in ("samples", "steps"):
-            raise ValueError(f"ProgbarLogger: count_mode must be 'samples' or 'steps', got {count_mode!r}")
+            raise ValueError(
+                f"ProgbarLogger: count_mode must be 'samples' or 'steps', got {count_mode!r}")
         self.use_steps = count_mode == "steps"
         self.stateful_metrics = set(stateful_metrics or [])
         self.stream = stream
+        self.epoch_values = epoch_values
 
     def on_train_begin(self, logs=None):
         self.verbose = self.params.get("verbose", 1)
@@ -298,9 +314,8 @@ class ProgbarLogger(Callback):
         logs = logs or {}
         self.seen += 1 if self.use_steps else logs.get("size", 0)
         if self.target is None or self.seen < self.target:
-            running = getattr(self, "running_values", None)
-            if running is not None:  # the engine's epoch-so-far averages, read only when drawn
-                self.progbar.update(self.seen, lambda: list(running().items()))
+            if self.epoch_values is not None:  # epoch-so-far means, read only when drawn
+                self.progbar.update(self.seen, lambda: list(self.epoch_values().items()))
             else:
                 names = [k for k in self.params.get("metrics", []) if k in logs]
                 self.progbar.update(self.seen, lambda: [(k, logs[k]) for k in names])
