@@ -30,16 +30,19 @@ what the model's own computation needs.
 import contextlib
 import sys
 import warnings
+from typing import Any, Optional, Sequence, Union
 
+import numpy as np
 import torch
 
 from lamella import optimizers
 from lamella.engine import base_layer
 from lamella.engine import data_adapter as da
 from lamella.engine import device as devices
-from lamella.engine.callbacks import CallbackList, History, LazyLogs, ProgbarLogger
-from lamella.engine.compile_utils import CompiledObjectives
+from lamella.engine.callbacks import Callback, CallbackList, History, LazyLogs, ProgbarLogger
+from lamella.engine.compile_utils import CompiledObjectives, apply_output_masks
 from lamella.engine.distribution import SINGLE_PROCESS, resolve_strategy
+from lamella.engine.epoch_logs import RunningLoss
 from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
 from lamella.engine.progbar import Progbar
 from lamella.plugins import manager
@@ -65,9 +68,12 @@ class Trainer:
 
     # --- compile -------------------------------------------------------------------------------
 
-    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
-                sample_weight_mode=None, weighted_metrics=None, target_tensors=None,
-                jit_compile=False, device=None, mixed_precision=None, distribute=None, **kwargs):
+    def compile(self, optimizer: Any, loss: Any = None, metrics: Any = None,
+                loss_weights: Any = None, sample_weight_mode: Any = None,
+                weighted_metrics: Any = None, target_tensors: Any = None,
+                jit_compile: bool = False, device: Union[str, torch.device, None] = None,
+                mixed_precision: Optional[str] = None, distribute: Any = None,
+                **kwargs) -> None:
         """Configure training: Keras 2.3's arguments, plus four of lamella's.
 
         Args:
@@ -184,10 +190,14 @@ class Trainer:
 
     # --- fit -----------------------------------------------------------------------------------
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
+    def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+            epochs: int = 1, verbose: int = 1, callbacks: Optional[Sequence[Callback]] = None,
+            validation_split: float = 0.0, validation_data: Any = None,
+            shuffle: Union[bool, str] = True, class_weight: Optional[dict] = None,
+            sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: Optional[int] = None, validation_steps: Optional[int] = None,
+            validation_freq: Union[int, Sequence[int]] = 1, max_queue_size: int = 10,
+            workers: int = 1, use_multiprocessing: bool = False, **kwargs) -> History:
         """Train the model; returns a :class:`~lamella.callbacks.History`."""
         for legacy, modern in _FIT_LEGACY.items():
             if legacy in kwargs:
@@ -221,7 +231,7 @@ class Trainer:
 
         # 4. Callbacks, in Keras 2.3.1's order: progress bar, the user's, History.
         names = self.metrics_names
-        running = _RunningLoss(len(self._objectives.output_names))
+        running = RunningLoss(len(self._objectives.output_names))
         count_mode = "steps" if (train.generator or steps_per_epoch) else "samples"
         do_validation = bool(validation_data is not None or validation_split)
         params = {
@@ -327,8 +337,10 @@ class Trainer:
 
     # --- evaluate ------------------------------------------------------------------------------
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
-                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False):
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+                 verbose: int = 1, sample_weight: Any = None, steps: Optional[int] = None,
+                 callbacks: Optional[Sequence[Callback]] = None, max_queue_size: int = 10,
+                 workers: int = 1, use_multiprocessing: bool = False) -> Union[float, list]:
         """The loss and metrics on the data: a float, or a list ordered as ``metrics_names``."""
         self._require_compiled("evaluate")
         data = EpochIterator(
@@ -342,7 +354,8 @@ class Trainer:
                                      params={"verbose": verbose})
         progress = None
         if verbose == 1 and self._strategy.is_chief:
-            progress = _evaluation_progress(data, count_samples=not data.generator and steps is None)
+            count_samples = not data.generator and steps is None
+            progress = _evaluation_progress(data, count_samples=count_samples)
         callback_list.on_test_begin()
         results = self._test_epoch(data, callback_list, progress)
         callback_list.on_test_end(dict(zip(self.metrics_names, results)))
@@ -360,7 +373,7 @@ class Trainer:
         ``progress(size)`` is called after each batch (the evaluate progress bar).
         """
         self.reset_metrics()
-        running = _RunningLoss(len(self._objectives.output_names))
+        running = RunningLoss(len(self._objectives.output_names))
         hooks = callback_list is not None and callback_list.wants_batch_hooks("test")
         self.eval()
         with torch.no_grad():
@@ -379,8 +392,10 @@ class Trainer:
 
     # --- predict -------------------------------------------------------------------------------
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
-                max_queue_size=10, workers=1, use_multiprocessing=False):
+    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
+                steps: Optional[int] = None, callbacks: Optional[Sequence[Callback]] = None,
+                max_queue_size: int = 10, workers: int = 1,
+                use_multiprocessing: bool = False) -> Union[np.ndarray, list]:
         """The model's outputs as NumPy arrays (a list for several outputs)."""
         if is_generator_like(x):
             data = EpochIterator(
@@ -509,8 +524,8 @@ class Trainer:
             raise ValueError("This model needs targets (y) to compute its loss.")
         metric_weights = (sws, None)
         if masks is not None:  # unweighted metrics see the masks alone, weighted ones both
-            sws = _apply_output_masks(sws, masks, len(outputs))
-            metric_weights = (sws, _apply_output_masks(None, masks, len(outputs)))
+            sws = apply_output_masks(sws, masks, len(outputs))
+            metric_weights = (sws, apply_output_masks(None, masks, len(outputs)))
         extra_losses = self.losses if self._uses_call_losses() else ()
         total, per_output = self._objectives.compute_loss(ys, outputs, sws, extra_losses)
         return total, per_output, (outputs, metric_weights)
@@ -541,35 +556,6 @@ class Trainer:
         return self._loss_sources
 
 
-class _RunningLoss:
-    """The epoch's running loss (weighted by batch size), kept on the device."""
-
-    def __init__(self, outputs):
-        self.outputs = outputs
-        self.reset()
-
-    def reset(self):
-        self.total, self.per_output, self.seen = None, None, 0
-
-    def add(self, total, per_output, size):
-        weighted = total * size
-        self.total = weighted if self.total is None else self.total + weighted
-        if self.outputs > 1:
-            values = [p * size for p in per_output]
-            self.per_output = values if self.per_output is None else [
-                a + b for a, b in zip(self.per_output, values)]
-        self.seen += size
-
-    def values(self, model):
-        """``{name: float}`` in ``metrics_names`` order (one device read per value)."""
-        names = model.metrics_names
-        values = [self.total / max(self.seen, 1)]
-        if self.outputs > 1:
-            values += [p / max(self.seen, 1) for p in self.per_output]
-        values += [m.result() for m in model.metrics]
-        return dict(zip(names, (float(v) for v in values)))
-
-
 def _callback_sequence(callbacks):
     """``callbacks=`` as a list (``None``, a list, or a ``CallbackList``)."""
     if callbacks is None:
@@ -597,26 +583,6 @@ def _evaluation_progress(data, count_samples):
         bar.update(seen[0])
 
     return advance
-
-
-def _apply_output_masks(sample_weights, masks, n_outputs):
-    """Keras 2.3.1 multiplies each output's mask into its sample weights (ones if none), so
-    masked timesteps add nothing to the loss or the metrics."""
-    if masks is None or all(m is None for m in masks):
-        return sample_weights
-    weights = list(sample_weights) if sample_weights else [None] * n_outputs
-    for i, mask in enumerate(masks):
-        if mask is None:
-            continue
-        mask = mask.to(torch.float32)
-        weight = weights[i]
-        if weight is None:
-            weights[i] = mask
-            continue
-        while weight.dim() < mask.dim():
-            weight = weight.unsqueeze(-1)
-        weights[i] = weight * mask
-    return weights
 
 
 class _ScalerView:
