@@ -65,58 +65,130 @@ class Callback:
         self.validation_data = None
 
     def set_params(self, params):
+        """Receive the training parameters (``epochs``, ``steps``, ``samples``, ``verbose``,
+        ``do_validation``, ``metrics``, ``batch_size``) before training starts."""
         self.params = params
 
     def set_model(self, model):
+        """Receive the model being trained (also reachable as ``self.model``)."""
         self.model = model
 
     def on_epoch_begin(self, epoch, logs=None):
-        pass
+        """Called at the start of an epoch (training only).
+
+        Args:
+            epoch: the epoch's index, from 0.
+            logs: an empty dict (kept for Keras compatibility).
+        """
 
     def on_epoch_end(self, epoch, logs=None):
-        pass
+        """Called at the end of an epoch (training only).
+
+        Args:
+            epoch: the epoch's index, from 0.
+            logs: the epoch's results: ``loss``, the metrics, and ``val_``-prefixed ones on
+                epochs that validated. A callback may add entries (``History`` runs last
+                and records them, as ``lr`` from ``ReduceLROnPlateau``).
+        """
 
     def on_batch_begin(self, batch, logs=None):
-        pass
+        """Keras 2.3's name for :meth:`on_train_batch_begin` (called by it)."""
 
     def on_batch_end(self, batch, logs=None):
-        pass
+        """Keras 2.3's name for :meth:`on_train_batch_end` (called by it)."""
 
     def on_train_batch_begin(self, batch, logs=None):
+        """Called before a training batch.
+
+        Args:
+            batch: the batch's index within the epoch, from 0.
+            logs: ``{"batch": index, "size": samples in the batch}``.
+        """
         self.on_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch, logs=None):
+        """Called after a training batch.
+
+        Args:
+            batch: the batch's index within the epoch, from 0.
+            logs: ``batch``, ``size``, and the batch's ``loss`` and metric values; each value
+                is read from the device only when looked up (see :class:`LazyLogs`).
+        """
         self.on_batch_end(batch, logs=logs)
 
     def on_test_batch_begin(self, batch, logs=None):
-        pass
+        """Called before a batch of ``evaluate`` (or of validation within ``fit``).
+
+        Args:
+            batch: the batch's index, from 0.
+            logs: ``{"batch": index, "size": samples in the batch}``.
+        """
 
     def on_test_batch_end(self, batch, logs=None):
-        pass
+        """Called after a batch of ``evaluate`` (or of validation within ``fit``).
+
+        Args:
+            batch: the batch's index, from 0.
+            logs: ``{"batch": index, "size": samples in the batch}``.
+        """
 
     def on_predict_batch_begin(self, batch, logs=None):
-        pass
+        """Called before a batch of ``predict``.
+
+        Args:
+            batch: the batch's index, from 0.
+            logs: ``{"batch": index, "size": samples in the batch}``.
+        """
 
     def on_predict_batch_end(self, batch, logs=None):
-        pass
+        """Called after a batch of ``predict``.
+
+        Args:
+            batch: the batch's index, from 0.
+            logs: ``{"batch": index, "outputs": the batch's outputs as tensors}``.
+        """
 
     def on_train_begin(self, logs=None):
-        pass
+        """Called once when ``fit`` starts, after ``set_model`` and ``set_params``.
+
+        Args:
+            logs: an empty dict (kept for Keras compatibility).
+        """
 
     def on_train_end(self, logs=None):
-        pass
+        """Called once when ``fit`` ends, also after ``stop_training`` or an early break.
+
+        Args:
+            logs: the last epoch's logs (empty if no epoch ran).
+        """
 
     def on_test_begin(self, logs=None):
-        pass
+        """Called when ``evaluate`` starts.
+
+        Args:
+            logs: an empty dict (kept for Keras compatibility).
+        """
 
     def on_test_end(self, logs=None):
-        pass
+        """Called when ``evaluate`` ends.
+
+        Args:
+            logs: the results by name (``loss`` and the metrics).
+        """
 
     def on_predict_begin(self, logs=None):
-        pass
+        """Called when ``predict`` starts.
+
+        Args:
+            logs: an empty dict (kept for Keras compatibility).
+        """
 
     def on_predict_end(self, logs=None):
-        pass
+        """Called when ``predict`` ends.
+
+        Args:
+            logs: an empty dict (kept for Keras compatibility).
+        """
 
 
 _BATCH_HOOKS = {
@@ -266,15 +338,31 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints Keras's progress bar (``verbose=1``) or one line per epoch (``verbose=2``)."""
+    """Prints Keras's progress bar (``verbose=1``) or one line per epoch (``verbose=2``).
 
-    def __init__(self, count_mode="samples", stateful_metrics=None, stream=None):
+    Args:
+        count_mode: ``'samples'`` or ``'steps'``: what the bar counts.
+        stateful_metrics: names of metrics shown as they are rather than averaged.
+        stream: where to print (``sys.stdout`` by default).
+        epoch_values: a zero-argument callable returning the epoch-so-far values as a
+            ``{name: value}`` dict; ``fit`` passes its running means, read from the device
+            only when the bar is redrawn. Without it the bar shows each batch's logs.
+
+    Example::
+
+        model.fit(x, y, verbose=0, callbacks=[ProgbarLogger(count_mode="steps")])
+    """
+
+    def __init__(self, count_mode="samples", stateful_metrics=None, stream=None,
+                 epoch_values=None):
         super().__init__()
         if count_mode not in ("samples", "steps"):
-            raise ValueError(f"ProgbarLogger: count_mode must be 'samples' or 'steps', got {count_mode!r}")
+            raise ValueError(
+                f"ProgbarLogger: count_mode must be 'samples' or 'steps', got {count_mode!r}")
         self.use_steps = count_mode == "steps"
         self.stateful_metrics = set(stateful_metrics or [])
         self.stream = stream
+        self.epoch_values = epoch_values
 
     def on_train_begin(self, logs=None):
         self.verbose = self.params.get("verbose", 1)
@@ -298,9 +386,8 @@ class ProgbarLogger(Callback):
         logs = logs or {}
         self.seen += 1 if self.use_steps else logs.get("size", 0)
         if self.target is None or self.seen < self.target:
-            running = getattr(self, "running_values", None)
-            if running is not None:  # the engine's epoch-so-far averages, read only when drawn
-                self.progbar.update(self.seen, lambda: list(running().items()))
+            if self.epoch_values is not None:  # epoch-so-far means, read only when drawn
+                self.progbar.update(self.seen, lambda: list(self.epoch_values().items()))
             else:
                 names = [k for k in self.params.get("metrics", []) if k in logs]
                 self.progbar.update(self.seen, lambda: [(k, logs[k]) for k in names])

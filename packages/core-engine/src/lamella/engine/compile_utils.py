@@ -136,7 +136,8 @@ class CompiledObjectives:
                     used_names.add(unique)
                     if isinstance(identifier, Metric) and n > 1:
                         identifier = copy.deepcopy(identifier)
-                    metric = make_metric(identifier, self.losses[index], output_shapes[index], unique)
+                    metric = make_metric(identifier, self.losses[index], output_shapes[index],
+                                         unique)
                     metric.name = unique
                     metric.to(device)
                     self.metric_entries.append((index, metric, weighted))
@@ -156,7 +157,8 @@ class CompiledObjectives:
                     f"following keys: {output_names}"
                 )
             return [list(_as_list(spec.get(name))) for name in output_names]
-        if isinstance(spec, (list, tuple)) and spec and all(isinstance(s, (list, tuple)) for s in spec):
+        if isinstance(spec, (list, tuple)) and spec and all(
+                isinstance(s, (list, tuple)) for s in spec):
             if len(spec) != n:
                 raise ValueError(f"metrics as a list of lists needs one list per output ({n}).")
             return [list(s) for s in spec]
@@ -164,7 +166,9 @@ class CompiledObjectives:
 
     @property
     def names(self):
-        per_output_losses = [f"{name}_loss" for name in self.output_names] if len(self.output_names) > 1 else []
+        per_output_losses = []
+        if len(self.output_names) > 1:
+            per_output_losses = [f"{name}_loss" for name in self.output_names]
         return ["loss"] + per_output_losses + self.metric_names
 
     def compute_loss(self, y_true, y_pred, sample_weights, extra_losses=()):
@@ -178,7 +182,8 @@ class CompiledObjectives:
             _check_shapes(target, prediction, loss, self.output_names[index])
             value = loss(target, prediction, sample_weights[index] if sample_weights else None)
             per_output_losses.append(value)
-            weighted = value * self.loss_weights[index] if self.loss_weights[index] != 1.0 else value
+            weight = self.loss_weights[index]
+            weighted = value * weight if weight != 1.0 else value
             total = weighted if total is None else total + weighted
         for extra in extra_losses:
             total = total + extra
@@ -210,5 +215,26 @@ def _check_shapes(target, prediction, loss, output_name):
         if not sparse and target.shape[0] == prediction.shape[0]:
             raise ValueError(
                 f"Output {output_name!r}: the target has shape {tuple(target.shape)} but the model "
-                f"output has shape {tuple(prediction.shape)} (loss {getattr(loss, 'name', loss)!r})."
+                f"output has shape {tuple(prediction.shape)} "
+                f"(loss {getattr(loss, 'name', loss)!r})."
             )
+
+
+def apply_output_masks(sample_weights, masks, n_outputs):
+    """Keras 2.3.1 multiplies each output's mask into its sample weights (ones if none), so
+    masked timesteps add nothing to the loss or the metrics."""
+    if masks is None or all(m is None for m in masks):
+        return sample_weights
+    weights = list(sample_weights) if sample_weights else [None] * n_outputs
+    for i, mask in enumerate(masks):
+        if mask is None:
+            continue
+        mask = mask.to(torch.float32)
+        weight = weights[i]
+        if weight is None:
+            weights[i] = mask
+            continue
+        while weight.dim() < mask.dim():
+            weight = weight.unsqueeze(-1)
+        weights[i] = weight * mask
+    return weights

@@ -1,29 +1,22 @@
-"""Turning what users pass to ``fit``/``evaluate``/``predict`` into batches of tensors.
+"""Turning what users pass to ``fit``/``evaluate``/``predict`` into lists of tensors.
 
 In-memory data (NumPy arrays, lists, dicts, torch tensors) becomes tensors on the model's
-device once and is sliced per batch with an index tensor: no per-sample Python. Generators,
-``lamella.utils.Sequence`` and ``torch.utils.data`` datasets and loaders are iterated as given.
+device once (:func:`standardize_data`) and is sliced per batch with an index tensor
+(:func:`batch_indices`, :func:`take`): no per-sample Python. Sample weights and class weights
+become one weight tensor per output, as Keras 2.3 computes them. Iterating over epochs lives
+in :mod:`lamella.engine.epoch_iterator`.
 """
-
-import queue
-import threading
 
 import numpy as np
 import torch
 
-from lamella.utils.data_utils import Sequence
+from lamella.engine import device as devices
 
 
 def to_list(x):
     if x is None:
         return []
     return list(x) if isinstance(x, (list, tuple)) else [x]
-
-
-def is_generator_like(x):
-    if isinstance(x, (Sequence, torch.utils.data.DataLoader)):
-        return True
-    return hasattr(x, "__next__") and not isinstance(x, (np.ndarray, torch.Tensor))
 
 
 def _as_tensor(value, name, device):
@@ -39,7 +32,7 @@ def _as_tensor(value, name, device):
         tensor = torch.from_numpy(np.ascontiguousarray(array))
     if tensor.dtype == torch.float64:
         tensor = tensor.float()
-    return tensor.to(device) if device is not None else tensor
+    return devices.move(tensor, device)
 
 
 def standardize(data, names, kind, device, shapes=None):
@@ -65,20 +58,23 @@ def standardize(data, names, kind, device, shapes=None):
     tensors = [_as_tensor(v, f"{kind} {n!r}", device) for v, n in zip(flat, names)]
     if shapes is not None:
         for tensor, name, shape in zip(tensors, names, shapes):
-            if shape is None:
-                continue
-            if tensor.dim() != len(shape):
-                raise ValueError(
-                    f"Error when checking {kind} {name!r}: expected {len(shape)} dimensions "
-                    f"(shape {shape}), but got an array with shape {tuple(tensor.shape)}."
-                )
-            for expected, got in zip(shape[1:], tensor.shape[1:]):
-                if expected is not None and expected != got:
-                    raise ValueError(
-                        f"Error when checking {kind} {name!r}: expected shape {shape}, but got "
-                        f"an array with shape {tuple(tensor.shape)}."
-                    )
+            if shape is not None:
+                _check_shape(tensor, name, shape, kind)
     return tensors
+
+
+def _check_shape(tensor, name, shape, kind):
+    if tensor.dim() != len(shape):
+        raise ValueError(
+            f"Error when checking {kind} {name!r}: expected {len(shape)} dimensions "
+            f"(shape {shape}), but got an array with shape {tuple(tensor.shape)}."
+        )
+    for expected, got in zip(shape[1:], tensor.shape[1:]):
+        if expected is not None and expected != got:
+            raise ValueError(
+                f"Error when checking {kind} {name!r}: expected shape {shape}, but got "
+                f"an array with shape {tuple(tensor.shape)}."
+            )
 
 
 def check_lengths(groups):
@@ -126,156 +122,132 @@ def take(tensors, index):
     return [t[index] for t in tensors]
 
 
-def unpack_batch(batch):
-    """A generator item → ``(x, y, sample_weight)``."""
-    if isinstance(batch, (list, tuple)):
-        if len(batch) == 2:
-            return batch[0], batch[1], None
-        if len(batch) == 3:
-            return batch[0], batch[1], batch[2]
-        if len(batch) == 1:
-            return batch[0], None, None
-    if isinstance(batch, dict) or torch.is_tensor(batch) or isinstance(batch, np.ndarray):
-        return batch, None, None
-    raise ValueError(
-        f"A generator or Sequence must yield (x, y) or (x, y, sample_weight); it yielded a "
-        f"{type(batch).__name__}."
-    )
+# --- the model's side: names, shapes and weighting modes of its inputs and outputs -------------
 
 
-def infer_steps(data, steps, argument):
-    if steps is not None:
-        return int(steps)
-    if isinstance(data, (Sequence, torch.utils.data.DataLoader)) or hasattr(data, "__len__"):
-        return len(data)
-    raise ValueError(
-        f"`{argument}` is required when the data is a generator with no length "
-        f"(it cannot be inferred from a plain Python generator)."
-    )
+def input_names_and_shapes(model, count=None):
+    """The model's input names and static shapes (``None`` shapes for a subclassed model)."""
+    if getattr(model, "_is_graph_network", False):
+        return model.input_names, [t.shape for t in model.inputs]
+    names = getattr(model, "input_names", None) or [f"input_{i + 1}" for i in range(count or 1)]
+    return names, None
 
 
-class BatchIterator:
-    """Yields batches from a generator, ``Sequence`` or DataLoader, loading ahead in workers.
-
-    With ``workers > 0`` a thread pool (or, with ``use_multiprocessing``, processes through a
-    DataLoader for Sequences) prepares up to ``max_queue_size`` batches ahead of the training
-    step; ``workers=0`` loads on the calling thread.
-    """
-
-    def __init__(self, data, workers=1, use_multiprocessing=False, max_queue_size=10,
-                 shuffle=False):
-        self.data = data
-        self.workers = workers
-        self.use_multiprocessing = use_multiprocessing
-        self.max_queue_size = max(1, max_queue_size)
-        self.shuffle = shuffle
-        self._iterator = None
-
-    def epoch(self, steps):
-        """An iterator over ``steps`` batches of one epoch."""
-        data = self.data
-        if isinstance(data, Sequence):
-            order = np.random.permutation(len(data)) if self.shuffle else np.arange(len(data))
-            order = list(order[:steps])
-            if self.use_multiprocessing and self.workers > 0:
-                return _process_sequence(data, order, self.workers, self.max_queue_size)
-            if self.workers > 0:
-                return _threaded(lambda i: data[int(i)], order, self.workers, self.max_queue_size)
-            return (data[int(i)] for i in order)
-        if isinstance(data, torch.utils.data.DataLoader):
-            iterator = iter(data)
-            return (next(iterator) for _ in range(steps))
-        if self._iterator is None:
-            self._iterator = iter(data)
-        if self.workers > 0:
-            return _prefetched(self._iterator, steps, self.max_queue_size)
-        return _take_steps(self._iterator, steps)
-
-    def on_epoch_end(self):
-        if isinstance(self.data, Sequence):
-            self.data.on_epoch_end()
+def output_names_for(model, y):
+    """The output names targets are matched to (known once compiled, else taken from ``y``)."""
+    if getattr(model, "_is_graph_network", False):
+        return model.output_names
+    objectives = model._objectives
+    if objectives is not None and objectives.built:
+        return objectives.output_names
+    if isinstance(y, dict):
+        return list(y)
+    return [f"output_{i + 1}" for i in range(len(to_list(y)))]
 
 
-def _take_steps(iterator, steps):
-    for _ in range(steps):
-        try:
-            yield next(iterator)
-        except StopIteration:
-            return
+def _sample_weight_modes(model, n):
+    objectives = model._objectives
+    if objectives is not None and objectives.built:
+        return objectives.sample_weight_modes
+    spec = objectives.sample_weight_mode_spec if objectives is not None else None
+    if isinstance(spec, (list, tuple)):
+        return list(spec)
+    return [spec if not isinstance(spec, dict) else None] * n
 
 
-def _prefetched(iterator, steps, max_queue_size):
-    """Pull the epoch's ``steps`` items from a plain generator on a background thread.
-
-    One thread only (a generator cannot be advanced concurrently), ``max_queue_size`` items
-    ahead; the thread reads exactly ``steps`` items so the next epoch continues where this one
-    stopped, as Keras's GeneratorEnqueuer does.
-    """
-    done = object()
-    ready = queue.Queue(maxsize=max_queue_size)
-
-    def produce():
-        try:
-            for _ in range(steps):
-                ready.put(next(iterator))
-        except StopIteration:
-            pass
-        except BaseException as exc:  # re-raised on the training thread
-            ready.put(_Failure(exc))
-        ready.put(done)
-
-    thread = threading.Thread(target=produce, name="lamella-generator-prefetch", daemon=True)
-    thread.start()
-    while True:
-        item = ready.get()
-        if item is done:
-            break
-        if isinstance(item, _Failure):
-            raise item.exception
-        yield item
-    thread.join()
+def standardize_inputs(model, x):
+    """``x`` → the model's inputs as a list of tensors on its device (``predict``'s data)."""
+    names, shapes = input_names_and_shapes(
+        model, None if isinstance(x, dict) else len(to_list(x)))
+    xs = standardize(x, names, "input", devices.data_device(model), shapes)
+    check_lengths([("x", xs)])
+    return xs
 
 
-class _Failure:
-    def __init__(self, exception):
-        self.exception = exception
+def standardize_data(model, x, y=None, sample_weight=None, class_weight=None):
+    """``(x, y, sample_weight, class_weight)`` → ``(xs, ys, sws)``: lists of tensors on the
+    model's device, targets and weights one per output (``ys``/``sws`` may be ``None``)."""
+    device = devices.data_device(model)
+    count = None if isinstance(x, dict) else len(to_list(x))
+    names, shapes = input_names_and_shapes(model, count)
+    xs = standardize(x, names, "input", device, shapes)
+    if y is None and getattr(model, "_target_tensors", None) is not None:
+        y = model._target_tensors
+    ys = None
+    if y is not None:
+        ys = standardize(y, output_names_for(model, y), "target", device)
+        # Integer class-index targets stay integer (sparse losses); one-hot or multi-column
+        # integer targets become float as Keras feeds them.
+        ys = [t.float() if not t.is_floating_point() and t.dim() > 1 else t for t in ys]
+    sws = standardize_sample_weights(model, sample_weight, ys, class_weight)
+    check_lengths([("x", xs), ("y", ys), ("sample_weight", sws)])
+    return xs, ys, sws
 
 
-def _threaded(load, order, workers, max_queue_size):
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=workers)
-    pending = queue.Queue()
-    order = list(order)
-    try:
-        for index in order[:max_queue_size]:
-            pending.put(pool.submit(load, index))
-        for position in range(len(order)):
-            future = pending.get()
-            ahead = position + max_queue_size
-            if ahead < len(order):
-                pending.put(pool.submit(load, order[ahead]))
-            yield future.result()
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-class _SequenceDataset(torch.utils.data.Dataset):
-    def __init__(self, sequence, order):
-        self.sequence, self.order = sequence, order
-
-    def __len__(self):
-        return len(self.order)
-
-    def __getitem__(self, position):
-        return self.sequence[int(self.order[position])]
-
-
-def _process_sequence(sequence, order, workers, max_queue_size):
-    loader = torch.utils.data.DataLoader(
-        _SequenceDataset(sequence, order), batch_size=None, num_workers=workers,
-        prefetch_factor=max(1, max_queue_size // workers), collate_fn=lambda b: b,
-    )
-    return iter(loader)
+def standardize_sample_weights(model, sample_weight, ys, class_weight=None):
+    """One weight tensor per output (or ``None``): ``sample_weight`` times ``class_weight``."""
+    if ys is None or (sample_weight is None and class_weight is None):
+        return None
+    n = len(ys)
+    device = ys[0].device
+    names = output_names_for(model, ys if n > 1 else ys[0])
+    if sample_weight is None:
+        weights = [None] * n
+    elif isinstance(sample_weight, dict):
+        weights = [sample_weight.get(name) for name in names]
+    else:
+        weights = to_list(sample_weight) if n > 1 else [sample_weight]
+    weights = [None if w is None else _as_tensor(w, "sample_weight", device).float()
+               for w in weights]
+    for weight, mode in zip(weights, _sample_weight_modes(model, n)):
+        if weight is not None:
+            _check_sample_weight_rank(weight, mode)
+    if class_weight is not None:
+        per_output = (
+            [class_weight.get(name) for name in names]
+            if isinstance(class_weight, dict) and any(name in class_weight for name in names)
+            else [class_weight] * n
+        )
+        for i, (table, target) in enumerate(zip(per_output, ys)):
+            if table is not None:
+                factor = class_weights_for(target, table)
+                weights[i] = factor if weights[i] is None else weights[i] * factor
+    if all(w is None for w in weights):
+        return None
+    return [w if w is not None else torch.ones(ys[i].shape[0], device=device)
+            for i, w in enumerate(weights)]
 
 
+def _check_sample_weight_rank(weight, mode):
+    if mode == "temporal" and weight.dim() != 2:
+        raise ValueError(
+            f"Found a sample_weight array with shape {tuple(weight.shape)}. In order to use "
+            f"timestep-wise sample weighting, you should pass a 2D sample_weight array."
+        )
+    if mode is None and weight.dim() != 1:
+        raise ValueError(
+            f"Found a sample_weight array with shape {tuple(weight.shape)}; per-sample "
+            f"weights must be 1D. For timestep-wise weights, compile the model with "
+            f"sample_weight_mode='temporal'."
+        )
+
+
+def class_weights_for(target, class_weight):
+    """Each sample's weight from its class (the argmax of a one-hot target)."""
+    if target.dim() > 2:
+        raise ValueError("class_weight is not supported for 3+ dimensional targets.")
+    if target.dim() == 2 and target.shape[1] > 1:
+        classes = target.argmax(dim=1)
+    else:
+        classes = target.reshape(-1)
+    present = set(np.unique(classes.detach().cpu().numpy()).tolist())
+    missing = {c for c in present if c not in class_weight and int(c) not in class_weight}
+    if missing:
+        raise ValueError(
+            f"`class_weight` must contain all classes in the data. The classes {missing} exist "
+            f"in the data but not in `class_weight`."
+        )
+    table = torch.zeros(int(max(present)) + 1 if present else 1, device=target.device)
+    for c in present:
+        table[int(c)] = float(class_weight.get(c, class_weight.get(int(c))))
+    return table[classes.long()]

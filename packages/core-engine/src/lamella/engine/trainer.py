@@ -1,4 +1,26 @@
-"""``compile``/``fit``/``evaluate``/``predict`` and the ``*_on_batch`` methods: one training loop.
+"""The Keras training API, read top to bottom: ``compile``, ``fit``, ``evaluate``, ``predict``.
+
+What ``fit`` does, in order (each step is one signposted block of :meth:`Trainer.fit`)::
+
+    train = EpochIterator(model, x=x, y=y, options=...)  # data → tensors on the device, once
+    make the model ready on the first batch             # build a deferred model, bind optimizer
+    val = EpochIterator(validation data)                # or the last validation_split of x
+    callbacks = [progress bar] + user's + [History]     # Keras 2.3.1's order
+    callbacks.on_train_begin()
+    for epoch in range(initial_epoch, epochs):
+        reset the metrics; callbacks.on_epoch_begin(epoch)
+        for xs, ys, sws in train.epoch():
+            loss = train_step(xs, ys, sws)              # forward, loss, backward, update, metrics
+            callbacks.on_train_batch_end(step, lazy logs)
+        logs = epoch means, plus val_* from test_epoch(val) when validation_freq says so
+        callbacks.on_epoch_end(epoch, logs)
+    callbacks.on_train_end(logs)
+
+``evaluate`` is one ``test_epoch``; ``predict`` runs the forward pass over every batch and
+concatenates. Data preparation lives in :mod:`~lamella.engine.data_adapter` and
+:mod:`~lamella.engine.epoch_iterator`, the device rules in :mod:`~lamella.engine.device`,
+the distribution seam in :mod:`~lamella.engine.distribution`, the losses and metrics in
+:mod:`~lamella.engine.compile_utils`.
 
 Speed rules: data becomes tensors once; the running loss and metrics stay on the device and are
 read back only when a log line or a callback needs them; nothing is allocated per step beyond
@@ -6,20 +28,27 @@ what the model's own computation needs.
 """
 
 import contextlib
+import sys
 import warnings
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
+from lamella import optimizers
 from lamella.engine import base_layer
 from lamella.engine import data_adapter as da
-from lamella.engine.compile_utils import CompiledObjectives
+from lamella.engine import device as devices
+from lamella.engine.callbacks import Callback, CallbackList, History, LazyLogs, ProgbarLogger
+from lamella.engine.compile_utils import CompiledObjectives, apply_output_masks
+from lamella.engine.distribution import SINGLE_PROCESS, resolve_strategy
+from lamella.engine.epoch_logs import RunningLoss
+from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
+from lamella.engine.progbar import Progbar
+from lamella.plugins import manager
 
 _FIT_LEGACY = {"nb_epoch": "epochs"}
-
-
-def _default_device():
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+_MIXED_PRECISION = (None, "float16", "bfloat16")
 
 
 class Trainer:
@@ -33,30 +62,50 @@ class Trainer:
         self._device = None
         self._autocast_dtype = None
         self._grad_scaler = None
-        self._strategy = None
+        self._strategy = SINGLE_PROCESS
         self._step_fn = None
         self._target_tensors = None
 
     # --- compile -------------------------------------------------------------------------------
 
-    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None,
-                sample_weight_mode=None, weighted_metrics=None, target_tensors=None,
-                jit_compile=False, device=None, mixed_precision=None, distribute=None, **kwargs):
-        """Configure training (Keras 2.3's arguments, plus ``jit_compile``, ``device``,
-        ``mixed_precision`` and ``distribute``)."""
+    def compile(self, optimizer: Any, loss: Any = None, metrics: Any = None,
+                loss_weights: Any = None, sample_weight_mode: Any = None,
+                weighted_metrics: Any = None, target_tensors: Any = None,
+                jit_compile: bool = False, device: Union[str, torch.device, None] = None,
+                mixed_precision: Optional[str] = None, distribute: Any = None,
+                **kwargs) -> None:
+        """Configure training: Keras 2.3's arguments, plus four of lamella's.
+
+        Args:
+            optimizer: an optimizer name (``'adam'``), config dict or instance.
+            loss, metrics, loss_weights, sample_weight_mode, weighted_metrics, target_tensors:
+                as in Keras 2.3.
+            jit_compile: compile the forward pass and loss with ``torch.compile``; falls back
+                to eager execution (with a warning) where compiling fails.
+            device: where to train (``'cpu'``, ``'cuda:1'``, a ``torch.device``). ``None``
+                keeps a model the user placed on an accelerator, else uses CUDA when visible.
+            mixed_precision: ``None``, ``'float16'`` (autocast with loss scaling on CUDA) or
+                ``'bfloat16'`` (autocast).
+            distribute: a distribution strategy, by name (``'horovod'``, ``'ddp'``) or as an
+                object (:class:`~lamella.engine.distribution.Strategy`).
+
+        Example::
+
+            model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
+        """
         if kwargs:
             raise TypeError(f"compile() got an unexpected keyword argument {sorted(kwargs)[0]!r}")
-        from lamella import optimizers
-
-        self.optimizer = optimizers.get(optimizer)
-        self._objectives = CompiledObjectives(loss, metrics, loss_weights, weighted_metrics,
-                                              sample_weight_mode)
-        self._device = torch.device(device) if device is not None else _default_device()
-        if mixed_precision not in (None, "float16", "bfloat16"):
+        if mixed_precision not in _MIXED_PRECISION:
             raise ValueError(
                 f"compile(mixed_precision=...) must be None, 'float16' or 'bfloat16', got "
                 f"{mixed_precision!r}"
             )
+        self.optimizer = optimizers.get(optimizer)
+        self._objectives = CompiledObjectives(loss, metrics, loss_weights, weighted_metrics,
+                                              sample_weight_mode)
+        self._strategy = resolve_strategy(
+            distribute, lambda name: manager.resolve("strategies", name))
+        self._device = self._strategy.device(devices.decide_device(self, device))
         self._autocast_dtype = getattr(torch, mixed_precision) if mixed_precision else None
         self._grad_scaler = None
         if mixed_precision == "float16" and self._device.type == "cuda":
@@ -64,18 +113,18 @@ class Trainer:
         self._jit_compile = bool(jit_compile)
         self._step_fn = None
         self._target_tensors = target_tensors
-        self._strategy = None
-        if distribute is not None:
-            from lamella.plugins import manager
-
-            strategy = manager.resolve("strategies", distribute) if isinstance(distribute, str) else distribute
-            self._strategy = strategy() if isinstance(strategy, type) else strategy
         if self.built and getattr(self, "_is_graph_network", False):
             self._finalize_compile()  # a subclassed model finishes on its first batch
 
     @property
-    def _is_compiled(self):
-        return self._objectives is not None
+    def device(self):
+        """The device the model's weights live on (where ``compile`` put them)."""
+        return devices.placed_device(self) or self._device or devices.default_device()
+
+    @property
+    def distribute_strategy(self):
+        """The :class:`~lamella.engine.distribution.Strategy` the model trains under."""
+        return self._strategy
 
     def _require_compiled(self, method):
         if self._objectives is None:
@@ -83,14 +132,6 @@ class Trainer:
                 f"You must compile your model before using it: call model.compile(optimizer, "
                 f"loss) before {method}()."
             )
-
-    def _output_names_and_shapes(self):
-        if getattr(self, "_is_graph_network", False):
-            return self.output_names, [t.shape for t in self.outputs]
-        shapes = self._probe_output_shapes
-        names = [f"output_{i + 1}" for i in range(len(shapes))]
-        self.output_names = names
-        return names, shapes
 
     def _finalize_compile(self):
         """Bind the optimizer and losses once the model's weights and outputs exist."""
@@ -101,23 +142,32 @@ class Trainer:
         seen = {id(p) for p in params}
         params += [p for p in self.parameters() if p.requires_grad and id(p) not in seen]
         self.optimizer.build(params)
-        if self._strategy is not None and hasattr(self._strategy, "prepare"):
-            self._strategy.prepare(self)
+        self._strategy.setup(self)
         self._constrained = self._has_constraints()
         if self._jit_compile:
             self._step_fn = self._compiled_forward_loss()
 
-    def _ensure_ready(self, xs):
-        """Build a deferred model from the first batch and finish compiling it.
+    def _output_names_and_shapes(self):
+        if getattr(self, "_is_graph_network", False):
+            return self.output_names, [t.shape for t in self.outputs]
+        shapes = self._probe_output_shapes
+        self.output_names = [f"output_{i + 1}" for i in range(len(shapes))]
+        return self.output_names, shapes
 
-        A model that is not a graph learns its output shapes by running once on that batch.
+    def _make_ready(self, first_inputs):
+        """Build a deferred model from its first batch and finish compiling it.
+
+        ``first_inputs()`` returns that batch's inputs; it is called only when needed. A model
+        that is not a graph learns its output shapes by running once on that batch.
         """
         needs_compile = self._objectives is not None and not self._objectives.built
-        if not self.built or (needs_compile and not getattr(self, "_is_graph_network", False)):
+        if self.built and not needs_compile:
+            return
+        if not self.built or not getattr(self, "_is_graph_network", False):
             if self._device is not None and self.built:
                 self.to(self._device)
             with torch.no_grad():
-                outputs = self(self._model_input(xs))
+                outputs = self(self._model_input(first_inputs()))
             self._probe_output_shapes = [(None,) + tuple(o.shape[1:]) for o in _as_list(outputs)]
         if needs_compile:
             self._finalize_compile()
@@ -138,40 +188,290 @@ class Trainer:
         if self._objectives is not None and self._objectives.built:
             self._objectives.reset_metrics()
 
-    # --- one step ------------------------------------------------------------------------------
+    # --- fit -----------------------------------------------------------------------------------
 
-    def _model_input(self, xs):
-        return xs[0] if len(xs) == 1 else list(xs)
+    def fit(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+            epochs: int = 1, verbose: int = 1, callbacks: Optional[Sequence[Callback]] = None,
+            validation_split: float = 0.0, validation_data: Any = None,
+            shuffle: Union[bool, str] = True, class_weight: Optional[dict] = None,
+            sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: Optional[int] = None, validation_steps: Optional[int] = None,
+            validation_freq: Union[int, Sequence[int]] = 1, max_queue_size: int = 10,
+            workers: int = 1, use_multiprocessing: bool = False, **kwargs) -> History:
+        """Train the model; returns a :class:`~lamella.callbacks.History`."""
+        for legacy, modern in _FIT_LEGACY.items():
+            if legacy in kwargs:
+                warnings.warn(f"fit(): `{legacy}` is deprecated, use `{modern}`.", stacklevel=2)
+                epochs = kwargs.pop(legacy)
+        if kwargs:
+            raise TypeError(f"fit() got an unexpected keyword argument {sorted(kwargs)[0]!r}")
+        self._require_compiled("fit")
+        loading = dict(workers=workers, use_multiprocessing=use_multiprocessing,
+                       max_queue_size=max_queue_size)
 
-    def _autocast(self):
-        if self._autocast_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self._device.type, dtype=self._autocast_dtype)
+        # 1. The training data, and the validation split carved from its end.
+        if validation_split and validation_data is None:
+            (x, y, sample_weight, class_weight), validation_data = self._split_validation(
+                x, y, sample_weight, class_weight, validation_split)
+        train = EpochIterator(
+            self, x=x, y=y, sample_weight=sample_weight, class_weight=class_weight,
+            options=DataOptions(batch_size=batch_size, shuffle=shuffle, steps=steps_per_epoch,
+                                steps_argument="steps_per_epoch", **loading),
+            strategy=self._strategy)
 
-    def _loss_layers_losses(self):
-        if not self._uses_call_losses():
-            return ()
-        return self.losses
+        # 2. Build and finish compiling on the first batch (validation targets are named
+        #    after the outputs it finds).
+        self._make_ready(lambda: train.first_inputs)
 
-    def _forward_loss(self, xs, ys, sws):
-        outputs, masks = self._outputs_and_masks(self._model_input(xs))
-        if ys is None:
-            raise ValueError("This model needs targets (y) to compute its loss.")
-        metric_weights = (sws, None)
-        if masks is not None:  # unweighted metrics see the masks alone, weighted ones both
-            sws = _apply_output_masks(sws, masks, len(outputs))
-            metric_weights = (sws, _apply_output_masks(None, masks, len(outputs)))
-        total, per_output = self._objectives.compute_loss(ys, outputs, sws, self._loss_layers_losses())
-        return total, per_output, (outputs, metric_weights)
+        # 3. The validation data.
+        val = None
+        if validation_data is not None:
+            val = self._validation_iterator(validation_data, batch_size, validation_steps,
+                                            loading)
 
-    def _compiled_forward_loss(self):
-        try:
-            return torch.compile(self._forward_loss)
-        except Exception as exc:  # torch.compile unsupported here
-            warnings.warn(f"jit_compile=True: torch.compile failed ({exc}); running eagerly.")
-            return None
+        # 4. Callbacks, in Keras 2.3.1's order: progress bar, the user's, History.
+        names = self.metrics_names
+        running = RunningLoss(len(self._objectives.output_names))
+        count_mode = "steps" if (train.generator or steps_per_epoch) else "samples"
+        do_validation = bool(validation_data is not None or validation_split)
+        params = {
+            "batch_size": train.batch_size,
+            "epochs": epochs,
+            "steps": train.steps if count_mode == "steps" else None,
+            "samples": train.samples,
+            "verbose": verbose,
+            "do_validation": do_validation,
+            "metrics": names + [f"val_{n}" for n in names] if do_validation else list(names),
+        }
+        history = History()
+        progress = None
+        if verbose and self._strategy.is_chief:
+            progress = ProgbarLogger(count_mode=count_mode,
+                                     epoch_values=lambda: running.values(self))
+        callback_list = CallbackList(
+            [c for c in (progress, *_callback_sequence(callbacks), history) if c is not None],
+            model=self, params=params)
+        batch_hooks = callback_list.wants_batch_hooks("train")
+        self.history = history
+        self.stop_training = False
+
+        # 5. The epochs.
+        if verbose and self._strategy.is_chief and not train.generator:
+            validating = val is not None and not val.generator
+            print(f"Train on {train.samples} samples"
+                  + (f", validate on {val.samples} samples" if validating else ""))
+        callback_list.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            running.reset()
+            callback_list.on_epoch_begin(epoch)
+            self.train()
+            for step, (xs, ys, sws) in enumerate(train.epoch()):
+                size = int(xs[0].shape[0])
+                if batch_hooks:
+                    callback_list.on_train_batch_begin(step, {"batch": step, "size": size})
+                total, per_output = self._train_step(xs, ys, sws)
+                running.add(total, per_output, size)
+                if batch_hooks:
+                    callback_list.on_train_batch_end(step, self._batch_logs(step, size, total))
+                if self.stop_training:
+                    break
+            epoch_logs = running.values(self) if running.seen else {}
+            if val is not None and _should_validate(epoch, validation_freq):
+                results = self._test_epoch(val)
+                epoch_logs.update((f"val_{name}", value)
+                                  for name, value in zip(self.metrics_names, results))
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs)
+        return history
+
+    def _split_validation(self, x, y, sample_weight, class_weight, split):
+        """Keras's ``validation_split``: the last fraction of the in-memory data, unshuffled."""
+        if is_generator_like(x):
+            raise ValueError("`validation_split` is only supported for in-memory data "
+                             "(arrays, tensors), not for generators or Sequences.")
+        if not 0.0 < split < 1.0:
+            raise ValueError(f"validation_split must be in (0, 1), got {split}")
+        xs, ys, sws = da.standardize_data(self, x, y, sample_weight)
+        (xs, ys, sws), (vx, vy, vsw) = da.split_validation([xs, ys, sws], split)
+        if class_weight is not None:
+            sws = da.standardize_sample_weights(
+                self, sws[0] if sws and len(sws) == 1 else sws, ys, class_weight)
+        return (xs, ys, sws, None), (vx, vy, vsw)
+
+    def _validation_iterator(self, validation_data, batch_size, steps, loading):
+        options = DataOptions(steps=steps, steps_argument="validation_steps", **loading)
+        if is_generator_like(validation_data):
+            return EpochIterator(self, x=validation_data, options=options,
+                                 strategy=self._strategy)
+        if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+            raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, "
+                             "val_sample_weights), or a generator/Sequence.")
+        x_val, y_val, *weights = validation_data
+        # Arrays are validated in full batches: validation_steps applies to generators only.
+        return EpochIterator(
+            self, x=x_val, y=y_val, sample_weight=weights[0] if weights else None,
+            options=DataOptions(batch_size=batch_size, **loading), strategy=self._strategy)
+
+    def _batch_logs(self, step, size, total):
+        """A training batch's logs, each value read from the device only if looked at."""
+        logs = LazyLogs({"batch": step, "size": size, "loss": lambda: float(total)})
+        for metric in self.metrics:
+            logs[metric.name] = lambda m=metric: float(m.result())
+        return logs
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1,
+                      class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                      shuffle=True, initial_epoch=0):
+        """``fit`` on a generator or ``Sequence`` (kept from Keras 2.3; same engine)."""
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
+                        use_multiprocessing=use_multiprocessing, shuffle=shuffle,
+                        initial_epoch=initial_epoch)
+
+    # --- evaluate ------------------------------------------------------------------------------
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
+                 verbose: int = 1, sample_weight: Any = None, steps: Optional[int] = None,
+                 callbacks: Optional[Sequence[Callback]] = None, max_queue_size: int = 10,
+                 workers: int = 1, use_multiprocessing: bool = False) -> Union[float, list]:
+        """The loss and metrics on the data: a float, or a list ordered as ``metrics_names``."""
+        self._require_compiled("evaluate")
+        data = EpochIterator(
+            self, x=x, y=y, sample_weight=sample_weight,
+            options=DataOptions(batch_size=batch_size, steps=steps, workers=workers,
+                                use_multiprocessing=use_multiprocessing,
+                                max_queue_size=max_queue_size),
+            strategy=self._strategy)
+        self._make_ready(lambda: data.first_inputs)
+        callback_list = CallbackList(_callback_sequence(callbacks), model=self,
+                                     params={"verbose": verbose})
+        progress = None
+        if verbose == 1 and self._strategy.is_chief:
+            count_samples = not data.generator and steps is None
+            progress = _evaluation_progress(data, count_samples=count_samples)
+        callback_list.on_test_begin()
+        results = self._test_epoch(data, callback_list, progress)
+        callback_list.on_test_end(dict(zip(self.metrics_names, results)))
+        return results[0] if len(results) == 1 else results
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose,
+                             max_queue_size=max_queue_size, workers=workers,
+                             use_multiprocessing=use_multiprocessing)
+
+    def _test_epoch(self, data, callback_list=None, progress=None):
+        """One pass of the test step over ``data``; the loss and metrics as a list.
+
+        ``progress(size)`` is called after each batch (the evaluate progress bar).
+        """
+        self.reset_metrics()
+        running = RunningLoss(len(self._objectives.output_names))
+        hooks = callback_list is not None and callback_list.wants_batch_hooks("test")
+        self.eval()
+        with torch.no_grad():
+            for step, (xs, ys, sws) in enumerate(data.epoch()):
+                size = int(xs[0].shape[0])
+                if hooks:
+                    callback_list.on_test_batch_begin(step, {"batch": step, "size": size})
+                total, per_output = self._test_step(xs, ys, sws)
+                running.add(total, per_output, size)
+                if hooks:
+                    callback_list.on_test_batch_end(step, LazyLogs({"batch": step, "size": size}))
+                if progress is not None:
+                    progress(size)
+        values = running.values(self)
+        return [values[name] for name in self.metrics_names]
+
+    # --- predict -------------------------------------------------------------------------------
+
+    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
+                steps: Optional[int] = None, callbacks: Optional[Sequence[Callback]] = None,
+                max_queue_size: int = 10, workers: int = 1,
+                use_multiprocessing: bool = False) -> Union[np.ndarray, list]:
+        """The model's outputs as NumPy arrays (a list for several outputs)."""
+        if is_generator_like(x):
+            data = EpochIterator(
+                self, x=x, options=DataOptions(batch_size=batch_size, steps=steps,
+                                               workers=workers, max_queue_size=max_queue_size,
+                                               use_multiprocessing=use_multiprocessing))
+            batches = (xs for xs, _, _ in data.epoch())
+        else:
+            inputs = da.standardize_inputs(self, x)
+            size = batch_size or 32
+            batches = (
+                ([t[i:i + size] for t in inputs] for i in range(0, inputs[0].shape[0], size))
+                if steps is None else (inputs for _ in range(int(steps))))
+        callback_list = CallbackList(_callback_sequence(callbacks), model=self,
+                                     params={"verbose": verbose})
+        callback_list.on_predict_begin()
+        self.eval()
+        collected = None
+        with torch.no_grad():
+            for step, xs in enumerate(batches):
+                callback_list.on_predict_batch_begin(step, {"batch": step,
+                                                            "size": int(xs[0].shape[0])})
+                outputs = self._predict_step(xs)
+                if collected is None:
+                    collected = [[] for _ in outputs]
+                for store, out in zip(collected, outputs):
+                    store.append(out)
+                callback_list.on_predict_batch_end(step, {"batch": step, "outputs": outputs})
+        callback_list.on_predict_end()
+        if collected is None:
+            return []
+        arrays = [torch.cat(parts).cpu().numpy() for parts in collected]
+        return arrays[0] if len(arrays) == 1 else arrays
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose,
+                            max_queue_size=max_queue_size, workers=workers,
+                            use_multiprocessing=use_multiprocessing)
+
+    # --- single batches ------------------------------------------------------------------------
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
+        self._require_compiled("train_on_batch")
+        xs, ys, sws = da.standardize_data(self, x, y, sample_weight, class_weight)
+        self._make_ready(lambda: xs)
+        self.train()
+        total, per_output = self._train_step(xs, ys, sws)
+        return self._batch_results(total, per_output, reset_metrics)
+
+    def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
+        self._require_compiled("test_on_batch")
+        xs, ys, sws = da.standardize_data(self, x, y, sample_weight)
+        self._make_ready(lambda: xs)
+        self.eval()
+        with torch.no_grad():
+            total, per_output = self._test_step(xs, ys, sws)
+        return self._batch_results(total, per_output, reset_metrics)
+
+    def predict_on_batch(self, x):
+        xs = da.standardize_inputs(self, x)
+        return self.predict(xs, batch_size=max(int(xs[0].shape[0]), 1))
+
+    def _batch_results(self, total, per_output, reset_metrics):
+        values = [float(total)]
+        if len(per_output) > 1:
+            values += [float(p) if p is not None else 0.0 for p in per_output]
+        values += [float(m.result()) for m in self.metrics]
+        if reset_metrics:
+            self.reset_metrics()
+        return values[0] if len(values) == 1 else values
+
+    # --- what one batch does -------------------------------------------------------------------
 
     def _train_step(self, xs, ys, sws):
+        """Forward, loss, backward, optimizer update, constraints and metrics for one batch."""
         if self._uses_call_losses():
             self._clear_call_losses()
         with self._autocast():
@@ -181,7 +481,8 @@ class Trainer:
             except Exception as exc:
                 if self._step_fn is None:
                     raise
-                warnings.warn(f"jit_compile=True: the compiled step failed ({exc}); running eagerly.")
+                warnings.warn(f"jit_compile=True: the compiled step failed ({exc}); running "
+                              f"eagerly.", stacklevel=3)
                 self._step_fn = None
                 total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
         self.optimizer.zero_grad()
@@ -198,6 +499,53 @@ class Trainer:
         self._objectives.update_metrics(ys, [o.detach() for o in outputs], *metric_weights)
         return total.detach(), [p.detach() if p is not None else None for p in per_output]
 
+    def _test_step(self, xs, ys, sws):
+        """Forward, loss and metrics for one batch (no gradients)."""
+        with self._autocast():
+            if self._uses_call_losses():
+                self._clear_call_losses()
+            total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
+        self._objectives.update_metrics(ys, outputs, *metric_weights)
+        return total, per_output
+
+    def _predict_step(self, xs):
+        """The outputs of one batch, as a list of float tensors."""
+        if not self.built:
+            self._make_ready(lambda: xs)
+        if self._uses_call_losses():  # activity losses are not kept across batches
+            self._clear_call_losses()
+        with self._autocast():
+            outputs = self(self._model_input(xs))
+        return [o.float() for o in _as_list(outputs)]
+
+    def _forward_loss(self, xs, ys, sws):
+        outputs, masks = self._outputs_and_masks(self._model_input(xs))
+        if ys is None:
+            raise ValueError("This model needs targets (y) to compute its loss.")
+        metric_weights = (sws, None)
+        if masks is not None:  # unweighted metrics see the masks alone, weighted ones both
+            sws = apply_output_masks(sws, masks, len(outputs))
+            metric_weights = (sws, apply_output_masks(None, masks, len(outputs)))
+        extra_losses = self.losses if self._uses_call_losses() else ()
+        total, per_output = self._objectives.compute_loss(ys, outputs, sws, extra_losses)
+        return total, per_output, (outputs, metric_weights)
+
+    def _compiled_forward_loss(self):
+        try:
+            return torch.compile(self._forward_loss)
+        except Exception as exc:  # torch.compile unsupported here
+            warnings.warn(f"jit_compile=True: torch.compile failed ({exc}); running eagerly.",
+                          stacklevel=4)
+            return None
+
+    def _model_input(self, xs):
+        return xs[0] if len(xs) == 1 else list(xs)
+
+    def _autocast(self):
+        if self._autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self._device.type, dtype=self._autocast_dtype)
+
     def _uses_call_losses(self):
         """Whether any layer adds losses (regularizers, add_loss); re-scanned only when a layer
         starts using them or the model's modules change, not on every step."""
@@ -207,219 +555,34 @@ class Trainer:
             self._loss_sources = self._has_loss_sources()
         return self._loss_sources
 
-    def _test_step(self, xs, ys, sws):
-        with self._autocast():
-            if self._uses_call_losses():
-                self._clear_call_losses()
-            total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
-        self._objectives.update_metrics(ys, outputs, *metric_weights)
-        return total, per_output
 
-    # --- data -----------------------------------------------------------------------------------
-
-    def _input_names_shapes(self, xs_count=None):
-        if getattr(self, "_is_graph_network", False):
-            return self.input_names, [t.shape for t in self.inputs]
-        count = xs_count or 1
-        names = getattr(self, "input_names", None) or [f"input_{i + 1}" for i in range(count)]
-        return names, None
-
-    def _standardize(self, x, y, sample_weight, class_weight=None, check_targets=True):
-        device = self._device or _default_device()
-        if isinstance(x, dict) or getattr(self, "_is_graph_network", False):
-            names, shapes = self._input_names_shapes()
-        else:
-            names, shapes = self._input_names_shapes(len(da.to_list(x)))
-        xs = da.standardize(x, names, "input", device, shapes)
-        ys = None
-        if y is None and self._target_tensors is not None:
-            y = self._target_tensors
-        if y is not None:
-            output_names = self._known_output_names(y)
-            ys = da.standardize(y, output_names, "target", device)
-            ys = [t.float() if not t.is_floating_point() and t.dim() > 1 else t for t in ys]
-        sws = self._standardize_sample_weights(sample_weight, ys, class_weight, device)
-        da.check_lengths([("x", xs), ("y", ys), ("sample_weight", sws)])
-        return xs, ys, sws
-
-    def _known_output_names(self, y):
-        if getattr(self, "_is_graph_network", False):
-            return self.output_names
-        if self._objectives is not None and self._objectives.built:
-            return self._objectives.output_names
-        if isinstance(y, dict):
-            return list(y)
-        return [f"output_{i + 1}" for i in range(len(da.to_list(y)))]
-
-    def _standardize_sample_weights(self, sample_weight, ys, class_weight, device):
-        if ys is None or (sample_weight is None and class_weight is None):
-            return None
-        n = len(ys)
-        names = self._known_output_names(ys if n > 1 else ys[0])
-        if sample_weight is None:
-            weights = [None] * n
-        elif isinstance(sample_weight, dict):
-            weights = [sample_weight.get(name) for name in names]
-        else:
-            weights = da.to_list(sample_weight) if n > 1 else [sample_weight]
-        weights = [None if w is None else da._as_tensor(w, "sample_weight", device).float() for w in weights]
-        modes = self._sample_weight_modes(n)
-        for weight, mode, target in zip(weights, modes, ys):
-            if weight is None:
-                continue
-            if mode == "temporal" and weight.dim() != 2:
-                raise ValueError(
-                    f"Found a sample_weight array with shape {tuple(weight.shape)}. In order to use "
-                    f"timestep-wise sample weighting, you should pass a 2D sample_weight array."
-                )
-            if mode is None and weight.dim() != 1:
-                raise ValueError(
-                    f"Found a sample_weight array with shape {tuple(weight.shape)}; per-sample "
-                    f"weights must be 1D. For timestep-wise weights, compile the model with "
-                    f"sample_weight_mode='temporal'."
-                )
-        if class_weight is not None:
-            per_output = (
-                [class_weight.get(name) for name in names]
-                if isinstance(class_weight, dict) and any(name in class_weight for name in names)
-                else [class_weight] * n
-            )
-            for i, (cw, target) in enumerate(zip(per_output, ys)):
-                if cw is not None:
-                    factor = _class_weights_for(target, cw)
-                    weights[i] = factor if weights[i] is None else weights[i] * factor
-        if all(w is None for w in weights):
-            return None
-        return [w if w is not None else torch.ones(ys[i].shape[0], device=device)
-                for i, w in enumerate(weights)]
-
-    def _sample_weight_modes(self, n):
-        if self._objectives is not None and self._objectives.built:
-            return self._objectives.sample_weight_modes
-        spec = self._objectives.sample_weight_mode_spec if self._objectives else None
-        if isinstance(spec, (list, tuple)):
-            return list(spec)
-        return [spec if not isinstance(spec, dict) else None] * n
-
-    # --- fit ---------------------------------------------------------------------------------
-
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
-        """Train the model; returns a :class:`~lamella.callbacks.History`."""
-        from lamella.engine.training_loops import fit_loop
-
-        for legacy, modern in _FIT_LEGACY.items():
-            if legacy in kwargs:
-                warnings.warn(f"fit(): `{legacy}` is deprecated, use `{modern}`.")
-                epochs = kwargs.pop(legacy)
-        if kwargs:
-            raise TypeError(f"fit() got an unexpected keyword argument {sorted(kwargs)[0]!r}")
-        self._require_compiled("fit")
-        return fit_loop(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
-                        validation_data, shuffle, class_weight, sample_weight, initial_epoch,
-                        steps_per_epoch, validation_steps, validation_freq, max_queue_size,
-                        workers, use_multiprocessing)
-
-    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
-                      validation_data=None, validation_steps=None, validation_freq=1,
-                      class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
-                      shuffle=True, initial_epoch=0):
-        """``fit`` on a generator or ``Sequence`` (kept from Keras 2.3; same engine)."""
-        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
-                        callbacks=callbacks, validation_data=validation_data,
-                        validation_steps=validation_steps, validation_freq=validation_freq,
-                        class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
-                        use_multiprocessing=use_multiprocessing, shuffle=shuffle,
-                        initial_epoch=initial_epoch)
-
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
-                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False):
-        """The loss and metrics on the data: a float, or a list ordered as ``metrics_names``."""
-        from lamella.engine.training_loops import evaluate_loop
-
-        self._require_compiled("evaluate")
-        return evaluate_loop(self, x, y, batch_size, verbose, sample_weight, steps, callbacks,
-                             max_queue_size, workers, use_multiprocessing)
-
-    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
-                           workers=1, use_multiprocessing=False, verbose=0):
-        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose,
-                             max_queue_size=max_queue_size, workers=workers,
-                             use_multiprocessing=use_multiprocessing)
-
-    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
-                max_queue_size=10, workers=1, use_multiprocessing=False):
-        """The model's outputs as NumPy arrays (a list for several outputs)."""
-        from lamella.engine.training_loops import predict_loop
-
-        return predict_loop(self, x, batch_size, verbose, steps, callbacks, max_queue_size,
-                            workers, use_multiprocessing)
-
-    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
-                          workers=1, use_multiprocessing=False, verbose=0):
-        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose,
-                            max_queue_size=max_queue_size, workers=workers,
-                            use_multiprocessing=use_multiprocessing)
-
-    # --- single batches -----------------------------------------------------------------------
-
-    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, reset_metrics=True):
-        self._require_compiled("train_on_batch")
-        xs, ys, sws = self._standardize(x, y, sample_weight, class_weight)
-        self._ensure_ready(xs)
-        self.train()
-        total, per_output = self._train_step(xs, ys, sws)
-        result = self._batch_results(total, per_output)
-        if reset_metrics:
-            self.reset_metrics()
-        return result
-
-    def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
-        self._require_compiled("test_on_batch")
-        xs, ys, sws = self._standardize(x, y, sample_weight)
-        self._ensure_ready(xs)
-        self.eval()
-        with torch.no_grad():
-            total, per_output = self._test_step(xs, ys, sws)
-        result = self._batch_results(total, per_output)
-        if reset_metrics:
-            self.reset_metrics()
-        return result
-
-    def predict_on_batch(self, x):
-        from lamella.engine.training_loops import predict_loop
-
-        n = len(da.to_list(x)[0]) if not isinstance(x, dict) else len(next(iter(x.values())))
-        return predict_loop(self, x, max(n, 1), 0, None, None, 10, 1, False)
-
-    def _batch_results(self, total, per_output):
-        values = [float(total)]
-        if len(per_output) > 1:
-            values += [float(p) if p is not None else 0.0 for p in per_output]
-        values += [float(m.result()) for m in self.metrics]
-        return values[0] if len(values) == 1 else values
+def _callback_sequence(callbacks):
+    """``callbacks=`` as a list (``None``, a list, or a ``CallbackList``)."""
+    if callbacks is None:
+        return []
+    return list(callbacks)
 
 
-def _apply_output_masks(sample_weights, masks, n_outputs):
-    """Keras 2.3.1 multiplies each output's mask into its sample weights (ones if none), so
-    masked timesteps add nothing to the loss or the metrics."""
-    if masks is None or all(m is None for m in masks):
-        return sample_weights
-    weights = list(sample_weights) if sample_weights else [None] * n_outputs
-    for i, mask in enumerate(masks):
-        if mask is None:
-            continue
-        mask = mask.to(torch.float32)
-        weight = weights[i]
-        if weight is None:
-            weights[i] = mask
-            continue
-        while weight.dim() < mask.dim():
-            weight = weight.unsqueeze(-1)
-        weights[i] = weight * mask
-    return weights
+def _should_validate(epoch, freq):
+    if isinstance(freq, int):
+        if freq < 1:
+            raise ValueError(f"validation_freq must be >= 1, got {freq}")
+        return (epoch + 1) % freq == 0
+    if isinstance(freq, (list, tuple, set)):
+        return epoch + 1 in freq
+    raise ValueError(f"validation_freq must be an int or a list of epochs, got {freq!r}")
+
+
+def _evaluation_progress(data, count_samples):
+    """Keras's evaluate bar: counts samples for arrays, steps for generators or ``steps=``."""
+    bar = Progbar(target=data.samples if count_samples else data.steps, stream=sys.stdout)
+    seen = [0]
+
+    def advance(size):
+        seen[0] += size if count_samples else 1
+        bar.update(seen[0])
+
+    return advance
 
 
 class _ScalerView:
@@ -435,26 +598,6 @@ class _ScalerView:
 
 def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
-
-
-def _class_weights_for(target, class_weight):
-    if target.dim() > 2:
-        raise ValueError("class_weight is not supported for 3+ dimensional targets.")
-    if target.dim() == 2 and target.shape[1] > 1:
-        classes = target.argmax(dim=1)
-    else:
-        classes = target.reshape(-1)
-    present = set(np.unique(classes.detach().cpu().numpy()).tolist())
-    missing = {c for c in present if c not in class_weight and int(c) not in class_weight}
-    if missing:
-        raise ValueError(
-            f"`class_weight` must contain all classes in the data. The classes {missing} exist "
-            f"in the data but not in `class_weight`."
-        )
-    table = torch.zeros(int(max(present)) + 1 if present else 1, device=target.device)
-    for c in present:
-        table[int(c)] = float(class_weight.get(c, class_weight.get(int(c))))
-    return table[classes.long()]
 
 
 __all__ = ["Trainer"]

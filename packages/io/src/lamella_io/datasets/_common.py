@@ -75,7 +75,8 @@ def pop_legacy_kwargs(kwargs, num_words):
     return num_words
 
 
-def index_sequences(xs, labels, num_words, skip_top, maxlen, start_char, oov_char, index_from):
+def index_sequences(xs, labels, *, num_words, skip_top, maxlen, start_char, oov_char,
+                    index_from):
     """Keras's shared IMDB/Reuters steps: shift indices, add the start mark, drop long
     sequences, and replace (or drop) words outside ``[skip_top, num_words)``."""
     if start_char is not None:

@@ -65,8 +65,9 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
 
     xs = list(x_train) + list(x_test)
     labels = np.concatenate([labels_train, labels_test])
-    xs, labels = index_sequences(xs, labels, num_words, skip_top, maxlen, start_char, oov_char,
-                                 index_from)
+    xs, labels = index_sequences(xs, labels, num_words=num_words, skip_top=skip_top,
+                                 maxlen=maxlen, start_char=start_char, oov_char=oov_char,
+                                 index_from=index_from)
     idx = len(x_train)
     x_train, y_train = sequence_array(xs[:idx]), np.array(labels[:idx])
     x_test, y_test = sequence_array(xs[idx:]), np.array(labels[idx:])

@@ -41,8 +41,9 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
     indices = np.arange(len(xs))
     rng.shuffle(indices)
     xs, labels = xs[indices], labels[indices]
-    xs, labels = index_sequences(list(xs), labels, num_words, skip_top, maxlen, start_char,
-                                 oov_char, index_from)
+    xs, labels = index_sequences(list(xs), labels, num_words=num_words, skip_top=skip_top,
+                                 maxlen=maxlen, start_char=start_char, oov_char=oov_char,
+                                 index_from=index_from)
     idx = int(len(xs) * (1 - test_split))
     x_train, y_train = sequence_array(xs[:idx]), np.array(labels[:idx])
     x_test, y_test = sequence_array(xs[idx:]), np.array(labels[idx:])

@@ -171,7 +171,7 @@ def read_layer_weights(group, layer_name):
     return names, values
 
 
-def _plan_layer(where, layer, file_layer, names, values, records, skip_mismatch):
+def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch):
     """Pairs (record, value) for one layer, or [] when skipped; raises on a mismatch."""
     if len(values) != len(records):
         message = (f"{where!r}: layer #{file_layer!r} in the file has {len(values)} weight(s) "
@@ -235,7 +235,8 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
             names, values = read_layer_weights(group, file_layer)
             for layer in index[file_layer]:
                 pairs += _plan_layer(where, layer, file_layer, names, values,
-                                     layer_weight_records(layer), skip_mismatch)
+                                     records=layer_weight_records(layer),
+                                     skip_mismatch=skip_mismatch)
     else:
         with_weights = [l for l in layers if layer_weight_records(l)]
         stored = []
@@ -251,5 +252,5 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
             )
         for layer, (file_layer, names, values) in zip(with_weights, stored):
             pairs += _plan_layer(where, layer, file_layer, names, values,
-                                 layer_weight_records(layer), skip_mismatch)
+                                 records=layer_weight_records(layer), skip_mismatch=skip_mismatch)
     _assign(pairs)

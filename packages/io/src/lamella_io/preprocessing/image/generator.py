@@ -232,8 +232,9 @@ class ImageDataGenerator:
         img_col_axis = self.col_axis - 1
         img_channel_axis = self.channel_axis - 1
         p = transform_parameters
-        x = apply_affine_transform(x, p.get("theta", 0), p.get("tx", 0), p.get("ty", 0),
-                                   p.get("shear", 0), p.get("zx", 1), p.get("zy", 1),
+        x = apply_affine_transform(x, theta=p.get("theta", 0), tx=p.get("tx", 0),
+                                   ty=p.get("ty", 0), shear=p.get("shear", 0),
+                                   zx=p.get("zx", 1), zy=p.get("zy", 1),
                                    row_axis=img_row_axis, col_axis=img_col_axis,
                                    channel_axis=img_channel_axis, fill_mode=self.fill_mode,
                                    cval=self.cval, order=self.interpolation_order)

@@ -100,7 +100,7 @@ class Iterator(_SequenceBase):
         raise NotImplementedError
 
 
-def _save_batch(batch_x, index_array, data_format, save_to_dir, save_prefix, save_format,
+def _save_batch(batch_x, index_array, *, data_format, save_to_dir, save_prefix, save_format,
                 hash_range):
     for i, j in enumerate(index_array):
         img = array_to_img(batch_x[i], data_format, scale=True)
@@ -191,8 +191,9 @@ class NumpyArrayIterator(Iterator):
             x = self.image_data_generator.standardize(x)
             batch_x[i] = x
         if self.save_to_dir:
-            _save_batch(batch_x, index_array, self.data_format, self.save_to_dir,
-                        self.save_prefix, self.save_format, int(1e4))
+            _save_batch(batch_x, index_array, data_format=self.data_format,
+                        save_to_dir=self.save_to_dir, save_prefix=self.save_prefix,
+                        save_format=self.save_format, hash_range=int(1e4))
         batch_x_miscs = [xx[index_array] for xx in self.x_misc]
         output = (batch_x if batch_x_miscs == [] else [batch_x] + batch_x_miscs,)
         if self.y is None:
@@ -299,8 +300,9 @@ class DirectoryIterator(Iterator):
                 x = self.image_data_generator.standardize(x)
             batch_x[i] = x
         if self.save_to_dir:
-            _save_batch(batch_x, index_array, self.data_format, self.save_to_dir,
-                        self.save_prefix, self.save_format, int(1e7))
+            _save_batch(batch_x, index_array, data_format=self.data_format,
+                        save_to_dir=self.save_to_dir, save_prefix=self.save_prefix,
+                        save_format=self.save_format, hash_range=int(1e7))
         if self.class_mode == "input":
             batch_y = batch_x.copy()
         elif self.class_mode in {"binary", "sparse"}:
