@@ -2,6 +2,7 @@
 
 import json
 
+from lamella import layers
 from lamella.engine.model import Model
 from lamella.engine.sequential import Sequential
 from lamella.saving import load_model, save_model
@@ -9,8 +10,6 @@ from lamella.saving import load_model, save_model
 
 def model_from_config(config, custom_objects=None):
     """Build a model from ``{"class_name", "config"}``."""
-    from lamella import layers
-
     if isinstance(config, list):
         raise TypeError("model_from_config expects a dict; use Sequential.from_config for a list.")
     return layers.deserialize(config, custom_objects=custom_objects)

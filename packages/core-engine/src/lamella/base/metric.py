@@ -6,6 +6,9 @@ engine reads ``result()`` back only when a log line or a callback needs it.
 
 import torch
 
+from lamella.engine.naming import unique_name
+from lamella.plugins.registry import to_snake_case
+
 
 class Metric:
     """Base class of stateful metrics: ``update_state``, ``result``, ``reset_states``.
@@ -25,9 +28,6 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        from lamella.engine.naming import unique_name
-        from lamella.plugins.registry import to_snake_case
-
         self.name = name or to_snake_case(type(self).__name__)
         if name is None:
             self.name = unique_name(type(self).__name__)

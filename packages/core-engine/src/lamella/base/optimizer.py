@@ -11,6 +11,9 @@ out the learning rate (``decay``, schedules) and hands the rest to the subclass'
 import numpy as np
 import torch
 
+# The schedules facade, not the optimizers one: that facade imports this module.
+from lamella import schedules
+
 
 class Optimizer:
     """Base class of lamella optimizers.
@@ -180,9 +183,7 @@ class Optimizer:
         config.pop("name", None)
         lr = config.get("learning_rate", config.get("lr"))
         if isinstance(lr, dict):
-            from lamella import optimizers
-
-            config["learning_rate"] = optimizers.schedules.deserialize(lr, custom_objects)
+            config["learning_rate"] = schedules.deserialize(lr, custom_objects)
             config.pop("lr", None)
         return cls(**config)
 

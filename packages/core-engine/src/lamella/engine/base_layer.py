@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from lamella.engine import naming
+from lamella.engine.node import SymbolicTensor, call_symbolic
 
 _BASE_KWARGS = frozenset(
     {"input_shape", "batch_input_shape", "batch_size", "dtype", "name", "trainable", "weights",
@@ -69,8 +70,6 @@ def _shape_of(value):
 
 
 def _is_symbolic(inputs):
-    from lamella.engine.node import SymbolicTensor
-
     if isinstance(inputs, SymbolicTensor):
         return True
     if isinstance(inputs, (list, tuple)):
@@ -101,6 +100,11 @@ class Layer(nn.Module):
 
         y = Scale()(torch.ones(2, 3))
     """
+
+    #: True on ``Model`` and its subclasses. Code that treats a nested model specially (Keras's
+    #: config numbers its nodes from 1, diagrams expand it) reads this flag rather than
+    #: ``isinstance(layer, Model)``, so that it need not import the model module.
+    _is_model = False
 
     def __init__(self, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
@@ -349,8 +353,6 @@ class Layer(nn.Module):
 
     def __call__(self, inputs, *args, **kwargs):
         if _is_symbolic(inputs):
-            from lamella.engine.node import call_symbolic
-
             return call_symbolic(self, inputs, args, kwargs)
         if not self.built:
             self._maybe_build(_real_input_shape(inputs), _device_of(inputs))
@@ -371,6 +373,11 @@ class Layer(nn.Module):
         if not self.supports_masking:
             return None
         return mask
+
+    def _overrides_compute_mask(self):
+        """Whether this layer's class defines its own ``compute_mask``, which may create a mask
+        where none comes in (Embedding's ``mask_zero``), so callers must ask it even then."""
+        return type(self).compute_mask is not Layer.compute_mask
 
     @property
     def _call_signature(self):

@@ -7,10 +7,12 @@ are registered submodules (``state_dict`` keys read ``dense_1.kernel``), and ``p
 
 import json
 
+from lamella import saving
 from lamella._version import __version__
-from lamella.engine import functional
+from lamella.engine import functional, serialization
 from lamella.engine.base_layer import Layer
 from lamella.engine.node import SymbolicTensor
+from lamella.engine.summary import print_summary
 from lamella.engine.trainer import Trainer
 
 
@@ -39,6 +41,10 @@ class Model(Trainer, Layer):
             def call(self, inputs, training=None):
                 return self.out(self.hidden(inputs))
     """
+
+    _is_model = True
+    #: Sequential sets this: Keras prints its summary in the short, sequential layout.
+    _is_sequential = False
 
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
@@ -201,8 +207,6 @@ class Model(Trainer, Layer):
 
     def summary(self, line_length=None, positions=None, print_fn=None):
         """Print Keras's summary table (or pass each line to ``print_fn``)."""
-        from lamella.engine.summary import print_summary
-
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
     # --- configuration ------------------------------------------------------------------------
@@ -214,15 +218,11 @@ class Model(Trainer, Layer):
                 f"in call(), so it has no config. Save its weights with save_weights(), or "
                 f"build it with the functional API or Sequential to use get_config/to_json/save."
             )
-        from lamella.engine.serialization import functional_config
-
-        return functional_config(self)
+        return serialization.functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from lamella.engine.serialization import functional_from_config
-
-        return functional_from_config(cls, config, custom_objects)
+        return serialization.functional_from_config(cls, config, custom_objects)
 
     def _model_json_dict(self):
         return {"class_name": type(self).__name__ if type(self).__name__ in ("Model", "Sequential")
@@ -231,28 +231,18 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs):
         """The architecture as Keras 2.3's JSON."""
-        from lamella.engine.serialization import json_default
-
-        return json.dumps(self._model_json_dict(), default=json_default, **kwargs)
+        return json.dumps(self._model_json_dict(), default=serialization.json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
         """The architecture as YAML (needs PyYAML, which lamella-io installs)."""
-        from lamella.saving import to_yaml
-
-        return to_yaml(self._model_json_dict(), **kwargs)
+        return saving.to_yaml(self._model_json_dict(), **kwargs)
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Save architecture, weights and training state through the file-format plugin."""
-        from lamella.saving import save_model
-
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True):
-        from lamella.saving import save_weights
-
-        save_weights(self, filepath, overwrite=overwrite)
+        saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
-        from lamella.saving import load_weights
-
-        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

@@ -129,7 +129,7 @@ def _symbolic_mask(layer, inputs, flat, kwargs):
     """Whether the layer's output carries a mask, asked of ``compute_mask`` symbolically."""
     masks = [t._keras_mask for t in flat]
     mask = masks[0] if len(flat) == 1 and not isinstance(inputs, (list, tuple)) else masks
-    if all(m is None for m in masks) and not _overrides_compute_mask(layer):
+    if all(m is None for m in masks) and not layer._overrides_compute_mask():
         return False
     try:
         return layer.compute_mask(inputs, mask) is not None
@@ -137,12 +137,6 @@ def _symbolic_mask(layer, inputs, flat, kwargs):
         # compute_mask written for real tensors only: assume Keras's default behaviour, a mask
         # passes through a layer that supports masking and stops at one that does not.
         return bool(layer.supports_masking and any(m is not None for m in masks))
-
-
-def _overrides_compute_mask(layer):
-    from lamella.engine.base_layer import Layer
-
-    return type(layer).compute_mask is not Layer.compute_mask
 
 
 def _check_input_spec(layer, flat):
