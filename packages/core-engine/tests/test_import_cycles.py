@@ -1,10 +1,11 @@
 """No import cycles inside any first-party package.
 
-The sources are parsed, never imported: this test runs with only lamella-core installed, yet checks
-every package under ``packages/*/src``. Every ``import`` statement counts, at module level or inside
-a function (a function-level import that closes a cycle is still a cycle, only a deferred one), except
-those under ``if TYPE_CHECKING:``. Edges are kept inside one package; the facades
-(``lamella.layers`` and friends) reach plugins through the registry at run time, which is no import.
+The sources are parsed, never imported: this test runs with only lamella-core installed, yet
+checks every package under ``packages/*/src``. Every ``import`` statement counts, at module level
+or inside a function (a function-level import that closes a cycle is still a cycle, only a
+deferred one), except those under ``if TYPE_CHECKING:``. Edges are kept inside one package; the
+facades (``lamella.layers`` and friends) reach plugins through the registry at run time, which is
+no import.
 """
 
 import ast
@@ -86,8 +87,27 @@ def _deepest_known(name, modules):
     return None
 
 
+def _executed_by_import(importer, target, modules):
+    """The modules that importing ``target`` from ``importer`` may run: ``target`` and its parent
+    packages (``import a.b.c`` runs ``a/__init__`` and ``a/b/__init__`` first), less the packages
+    ``importer`` lives in, which are already being imported when it runs."""
+    own = importer.split(".")
+    parts = target.split(".")
+    executed = set()
+    for depth in range(1, len(parts) + 1):
+        name = ".".join(parts[:depth])
+        if name in modules and name != importer and parts[:depth] != own[:depth]:
+            executed.add(name)
+    return executed
+
+
 def import_graph(modules):
-    """``{module: {imported modules of the same package}}`` from each file's import statements."""
+    """``{module: {modules of the same package it imports}}`` from each file's import statements.
+
+    An import of ``pkg.sub.mod`` counts as importing ``pkg.sub`` as well, since Python runs a
+    package's ``__init__`` before its modules: a cycle through an ``__init__`` that re-exports
+    names is as real as any other.
+    """
     graph = {}
     for module, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -104,8 +124,8 @@ def import_graph(modules):
                            if alias.name != "*"] or [base]
             for target in targets:
                 found = _deepest_known(target, modules)
-                if found is not None and found != module:
-                    edges.add(found)
+                if found is not None:
+                    edges.update(_executed_by_import(module, found, modules))
         graph[module] = edges
     return graph
 
@@ -235,6 +255,21 @@ def test_checker_finds_function_level_and_relative_cycles(tmp_path):
     assert graph["pkg.d"] == set()
     assert graph["pkg.sub.e"] == {"pkg.d"}
     assert find_cycles(graph) == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]]
+
+
+def test_checker_counts_parent_packages(tmp_path):
+    # pkg.a imports pkg.sub.b, which first runs pkg/sub/__init__.py, which imports pkg.a.
+    _write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg.sub.b import x\n",
+        "pkg/sub/__init__.py": "from pkg.a import y\n",
+        "pkg/sub/b.py": "from pkg.sub import c\nx = 1\n",
+        "pkg/sub/c.py": "",
+    })
+    graph = import_graph(collect_modules(tmp_path))
+    assert graph["pkg.a"] == {"pkg.sub", "pkg.sub.b"}
+    assert graph["pkg.sub.b"] == {"pkg.sub.c"}  # its own package is already running
+    assert find_cycles(graph) == [["pkg.a", "pkg.sub", "pkg.a"]]
 
 
 def test_checker_accepts_an_acyclic_package(tmp_path):

@@ -6,6 +6,7 @@ engine reads ``result()`` back only when a log line or a callback needs it.
 
 import torch
 
+from lamella.engine.dtypes import as_torch_dtype
 from lamella.engine.naming import unique_name
 from lamella.plugins.registry import to_snake_case
 
@@ -37,7 +38,7 @@ class Metric:
 
     def add_weight(self, name, shape=(), initializer="zeros", dtype=None):
         """Create a state tensor (zeros or ones) and keep it as an attribute."""
-        dtype = getattr(torch, str(dtype or self.dtype))
+        dtype = as_torch_dtype(dtype or self.dtype)
         make = torch.ones if initializer == "ones" else torch.zeros
         tensor = make(shape, dtype=dtype, device=self._device)
         setattr(self, name, tensor)

@@ -51,7 +51,8 @@ class Optimizer:
         if not callable(learning_rate):
             learning_rate = float(learning_rate)
             if learning_rate < 0:
-                raise ValueError(f"{type(self).__name__}: learning_rate must be >= 0, got {learning_rate}")
+                raise ValueError(
+                    f"{type(self).__name__}: learning_rate must be >= 0, got {learning_rate}")
         if decay < 0:
             raise ValueError(f"{type(self).__name__}: decay must be >= 0, got {decay}")
         for option, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):

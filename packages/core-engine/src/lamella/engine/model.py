@@ -14,10 +14,7 @@ from lamella.engine.base_layer import Layer
 from lamella.engine.node import SymbolicTensor
 from lamella.engine.summary import print_summary
 from lamella.engine.trainer import Trainer
-
-
-def _to_list(x):
-    return list(x) if isinstance(x, (list, tuple)) else [x]
+from lamella.utils.generic_utils import as_list
 
 
 class Model(Trainer, Layer):
@@ -56,14 +53,15 @@ class Model(Trainer, Layer):
         self._is_graph_network = False
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
-                raise ValueError("Model(inputs, outputs): both `inputs` and `outputs` are required.")
+                raise ValueError(
+                    "Model(inputs, outputs): both `inputs` and `outputs` are required.")
             self._init_graph_network(inputs, outputs)
 
     # --- the functional graph -------------------------------------------------------------
 
     def _init_graph_network(self, inputs, outputs):
         self._nested_inputs, self._nested_outputs = inputs, outputs
-        self.inputs, self.outputs = _to_list(inputs), _to_list(outputs)
+        self.inputs, self.outputs = as_list(inputs), as_list(outputs)
         for tensor in self.inputs + self.outputs:
             if not isinstance(tensor, SymbolicTensor):
                 raise ValueError(
@@ -121,7 +119,7 @@ class Model(Trainer, Layer):
                     f"{sorted(inputs)} and the model's inputs are {self.input_names}."
                 )
             return [inputs[n] for n in self.input_names]
-        flat = _to_list(inputs)
+        flat = as_list(inputs)
         if len(flat) != len(self.inputs):
             raise ValueError(
                 f"Model {self.name!r} expects {len(self.inputs)} input(s) {self.input_names}, "
@@ -136,8 +134,9 @@ class Model(Trainer, Layer):
                 f"call(self, inputs, training=None) or build the model with Model(inputs, outputs)."
             )
         flat = self._flatten_inputs(inputs)
-        masks = _to_list(mask) if mask is not None else None
-        outputs, _ = functional.execute(self._graph, self._input_keys, self._output_keys, flat, masks)
+        masks = as_list(mask) if mask is not None else None
+        outputs, _ = functional.execute(self._graph, self._input_keys, self._output_keys, flat,
+                                        masks)
         return outputs[0] if len(outputs) == 1 else outputs
 
     def _produces_masks(self):
@@ -150,7 +149,7 @@ class Model(Trainer, Layer):
         The training loop weights the loss and metrics by these masks, as Keras does.
         """
         if not self._produces_masks():
-            return _to_list(self(inputs)), None
+            return as_list(self(inputs)), None
         flat = self._flatten_inputs(inputs)
         return functional.execute(self._graph, self._input_keys, self._output_keys, flat)
 
@@ -162,7 +161,8 @@ class Model(Trainer, Layer):
     def compute_output_shape(self, input_shape):
         if self._is_graph_network:
             expected = [t.shape[1:] for t in self.inputs]
-            given = [tuple(s)[1:] for s in (input_shape if isinstance(input_shape, list) else [input_shape])]
+            shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+            given = [tuple(s)[1:] for s in shapes]
             if given == expected:
                 return self.output_shape
         return super().compute_output_shape(input_shape)

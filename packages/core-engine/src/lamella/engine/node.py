@@ -5,6 +5,8 @@ records a :class:`Node` (one call of one layer); the outputs remember which node
 (``_keras_history = (layer, node_index, tensor_index)``), exactly as in Keras 2.3.
 """
 
+from lamella.utils.generic_utils import to_list
+
 
 class SymbolicTensor:
     """A placeholder with a static shape (``None`` for unknown sizes) and its graph history."""
@@ -143,7 +145,7 @@ def _check_input_spec(layer, flat):
     spec = layer.input_spec
     if spec is None:
         return
-    specs = spec if isinstance(spec, (list, tuple)) else [spec]
+    specs = to_list(spec, allow_tuple=True)
     for tensor, one in zip(flat, specs):
         if one is None:
             continue

@@ -60,7 +60,8 @@ class Sequential(Model):
             )
         self._stack.append(layer)
         self._register_layer(layer, fallback=f"layer_{len(self._stack)}")
-        if self._input_layer is None and not self._stack[:-1] and layer._batch_input_shape is not None:
+        first = self._input_layer is None and not self._stack[:-1]
+        if first and layer._batch_input_shape is not None:
             self._set_input(InputLayer(batch_input_shape=layer._batch_input_shape,
                                        dtype=layer.dtype, name=f"{layer.name}_input"))
         elif self._input_layer is not None:
