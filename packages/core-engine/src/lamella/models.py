@@ -22,7 +22,7 @@ def model_from_json(json_string, custom_objects=None):
 
 def model_from_yaml(yaml_string, custom_objects=None):
     """Build a model from YAML, read with a safe loader that accepts ``!!python/tuple``."""
-    try:
+    try:  # PyYAML is optional (lamella-io installs it): imported only when YAML is asked for
         import yaml
     except ImportError as exc:
         raise ImportError("model_from_yaml needs PyYAML: pip install lamella-io") from exc

@@ -8,7 +8,7 @@ import os
 
 
 def _pydot():
-    try:
+    try:  # pydot is optional: imported only when a diagram is drawn
         import pydot
     except ImportError as exc:
         raise ImportError(
