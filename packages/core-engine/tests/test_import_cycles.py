@@ -33,17 +33,12 @@ def _module_name(src, path):
 
 
 def collect_modules(src):
-    """``{module name: path}`` for every ``.py`` file of the importable packages under ``src``."""
+    """``{module name: path}`` for every ``.py`` file under ``src`` (a folder without
+    ``__init__.py`` counts too: Python imports it as a namespace package)."""
     modules = {}
     for path in sorted(src.rglob("*.py")):
         relative = path.relative_to(src).parts
-        # Only files reachable as modules: every folder on the way is a package (has __init__.py)
-        # or a top-level namespace folder's own package; skip stray scripts and build leftovers.
         if any(part.startswith(".") or part == "__pycache__" for part in relative):
-            continue
-        folders = path.relative_to(src).parents
-        if not all((src / folder / "__init__.py").exists()
-                   for folder in folders if str(folder) != "."):
             continue
         modules[_module_name(src, path)] = path
     return modules
@@ -277,3 +272,15 @@ def test_checker_accepts_an_acyclic_package(tmp_path):
     graph = import_graph(collect_modules(tmp_path))
     assert graph == {"pkg": {"pkg.a"}, "pkg.a": set()}
     assert find_cycles(graph) == []
+
+
+def test_checker_reads_namespace_packages(tmp_path):
+    # A folder without __init__.py is still imported (PEP 420), so its modules are checked.
+    _write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/ns/f.py": "from pkg.ns import g\n",
+        "pkg/ns/g.py": "import pkg.ns.f\n",
+    })
+    modules = collect_modules(tmp_path)
+    assert sorted(modules) == ["pkg", "pkg.ns.f", "pkg.ns.g"]
+    assert find_cycles(import_graph(modules)) == [["pkg.ns.f", "pkg.ns.g", "pkg.ns.f"]]
