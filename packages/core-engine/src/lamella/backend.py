@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from lamella.engine import naming
+from lamella.engine.dtypes import as_torch_dtype
 
 _EPSILON = 1e-7
 _FLOATX = "float32"
@@ -221,7 +222,7 @@ def permute_dimensions(x, pattern):
 
 
 def cast(x, dtype):
-    return x.to(getattr(torch, str(dtype)))
+    return x.to(as_torch_dtype(dtype))
 
 
 def int_shape(x):
@@ -267,17 +268,19 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def binary_crossentropy(target, output, from_logits=False):
     if from_logits:
-        return torch.nn.functional.binary_cross_entropy_with_logits(output, target, reduction="none")
+        return torch.nn.functional.binary_cross_entropy_with_logits(output, target,
+                                                                    reduction="none")
     output = torch.clamp(output, _EPSILON, 1.0 - _EPSILON)
     return -(target * torch.log(output) + (1 - target) * torch.log(1 - output))
 
 
 def variable(value, dtype=None, name=None):
-    return torch.nn.Parameter(torch.as_tensor(np.asarray(value), dtype=getattr(torch, dtype or _FLOATX)))
+    dtype = as_torch_dtype(dtype or _FLOATX)
+    return torch.nn.Parameter(torch.as_tensor(np.asarray(value), dtype=dtype))
 
 
 def constant(value, dtype=None, shape=None, name=None):
-    tensor = torch.as_tensor(value, dtype=getattr(torch, dtype or _FLOATX))
+    tensor = torch.as_tensor(value, dtype=as_torch_dtype(dtype or _FLOATX))
     return tensor.expand(shape) if shape is not None else tensor
 
 

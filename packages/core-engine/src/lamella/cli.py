@@ -4,12 +4,11 @@ import argparse
 import json
 import sys
 
+from lamella import plugins
 from lamella._version import __version__
 
 
 def _plugins(args):
-    from lamella import plugins
-
     infos = plugins.plugin_infos()
     if args.json:
         json.dump([info.to_dict() for info in infos], sys.stdout, indent=2)

@@ -2,6 +2,7 @@
 
 import json
 
+from lamella import layers
 from lamella.engine.model import Model
 from lamella.engine.sequential import Sequential
 from lamella.saving import load_model, save_model
@@ -9,8 +10,6 @@ from lamella.saving import load_model, save_model
 
 def model_from_config(config, custom_objects=None):
     """Build a model from ``{"class_name", "config"}``."""
-    from lamella import layers
-
     if isinstance(config, list):
         raise TypeError("model_from_config expects a dict; use Sequential.from_config for a list.")
     return layers.deserialize(config, custom_objects=custom_objects)
@@ -23,7 +22,7 @@ def model_from_json(json_string, custom_objects=None):
 
 def model_from_yaml(yaml_string, custom_objects=None):
     """Build a model from YAML, read with a safe loader that accepts ``!!python/tuple``."""
-    try:
+    try:  # PyYAML is optional (lamella-io installs it): imported only when YAML is asked for
         import yaml
     except ImportError as exc:
         raise ImportError("model_from_yaml needs PyYAML: pip install lamella-io") from exc

@@ -85,7 +85,7 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
 
 
 def to_yaml(config, **kwargs):
-    try:
+    try:  # PyYAML is optional (lamella-io installs it): imported only when YAML is asked for
         import yaml
     except ImportError as exc:
         raise ImportError("to_yaml needs PyYAML: pip install lamella-io (or pyyaml)") from exc

@@ -6,6 +6,10 @@ engine reads ``result()`` back only when a log line or a callback needs it.
 
 import torch
 
+from lamella.engine.dtypes import as_torch_dtype
+from lamella.engine.naming import unique_name
+from lamella.plugins.registry import to_snake_case
+
 
 class Metric:
     """Base class of stateful metrics: ``update_state``, ``result``, ``reset_states``.
@@ -25,9 +29,6 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        from lamella.engine.naming import unique_name
-        from lamella.plugins.registry import to_snake_case
-
         self.name = name or to_snake_case(type(self).__name__)
         if name is None:
             self.name = unique_name(type(self).__name__)
@@ -37,7 +38,7 @@ class Metric:
 
     def add_weight(self, name, shape=(), initializer="zeros", dtype=None):
         """Create a state tensor (zeros or ones) and keep it as an attribute."""
-        dtype = getattr(torch, str(dtype or self.dtype))
+        dtype = as_torch_dtype(dtype or self.dtype)
         make = torch.ones if initializer == "ones" else torch.zeros
         tensor = make(shape, dtype=dtype, device=self._device)
         setattr(self, name, tensor)

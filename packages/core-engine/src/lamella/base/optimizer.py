@@ -11,6 +11,9 @@ out the learning rate (``decay``, schedules) and hands the rest to the subclass'
 import numpy as np
 import torch
 
+# The schedules facade, not the optimizers one: that facade imports this module.
+from lamella import schedules
+
 
 class Optimizer:
     """Base class of lamella optimizers.
@@ -48,7 +51,8 @@ class Optimizer:
         if not callable(learning_rate):
             learning_rate = float(learning_rate)
             if learning_rate < 0:
-                raise ValueError(f"{type(self).__name__}: learning_rate must be >= 0, got {learning_rate}")
+                raise ValueError(
+                    f"{type(self).__name__}: learning_rate must be >= 0, got {learning_rate}")
         if decay < 0:
             raise ValueError(f"{type(self).__name__}: decay must be >= 0, got {decay}")
         for option, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
@@ -180,9 +184,7 @@ class Optimizer:
         config.pop("name", None)
         lr = config.get("learning_rate", config.get("lr"))
         if isinstance(lr, dict):
-            from lamella import optimizers
-
-            config["learning_rate"] = optimizers.schedules.deserialize(lr, custom_objects)
+            config["learning_rate"] = schedules.deserialize(lr, custom_objects)
             config.pop("lr", None)
         return cls(**config)
 

@@ -14,7 +14,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from lamella import constraints, initializers, regularizers
 from lamella.engine import naming
+from lamella.engine.dtypes import as_torch_dtype
+from lamella.engine.node import SymbolicTensor, call_symbolic
+from lamella.utils.generic_utils import to_list
 
 _BASE_KWARGS = frozenset(
     {"input_shape", "batch_input_shape", "batch_size", "dtype", "name", "trainable", "weights",
@@ -69,8 +73,6 @@ def _shape_of(value):
 
 
 def _is_symbolic(inputs):
-    from lamella.engine.node import SymbolicTensor
-
     if isinstance(inputs, SymbolicTensor):
         return True
     if isinstance(inputs, (list, tuple)):
@@ -101,6 +103,11 @@ class Layer(nn.Module):
 
         y = Scale()(torch.ones(2, 3))
     """
+
+    #: True on ``Model`` and its subclasses. Code that treats a nested model specially (Keras's
+    #: config numbers its nodes from 1, diagrams expand it) reads this flag rather than
+    #: ``isinstance(layer, Model)``, so that it need not import the model module.
+    _is_model = False
 
     def __init__(self, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
@@ -158,13 +165,11 @@ class Layer(nn.Module):
         statistics) are buffers, as torch users expect. ``initializer``, ``regularizer`` and
         ``constraint`` accept anything their facades' ``get`` accepts.
         """
-        from lamella import constraints, initializers, regularizers
-
         shape = tuple(int(d) for d in shape)
         initializer = initializers.get(initializer if initializer is not None else "glorot_uniform")
         value = initializer(shape, dtype=dtype or self.dtype)
         value = torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value)
-        value = value.to(dtype=_torch_dtype(dtype or self.dtype), device=self._build_device)
+        value = value.to(dtype=as_torch_dtype(dtype or self.dtype), device=self._build_device)
         attr = name.replace("/", "_").replace(":", "_")
         while attr in self.__dict__ or attr in self._parameters or attr in self._buffers or \
                 attr in self._modules:
@@ -278,13 +283,12 @@ class Layer(nn.Module):
     # --- losses ----------------------------------------------------------------------
 
     def add_loss(self, losses, inputs=None):
-        """Add a scalar (or list of scalars) to the training loss of the model holding this layer."""
+        """Add a scalar (or list of scalars) to the training loss of the model holding this
+        layer."""
         if not self._uses_add_loss:
             self._uses_add_loss = True
             _loss_sources_version[0] += 1
-        if not isinstance(losses, (list, tuple)):
-            losses = [losses]
-        self._call_losses.extend(losses)
+        self._call_losses.extend(to_list(losses, allow_tuple=True))
 
     @property
     def losses(self):
@@ -349,8 +353,6 @@ class Layer(nn.Module):
 
     def __call__(self, inputs, *args, **kwargs):
         if _is_symbolic(inputs):
-            from lamella.engine.node import call_symbolic
-
             return call_symbolic(self, inputs, args, kwargs)
         if not self.built:
             self._maybe_build(_real_input_shape(inputs), _device_of(inputs))
@@ -371,6 +373,11 @@ class Layer(nn.Module):
         if not self.supports_masking:
             return None
         return mask
+
+    def _overrides_compute_mask(self):
+        """Whether this layer's class defines its own ``compute_mask``, which may create a mask
+        where none comes in (Embedding's ``mask_zero``), so callers must ask it even then."""
+        return type(self).compute_mask is not Layer.compute_mask
 
     @property
     def _call_signature(self):
@@ -473,12 +480,6 @@ def keras_weight_names(records):
     return names
 
 
-def _torch_dtype(dtype):
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    return getattr(torch, str(dtype))
-
-
 def _real_input_shape(inputs):
     if isinstance(inputs, (list, tuple)):
         return [_real_input_shape(x) for x in inputs]
@@ -503,13 +504,14 @@ _PROBE_FREE_DIM = 7
 def _probe_tensor(shape, dtype, device):
     dims = [_PROBE_BATCH if i == 0 and d is None else (_PROBE_FREE_DIM if d is None else d)
             for i, d in enumerate(shape)]
-    return torch.zeros(dims, dtype=_torch_dtype(dtype), device=device)
+    return torch.zeros(dims, dtype=as_torch_dtype(dtype), device=device)
 
 
 def probe_output_shape(layer, input_shape):
     """Run ``layer`` on zeros of ``input_shape`` and read the output's shape back."""
     device = next((t.device for t in layer.parameters()), None)
-    nested = isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list))
+    nested = (isinstance(input_shape, list) and input_shape
+              and isinstance(input_shape[0], (tuple, list)))
     if nested:
         probe = [_probe_tensor(s, layer.dtype, device) for s in input_shape]
         free = any(d is None for s in input_shape for d in s[1:])

@@ -7,15 +7,14 @@ are registered submodules (``state_dict`` keys read ``dense_1.kernel``), and ``p
 
 import json
 
+from lamella import saving
 from lamella._version import __version__
-from lamella.engine import functional
+from lamella.engine import functional, serialization
 from lamella.engine.base_layer import Layer
 from lamella.engine.node import SymbolicTensor
+from lamella.engine.summary import print_summary
 from lamella.engine.trainer import Trainer
-
-
-def _to_list(x):
-    return list(x) if isinstance(x, (list, tuple)) else [x]
+from lamella.utils.generic_utils import as_list
 
 
 class Model(Trainer, Layer):
@@ -40,6 +39,10 @@ class Model(Trainer, Layer):
                 return self.out(self.hidden(inputs))
     """
 
+    _is_model = True
+    #: Sequential sets this: Keras prints its summary in the short, sequential layout.
+    _is_sequential = False
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
@@ -50,14 +53,15 @@ class Model(Trainer, Layer):
         self._is_graph_network = False
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
-                raise ValueError("Model(inputs, outputs): both `inputs` and `outputs` are required.")
+                raise ValueError(
+                    "Model(inputs, outputs): both `inputs` and `outputs` are required.")
             self._init_graph_network(inputs, outputs)
 
     # --- the functional graph -------------------------------------------------------------
 
     def _init_graph_network(self, inputs, outputs):
         self._nested_inputs, self._nested_outputs = inputs, outputs
-        self.inputs, self.outputs = _to_list(inputs), _to_list(outputs)
+        self.inputs, self.outputs = as_list(inputs), as_list(outputs)
         for tensor in self.inputs + self.outputs:
             if not isinstance(tensor, SymbolicTensor):
                 raise ValueError(
@@ -115,7 +119,7 @@ class Model(Trainer, Layer):
                     f"{sorted(inputs)} and the model's inputs are {self.input_names}."
                 )
             return [inputs[n] for n in self.input_names]
-        flat = _to_list(inputs)
+        flat = as_list(inputs)
         if len(flat) != len(self.inputs):
             raise ValueError(
                 f"Model {self.name!r} expects {len(self.inputs)} input(s) {self.input_names}, "
@@ -130,8 +134,9 @@ class Model(Trainer, Layer):
                 f"call(self, inputs, training=None) or build the model with Model(inputs, outputs)."
             )
         flat = self._flatten_inputs(inputs)
-        masks = _to_list(mask) if mask is not None else None
-        outputs, _ = functional.execute(self._graph, self._input_keys, self._output_keys, flat, masks)
+        masks = as_list(mask) if mask is not None else None
+        outputs, _ = functional.execute(self._graph, self._input_keys, self._output_keys, flat,
+                                        masks)
         return outputs[0] if len(outputs) == 1 else outputs
 
     def _produces_masks(self):
@@ -144,7 +149,7 @@ class Model(Trainer, Layer):
         The training loop weights the loss and metrics by these masks, as Keras does.
         """
         if not self._produces_masks():
-            return _to_list(self(inputs)), None
+            return as_list(self(inputs)), None
         flat = self._flatten_inputs(inputs)
         return functional.execute(self._graph, self._input_keys, self._output_keys, flat)
 
@@ -156,7 +161,8 @@ class Model(Trainer, Layer):
     def compute_output_shape(self, input_shape):
         if self._is_graph_network:
             expected = [t.shape[1:] for t in self.inputs]
-            given = [tuple(s)[1:] for s in (input_shape if isinstance(input_shape, list) else [input_shape])]
+            shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+            given = [tuple(s)[1:] for s in shapes]
             if given == expected:
                 return self.output_shape
         return super().compute_output_shape(input_shape)
@@ -201,8 +207,6 @@ class Model(Trainer, Layer):
 
     def summary(self, line_length=None, positions=None, print_fn=None):
         """Print Keras's summary table (or pass each line to ``print_fn``)."""
-        from lamella.engine.summary import print_summary
-
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
     # --- configuration ------------------------------------------------------------------------
@@ -214,15 +218,11 @@ class Model(Trainer, Layer):
                 f"in call(), so it has no config. Save its weights with save_weights(), or "
                 f"build it with the functional API or Sequential to use get_config/to_json/save."
             )
-        from lamella.engine.serialization import functional_config
-
-        return functional_config(self)
+        return serialization.functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from lamella.engine.serialization import functional_from_config
-
-        return functional_from_config(cls, config, custom_objects)
+        return serialization.functional_from_config(cls, config, custom_objects)
 
     def _model_json_dict(self):
         return {"class_name": type(self).__name__ if type(self).__name__ in ("Model", "Sequential")
@@ -231,28 +231,18 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs):
         """The architecture as Keras 2.3's JSON."""
-        from lamella.engine.serialization import json_default
-
-        return json.dumps(self._model_json_dict(), default=json_default, **kwargs)
+        return json.dumps(self._model_json_dict(), default=serialization.json_default, **kwargs)
 
     def to_yaml(self, **kwargs):
         """The architecture as YAML (needs PyYAML, which lamella-io installs)."""
-        from lamella.saving import to_yaml
-
-        return to_yaml(self._model_json_dict(), **kwargs)
+        return saving.to_yaml(self._model_json_dict(), **kwargs)
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Save architecture, weights and training state through the file-format plugin."""
-        from lamella.saving import save_model
-
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True):
-        from lamella.saving import save_weights
-
-        save_weights(self, filepath, overwrite=overwrite)
+        saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
-        from lamella.saving import load_weights
-
-        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

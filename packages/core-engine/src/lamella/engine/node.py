@@ -5,6 +5,8 @@ records a :class:`Node` (one call of one layer); the outputs remember which node
 (``_keras_history = (layer, node_index, tensor_index)``), exactly as in Keras 2.3.
 """
 
+from lamella.utils.generic_utils import to_list
+
 
 class SymbolicTensor:
     """A placeholder with a static shape (``None`` for unknown sizes) and its graph history."""
@@ -129,7 +131,7 @@ def _symbolic_mask(layer, inputs, flat, kwargs):
     """Whether the layer's output carries a mask, asked of ``compute_mask`` symbolically."""
     masks = [t._keras_mask for t in flat]
     mask = masks[0] if len(flat) == 1 and not isinstance(inputs, (list, tuple)) else masks
-    if all(m is None for m in masks) and not _overrides_compute_mask(layer):
+    if all(m is None for m in masks) and not layer._overrides_compute_mask():
         return False
     try:
         return layer.compute_mask(inputs, mask) is not None
@@ -139,17 +141,11 @@ def _symbolic_mask(layer, inputs, flat, kwargs):
         return bool(layer.supports_masking and any(m is not None for m in masks))
 
 
-def _overrides_compute_mask(layer):
-    from lamella.engine.base_layer import Layer
-
-    return type(layer).compute_mask is not Layer.compute_mask
-
-
 def _check_input_spec(layer, flat):
     spec = layer.input_spec
     if spec is None:
         return
-    specs = spec if isinstance(spec, (list, tuple)) else [spec]
+    specs = to_list(spec, allow_tuple=True)
     for tensor, one in zip(flat, specs):
         if one is None:
             continue

@@ -1,5 +1,6 @@
 """``Sequential``: a linear stack of layers."""
 
+from lamella import layers as layers_facade
 from lamella.engine import naming
 from lamella.engine.base_layer import Layer
 from lamella.engine.input_layer import InputLayer
@@ -20,6 +21,8 @@ class Sequential(Model):
             lamella.layers.Dense(1),
         ])
     """
+
+    _is_sequential = True
 
     def __init__(self, layers=None, name=None):
         super().__init__(name=name)
@@ -57,7 +60,8 @@ class Sequential(Model):
             )
         self._stack.append(layer)
         self._register_layer(layer, fallback=f"layer_{len(self._stack)}")
-        if self._input_layer is None and not self._stack[:-1] and layer._batch_input_shape is not None:
+        first = self._input_layer is None and not self._stack[:-1]
+        if first and layer._batch_input_shape is not None:
             self._set_input(InputLayer(batch_input_shape=layer._batch_input_shape,
                                        dtype=layer.dtype, name=f"{layer.name}_input"))
         elif self._input_layer is not None:
@@ -126,7 +130,7 @@ class Sequential(Model):
                 out = layer(x, mask=mask)
             else:
                 out = layer(x)
-            if mask is not None or _overrides_mask(layer):
+            if mask is not None or layer._overrides_compute_mask():
                 mask = layer.compute_mask(x, mask)
             x = out
         return x, mask
@@ -159,8 +163,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from lamella import layers as layers_facade
-
         if isinstance(config, list):  # Keras < 2.2.3 wrote a bare list of layers
             config = {"layers": config}
         model = cls(name=config.get("name"))
@@ -183,7 +185,3 @@ class Sequential(Model):
         if probabilities.shape[-1] > 1:
             return probabilities.argmax(axis=-1)
         return (probabilities > 0.5).astype("int32")
-
-
-def _overrides_mask(layer):
-    return type(layer).compute_mask is not Layer.compute_mask

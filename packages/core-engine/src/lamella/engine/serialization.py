@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from lamella import layers as layers_facade
 from lamella.engine import functional
 
 
@@ -60,9 +61,7 @@ def functional_config(model):
 
 
 def _nested_model_offset(layer):
-    from lamella.engine.model import Model
-
-    return 1 if isinstance(layer, Model) else 0
+    return 1 if layer._is_model else 0
 
 
 def _node_inputs(node_data):
@@ -79,8 +78,6 @@ def _node_inputs(node_data):
 
 
 def functional_from_config(cls, config, custom_objects=None):
-    from lamella import layers as layers_facade
-
     created = {}
     pending = []
     for layer_data in config["layers"]:

@@ -2,9 +2,7 @@
 
 
 def _is_sequential_like(model):
-    from lamella.engine.sequential import Sequential
-
-    if isinstance(model, Sequential):
+    if model._is_sequential:
         return True
     if not getattr(model, "_is_graph_network", False):
         return True

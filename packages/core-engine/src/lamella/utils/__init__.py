@@ -5,6 +5,7 @@ import random
 import numpy as np
 import torch
 
+from lamella.plugins import facade as _facade
 from lamella.plugins.manager import CustomObjectScope, custom_object_scope, get_custom_objects
 from lamella.utils.data_utils import Sequence
 from lamella.utils.np_utils import normalize, to_categorical
@@ -40,9 +41,7 @@ def get_source_inputs(tensor, layer=None, node_index=None):
 
 def __getattr__(name):
     """Utilities registered by plugins (``lamella_utils``), e.g. lamella-io's ``get_file``."""
-    from lamella.plugins import facade
-
-    return facade.Facade("utils", __name__).getattr(name)
+    return _facade.Facade("utils", __name__).getattr(name)
 
 
 __all__ = [

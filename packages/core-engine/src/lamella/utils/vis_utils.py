@@ -8,7 +8,7 @@ import os
 
 
 def _pydot():
-    try:
+    try:  # pydot is optional: imported only when a diagram is drawn
         import pydot
     except ImportError as exc:
         raise ImportError(
@@ -45,8 +45,6 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir="TB",
         dot = model_to_dot(model, show_shapes=True)
         print(dot.to_string())
     """
-    from lamella.engine.model import Model
-
     pydot = _pydot()
     if subgraph:
         dot = pydot.Cluster(style="dashed", graph_name=model.name)
@@ -65,7 +63,7 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir="TB",
     for layer in layers:
         layer_id = str(id(layer))
         class_name = type(layer).__name__
-        if expand_nested and isinstance(layer, Model):
+        if expand_nested and layer._is_model:
             dot.add_subgraph(model_to_dot(layer, show_shapes, show_layer_names, rankdir,
                                           expand_nested, subgraph=True))
         label = f"{layer.name}: {class_name}" if show_layer_names else class_name

@@ -1,0 +1,57 @@
+"""Turning the dtypes users write (Keras's names, NumPy's dtypes, torch's) into ``torch.dtype``.
+
+One converter for the layer base class, the metrics and ``lamella.backend``, which all accept
+``'float32'``, ``np.float32`` or ``torch.float32`` alike.
+"""
+
+import numpy as np
+import torch
+
+#: Names already resolved; dtype names are few, and ``K.cast`` may sit in a per-step loss.
+_BY_NAME = {}
+
+
+def as_torch_dtype(dtype):
+    """The ``torch.dtype`` for ``dtype``: a ``torch.dtype``, a name (``'float32'``, ``'int64'``,
+    ``'bool'``, ``'bfloat16'``, ``'torch.int64'``), a NumPy dtype or scalar type (``np.float32``,
+    ``np.dtype('int64')``) or a Python scalar type (``float`` is NumPy's float64).
+
+    Raises ``ValueError`` naming ``dtype`` for anything else.
+
+    Example::
+
+        >>> as_torch_dtype("float32"), as_torch_dtype(np.int64), as_torch_dtype(torch.bool)
+        (torch.float32, torch.int64, torch.bool)
+    """
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if isinstance(dtype, str):
+        found = _BY_NAME.get(dtype)
+        if found is None:
+            found = _BY_NAME[dtype] = _from_name(dtype, dtype)
+        return found
+    if isinstance(dtype, np.dtype) or (isinstance(dtype, type) and issubclass(
+            dtype, (np.generic, bool, int, float, complex))):
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = None  # an abstract type such as np.floating
+        if name is not None:
+            return _from_name(name, dtype)
+    raise _not_a_dtype(dtype)
+
+
+def _from_name(name, original):
+    # A name is looked up on the torch module, as lamella always did ('float' is torch's float32),
+    # after dropping the 'torch.' that str(torch.int64) carries.
+    found = getattr(torch, name[len("torch."):] if name.startswith("torch.") else name, None)
+    if not isinstance(found, torch.dtype):
+        raise _not_a_dtype(original)
+    return found
+
+
+def _not_a_dtype(value):
+    return ValueError(
+        f"Not a dtype: {value!r}. Use a torch.dtype, a dtype name such as 'float32', 'int64' or "
+        f"'bool', or a NumPy dtype such as np.float32."
+    )

@@ -1,0 +1,37 @@
+"""``lamella.utils.generic_utils``: small helpers, at Keras 2.3's module path.
+
+Kept free of lamella imports so that any module of the core may use it without creating an
+import cycle.
+"""
+
+
+def as_list(value):
+    """``value`` as a new list: ``None`` gives ``[]``, a list or tuple its items, anything else
+    ``[value]``. lamella's own normaliser (Keras's :func:`to_list` keeps ``None`` and tuples).
+
+    Example::
+
+        >>> as_list(None), as_list((1, 2)), as_list("x")
+        ([], [1, 2], ['x'])
+    """
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def to_list(x, allow_tuple=False):
+    """Keras 2.3's ``to_list``: a list is returned as is (not copied), a tuple becomes a list
+    only with ``allow_tuple=True``, anything else (``None`` and tuples included) is wrapped.
+
+    Example::
+
+        >>> to_list([1]), to_list((1, 2)), to_list((1, 2), allow_tuple=True), to_list(None)
+        ([1], [(1, 2)], [1, 2], [None])
+    """
+    if isinstance(x, list):
+        return x
+    if allow_tuple and isinstance(x, tuple):
+        return list(x)
+    return [x]
