@@ -70,7 +70,7 @@ def test_epoch_iterator_takes_its_data_by_keyword():
     x, y = _data(10)
     model = _model()
     with pytest.raises(TypeError):
-        EpochIterator(model, x, y)  # noqa: the point is that positions are refused
+        EpochIterator(model, x, y)  # positions are refused: data goes by keyword
     batches = EpochIterator(model, x=x, y=y, options=DataOptions(batch_size=4))
     assert [int(xs[0].shape[0]) for xs, _, _ in batches.epoch()] == [4, 4, 2]
     assert batches.steps == 3 and batches.samples == 10

@@ -11,6 +11,7 @@ from lamella import metrics as metrics_facade
 from lamella.base.loss import Loss, LossFunctionWrapper
 from lamella.base.metric import Metric, MeanMetricWrapper
 from lamella.plugins import manager
+from lamella.utils.generic_utils import as_list
 
 
 def per_output(value, output_names, argument):
@@ -156,13 +157,13 @@ class CompiledObjectives:
                     f"Unknown entries in metrics dictionary: {unknown}. Only expected the "
                     f"following keys: {output_names}"
                 )
-            return [list(_as_list(spec.get(name))) for name in output_names]
+            return [as_list(spec.get(name)) for name in output_names]
         if isinstance(spec, (list, tuple)) and spec and all(
                 isinstance(s, (list, tuple)) for s in spec):
             if len(spec) != n:
                 raise ValueError(f"metrics as a list of lists needs one list per output ({n}).")
             return [list(s) for s in spec]
-        return [list(_as_list(spec)) for _ in range(n)]
+        return [as_list(spec) for _ in range(n)]
 
     @property
     def names(self):
@@ -202,11 +203,6 @@ class CompiledObjectives:
         for _, metric, _ in self.metric_entries:
             metric.reset_states()
 
-
-def _as_list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, (list, tuple)) else [value]
 
 
 def _check_shapes(target, prediction, loss, output_name):

@@ -11,12 +11,7 @@ import numpy as np
 import torch
 
 from lamella.engine import device as devices
-
-
-def to_list(x):
-    if x is None:
-        return []
-    return list(x) if isinstance(x, (list, tuple)) else [x]
+from lamella.utils.generic_utils import as_list
 
 
 def _as_tensor(value, name, device):
@@ -50,7 +45,7 @@ def standardize(data, names, kind, device, shapes=None):
         if unknown:
             raise ValueError(f"Unknown {kind} name(s) {unknown} in the data; expected {names}.")
         data = [data[n] for n in names]
-    flat = to_list(data)
+    flat = as_list(data)
     if len(flat) != len(names):
         raise ValueError(
             f"The model expects {len(names)} {kind} array(s) {names}, but received {len(flat)}."
@@ -142,7 +137,7 @@ def output_names_for(model, y):
         return objectives.output_names
     if isinstance(y, dict):
         return list(y)
-    return [f"output_{i + 1}" for i in range(len(to_list(y)))]
+    return [f"output_{i + 1}" for i in range(len(as_list(y)))]
 
 
 def _sample_weight_modes(model, n):
@@ -158,7 +153,7 @@ def _sample_weight_modes(model, n):
 def standardize_inputs(model, x):
     """``x`` → the model's inputs as a list of tensors on its device (``predict``'s data)."""
     names, shapes = input_names_and_shapes(
-        model, None if isinstance(x, dict) else len(to_list(x)))
+        model, None if isinstance(x, dict) else len(as_list(x)))
     xs = standardize(x, names, "input", devices.data_device(model), shapes)
     check_lengths([("x", xs)])
     return xs
@@ -168,7 +163,7 @@ def standardize_data(model, x, y=None, sample_weight=None, class_weight=None):
     """``(x, y, sample_weight, class_weight)`` → ``(xs, ys, sws)``: lists of tensors on the
     model's device, targets and weights one per output (``ys``/``sws`` may be ``None``)."""
     device = devices.data_device(model)
-    count = None if isinstance(x, dict) else len(to_list(x))
+    count = None if isinstance(x, dict) else len(as_list(x))
     names, shapes = input_names_and_shapes(model, count)
     xs = standardize(x, names, "input", device, shapes)
     if y is None and getattr(model, "_target_tensors", None) is not None:
@@ -196,7 +191,7 @@ def standardize_sample_weights(model, sample_weight, ys, class_weight=None):
     elif isinstance(sample_weight, dict):
         weights = [sample_weight.get(name) for name in names]
     else:
-        weights = to_list(sample_weight) if n > 1 else [sample_weight]
+        weights = as_list(sample_weight) if n > 1 else [sample_weight]
     weights = [None if w is None else _as_tensor(w, "sample_weight", device).float()
                for w in weights]
     for weight, mode in zip(weights, _sample_weight_modes(model, n)):

@@ -46,6 +46,7 @@ from lamella.engine.epoch_logs import RunningLoss
 from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
 from lamella.engine.progbar import Progbar
 from lamella.plugins import manager
+from lamella.utils.generic_utils import as_list
 
 _FIT_LEGACY = {"nb_epoch": "epochs"}
 _MIXED_PRECISION = (None, "float16", "bfloat16")
@@ -168,7 +169,7 @@ class Trainer:
                 self.to(self._device)
             with torch.no_grad():
                 outputs = self(self._model_input(first_inputs()))
-            self._probe_output_shapes = [(None,) + tuple(o.shape[1:]) for o in _as_list(outputs)]
+            self._probe_output_shapes = [(None,) + tuple(o.shape[1:]) for o in as_list(outputs)]
         if needs_compile:
             self._finalize_compile()
 
@@ -516,7 +517,7 @@ class Trainer:
             self._clear_call_losses()
         with self._autocast():
             outputs = self(self._model_input(xs))
-        return [o.float() for o in _as_list(outputs)]
+        return [o.float() for o in as_list(outputs)]
 
     def _forward_loss(self, xs, ys, sws):
         outputs, masks = self._outputs_and_masks(self._model_input(xs))
@@ -594,10 +595,6 @@ class _ScalerView:
 
     def step(self):
         self.optimizer.step()
-
-
-def _as_list(x):
-    return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
 __all__ = ["Trainer"]
