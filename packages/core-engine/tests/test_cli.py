@@ -11,7 +11,7 @@ import pytest
 import lamella
 import lamella.plugins as lp
 from lamella import cli
-from lamella.plugins import Component, LamellaPluginWarning
+from lamella.plugins import Component, LamellaPluginWarning, loader
 
 CORE_LAYERS = {"InputLayer", "Model", "Sequential"}
 
@@ -123,4 +123,4 @@ def test_failed_plugin_is_listed_with_its_error(plugin_sandbox, capsys):
 def test_strict_flag_passes_when_all_load(plugin_sandbox, capsys):
     assert cli.main(["plugins", "--strict"]) == 0
     assert "lamella-core" in capsys.readouterr().out
-    lp.reset()
+    loader.reset()

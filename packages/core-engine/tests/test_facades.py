@@ -9,7 +9,7 @@ import torch
 import lamella
 import lamella.plugins as lp
 from lamella import activations, initializers, layers, losses, optimizers
-from lamella.plugins import Component, UnknownComponentError, manager
+from lamella.plugins import Component, UnknownComponentError, loader
 
 FACADES = [
     "layers", "activations", "initializers", "regularizers", "constraints", "optimizers",
@@ -65,12 +65,12 @@ def test_every_facade_has_keras_functions(module):
     ],
 )
 def test_base_classes_are_plain_attributes(plugin_sandbox, module, base, origin):
-    lp.reset()
+    loader.reset()
     facade = importlib.import_module(f"lamella.{module}")
     cls = getattr(facade, base)
     assert isinstance(cls, type)
     assert base in vars(facade)  # an ordinary attribute, not a registry lookup
-    assert manager._state is None  # ... so reading it loaded no plugin
+    assert not loader.is_loaded()  # ... so reading it loaded no plugin
     if origin:
         assert cls is getattr(importlib.import_module(origin), base)
 
@@ -110,10 +110,10 @@ def test_unknown_attribute_is_attribute_error_with_suggestions(plugin_sandbox):
 
 
 def test_dunder_lookups_do_not_load_plugins(plugin_sandbox):
-    lp.reset()
+    loader.reset()
     for name in ("__wrapped__", "__path__", "__custom_thing__"):
         assert not hasattr(layers, name)
-    assert manager._state is None
+    assert not loader.is_loaded()
 
 
 def test_dir_lists_registered_names(plugin_sandbox):

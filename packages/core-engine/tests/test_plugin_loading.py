@@ -15,8 +15,9 @@ from lamella.plugins import (
     Component,
     LamellaPluginWarning,
     PluginLoadError,
-    hookspecs,
-    manager,
+    contract,
+    loader,
+    lookup,
 )
 
 
@@ -45,17 +46,17 @@ def test_raising_hook_warns_and_leaves_no_partial_registration(plugin_sandbox):
         name="broken-plugin",
     )
     with pytest.warns(LamellaPluginWarning) as record:
-        lp.ensure_loaded()
+        loader.ensure_loaded()
     messages = [str(w.message) for w in record if issubclass(w.category, LamellaPluginWarning)]
     assert len(messages) == 1
     assert "'broken-plugin'" in messages[0]
     assert "RuntimeError: boom in activations" in messages[0]
 
-    assert lp.find("layers", "ZqPartial") is None
-    assert lp.find("layers", "zq_partial") is None
-    assert lp.find("layers", "ZqGood") is not None
-    assert lp.find("layers", "InputLayer") is not None  # lamella-core's own
-    assert lp.plugin_manager().get_plugin("broken-plugin") is None
+    assert lookup.find("layers", "ZqPartial") is None
+    assert lookup.find("layers", "zq_partial") is None
+    assert lookup.find("layers", "ZqGood") is not None
+    assert lookup.find("layers", "InputLayer") is not None  # lamella-core's own
+    assert loader.plugin_manager().get_plugin("broken-plugin") is None
 
     infos = {info.name: info for info in lp.plugin_infos()}
     broken = infos["broken-plugin"]
@@ -67,14 +68,14 @@ def test_raising_hook_warns_and_leaves_no_partial_registration(plugin_sandbox):
 
 
 def test_plugin_failing_after_load_warns_at_registration(plugin_sandbox):
-    lp.ensure_loaded()
+    loader.ensure_loaded()
     with pytest.warns(LamellaPluginWarning, match="'late-broken'.*ValueError: late"):
         plugin_sandbox.register(
             {"losses": _raise(ValueError("late")), "metrics": [Component("zq_m", _cls("zq_m"))]},
             name="late-broken",
         )
-    assert lp.find("metrics", "zq_m") is None
-    assert lp.find("layers", "InputLayer") is not None
+    assert lookup.find("metrics", "zq_m") is None
+    assert lookup.find("layers", "InputLayer") is not None
 
 
 def test_strict_mode_raises_plugin_load_error(plugin_sandbox):
@@ -83,14 +84,14 @@ def test_strict_mode_raises_plugin_load_error(plugin_sandbox):
     with warnings.catch_warnings():
         warnings.simplefilter("error", LamellaPluginWarning)  # strict raises, never only warns
         with pytest.raises(PluginLoadError) as info:
-            lp.find("optimizers", "anything")
+            lookup.find("optimizers", "anything")
     assert "'strict-broken'" in str(info.value)
     assert "KeyError" in str(info.value)
     assert isinstance(info.value.__cause__, KeyError)
     # nothing half-loaded is kept: the next lookup tries again
-    assert manager._state is None
+    assert not loader.is_loaded()
     plugin_sandbox.unregister("strict-broken")
-    assert lp.find("layers", "InputLayer") is not None
+    assert lookup.find("layers", "InputLayer") is not None
 
 
 @pytest.mark.parametrize(
@@ -106,11 +107,11 @@ def test_strict_mode_raises_plugin_load_error(plugin_sandbox):
 def test_hook_returning_non_components_is_a_failure(plugin_sandbox, result, fragment):
     plugin_sandbox.register({"layers": lambda: result}, name="wrong-type")
     with pytest.warns(LamellaPluginWarning, match="'wrong-type'.*TypeError") as record:
-        lp.ensure_loaded()
+        loader.ensure_loaded()
     assert any(fragment in str(w.message) for w in record)
     info = {i.name: i for i in lp.plugin_infos()}["wrong-type"]
     assert info.status == "failed" and fragment in info.error
-    assert lp.find("layers", "ZqOk") is None
+    assert lookup.find("layers", "ZqOk") is None
 
 
 def test_hook_returning_none_or_empty_is_fine(plugin_sandbox):
@@ -136,43 +137,45 @@ def test_loaded_plugin_info(plugin_sandbox):
     as_dict = info.to_dict()
     assert json.loads(json.dumps(as_dict)) == as_dict
     assert set(as_dict) == {
-        "name", "version", "entry_point", "status", "hooks", "registered", "error", "load_seconds"
+        "name", "version", "entry_point", "status", "hooks", "registered", "error", "load_seconds",
+        "unknown_hooks",
     }
+    assert as_dict["unknown_hooks"] == []
 
 
 def test_reset_rediscovers(plugin_sandbox):
-    first = lp.ensure_loaded()
-    assert lp.ensure_loaded() is first
-    lp.reset()
-    assert manager._state is None
-    assert lp.ensure_loaded() is not first
+    first = loader.ensure_loaded()
+    assert loader.ensure_loaded() is first
+    loader.reset()
+    assert not loader.is_loaded()
+    assert loader.ensure_loaded() is not first
 
 
 # --- every hook ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("hook_name, kind", sorted(hookspecs.REGISTRATION_HOOKS.items()))
+@pytest.mark.parametrize("hook_name, kind", sorted((k.hook, k.key) for k in contract.KINDS))
 def test_every_registration_hook_registers_its_kind(plugin_sandbox, hook_name, kind):
     obj = _cls("ZqHookProbe")
     name = plugin_sandbox.register({hook_name: [Component("ZqHookProbe", obj, aliases=("zqhp",))]})
-    assert lp.find(kind, "ZqHookProbe") is obj
-    assert lp.find(kind, "zq_hook_probe") is obj
-    assert lp.find(kind, "zqhp") is obj
+    assert lookup.find(kind, "ZqHookProbe") is obj
+    assert lookup.find(kind, "zq_hook_probe") is obj
+    assert lookup.find(kind, "zqhp") is obj
     info = {i.name: i for i in lp.plugin_infos()}[name]
     assert info.hooks == [hook_name] and info.registered == {kind: ["ZqHookProbe"]}
-    other_kinds = set(hookspecs.REGISTRATION_HOOKS.values()) - {kind}
-    assert all(lp.find(k, "ZqHookProbe") is None for k in other_kinds)
+    other_kinds = set(contract.KINDS_BY_KEY) - {kind}
+    assert all(lookup.find(k, "ZqHookProbe") is None for k in other_kinds)
 
 
 def test_hookspecs_cover_every_kind():
     specs = {
-        name for name in dir(hookspecs)
-        if name.startswith("lamella_") and hasattr(getattr(hookspecs, name), "lamella_spec")
+        name for name in dir(contract)
+        if name.startswith("lamella_") and hasattr(getattr(contract, name), "lamella_spec")
     }
-    assert specs == set(hookspecs.REGISTRATION_HOOKS) | {"lamella_resolve_metric"}
-    assert set(hookspecs.REGISTRATION_HOOKS.values()) == set(lp.KIND_NOUNS)
+    assert specs == set(contract.KINDS_BY_HOOK) | {"lamella_resolve_metric"}
+    assert [k.hook for k in contract.KINDS] == [f"lamella_{k.key}" for k in contract.KINDS]
     for name in specs:
-        assert (getattr(hookspecs, name).__doc__ or "").strip(), f"hookspec {name} has no docstring"
+        assert (getattr(contract, name).__doc__ or "").strip(), f"hookspec {name} has no docstring"
 
 
 def test_resolve_metric_hook_first_answer_wins(plugin_sandbox):
@@ -193,8 +196,8 @@ def test_resolve_metric_hook_first_answer_wins(plugin_sandbox):
 
     plugin_sandbox.register(Declines(), name="declines")
     plugin_sandbox.register(Answers(), name="answers")
-    assert lp.resolve_metric("acc", "mse", (None, 3)) == ("resolved", "acc", "mse", (None, 3))
-    assert lp.resolve_metric("unknown-metric", "mse", (None, 3)) is None
+    assert lookup.resolve_metric("acc", "mse", (None, 3)) == ("resolved", "acc", "mse", (None, 3))
+    assert lookup.resolve_metric("unknown-metric", "mse", (None, 3)) is None
     assert "unknown-metric" in calls
     infos = {i.name: i for i in lp.plugin_infos()}
     assert infos["answers"].hooks == ["lamella_resolve_metric"]
@@ -209,7 +212,7 @@ def test_disable_plugins_by_name(plugin_sandbox):
     infos = {i.name: i for i in lp.plugin_infos()}
     assert infos["lamella-core"].status == "disabled"
     assert "LAMELLA_DISABLE_PLUGINS" in infos["lamella-core"].error
-    assert lp.find("layers", "InputLayer") is None
+    assert lookup.find("layers", "InputLayer") is None
     assert all(i.status != "disabled" for n, i in infos.items() if n != "lamella-core")
 
 
@@ -221,9 +224,9 @@ def test_disable_all_plugins(plugin_sandbox, value):
     infos = lp.plugin_infos()
     entry_points = [i for i in infos if i.name != name]
     assert entry_points and all(i.status == "disabled" for i in entry_points)
-    assert lp.find("layers", "InputLayer") is None
+    assert lookup.find("layers", "InputLayer") is None
     # in-process registrations are the program's own choice and still count
-    assert lp.find("layers", "ZqStillHere") is object
+    assert lookup.find("layers", "ZqStillHere") is object
 
 
 def test_load_plugins_allow_list(plugin_sandbox):
@@ -241,14 +244,14 @@ def test_load_plugins_allow_list(plugin_sandbox):
 def test_trace_plugins_prints_to_stderr(plugin_sandbox, capsys):
     plugin_sandbox.setenv("LAMELLA_TRACE_PLUGINS", "1")
     plugin_sandbox.register({"layers": [Component("ZqTraced", object)]}, name="traced-plugin")
-    lp.ensure_loaded()
+    loader.ensure_loaded()
     err = capsys.readouterr().err
     assert "lamella: plugin lamella-core loaded in" in err
     assert "lamella: plugin traced-plugin loaded in" in err and "layers: 1" in err
 
 
 def test_no_trace_by_default(plugin_sandbox, capsys):
-    lp.ensure_loaded()
+    loader.ensure_loaded()
     assert "lamella: plugin" not in capsys.readouterr().err
 
 
@@ -264,7 +267,7 @@ LAZY_PROBE = textwrap.dedent(
     report = {}
     import lamella
     report["after_import"] = plugin_modules()
-    report["manager_imported"] = "lamella.plugins.manager" in sys.modules
+    report["plugins_imported"] = "lamella.plugins" in sys.modules
     report["heavy"] = sorted(m for m in ("h5py", "yaml", "horovod", "lamella_io") if m in sys.modules)
     report["version"] = lamella.__version__
     import lamella.plugins
@@ -275,12 +278,12 @@ LAZY_PROBE = textwrap.dedent(
     from lamella.losses import Loss
     from lamella.metrics import Metric
     from lamella.callbacks import Callback
-    import lamella.plugins.manager as manager
+    import lamella.plugins.loader as loader
     report["after_facades"] = plugin_modules()
-    report["state_after_facades"] = manager._state is not None
+    report["state_after_facades"] = loader.is_loaded()
     report["heavy_after_facades"] = sorted(m for m in ("h5py", "yaml", "horovod") if m in sys.modules)
     layers.get("InputLayer")
-    report["state_after_lookup"] = manager._state is not None
+    report["state_after_lookup"] = loader.is_loaded()
     report["after_lookup"] = plugin_modules()
     print(json.dumps(report))
     """
@@ -300,7 +303,7 @@ def test_import_lamella_loads_no_plugin():
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["after_import"] == []
-    assert report["manager_imported"] is False
+    assert report["plugins_imported"] is False
     assert report["heavy"] == []
     assert report["after_facades"] == []
     assert report["state_after_facades"] is False

@@ -6,8 +6,8 @@ The core picks the saver whose ``extensions`` match the path (lamella-io registe
 
 import os
 
-from lamella.plugins import manager
-from lamella.plugins.registry import MissingPluginError, UnknownComponentError
+from lamella.plugins import lookup
+from lamella.plugins.errors import MissingPluginError, UnknownComponentError
 
 
 def saver_for(filepath):
@@ -16,7 +16,7 @@ def saver_for(filepath):
     path = os.fspath(filepath) if isinstance(filepath, (str, bytes, os.PathLike)) else ".h5"
     if isinstance(path, bytes):
         path = os.fsdecode(path)
-    registry = manager.registry("savers")
+    registry = lookup.registry("savers")
     for entry in registry.entries():
         saver = entry.obj
         if any(path.lower().endswith(ext) for ext in getattr(saver, "extensions", ())):

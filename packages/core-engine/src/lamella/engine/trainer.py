@@ -66,9 +66,9 @@ class Trainer:
         self._target_tensors = target_tensors
         self._strategy = None
         if distribute is not None:
-            from lamella.plugins import manager
+            from lamella.plugins import lookup
 
-            strategy = manager.resolve("strategies", distribute) if isinstance(distribute, str) else distribute
+            strategy = lookup.resolve("strategies", distribute) if isinstance(distribute, str) else distribute
             self._strategy = strategy() if isinstance(strategy, type) else strategy
         if self.built and getattr(self, "_is_graph_network", False):
             self._finalize_compile()  # a subclassed model finishes on its first batch
