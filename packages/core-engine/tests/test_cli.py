@@ -117,10 +117,67 @@ def test_failed_plugin_is_listed_with_its_error(plugin_sandbox, capsys):
     assert " [failed]  (<registered in process>)" in out
     assert "    error: OSError: disk on fire" in out
     assert "    losses (1): zq_cli_loss" in out
-    assert cli.main(["plugins", "--strict"]) == 1
+    with pytest.warns(LamellaPluginWarning, match="cli-broken"):  # --strict loads afresh
+        assert cli.main(["plugins", "--strict"]) == 1
 
 
 def test_strict_flag_passes_when_all_load(plugin_sandbox, capsys):
     assert cli.main(["plugins", "--strict"]) == 0
     assert "lamella-core" in capsys.readouterr().out
     loader.reset()
+
+
+def test_strict_listing_fails_a_broken_reference_without_a_traceback(plugin_sandbox, capsys):
+    plugin_sandbox.register(
+        {"layers": [Component("ZqCliRef", "zq_no_such_module_anywhere:Layer")]}, name="cli-ref"
+    )
+    assert cli.main(["plugins"]) == 0  # a plain listing imports nothing
+    assert "cli-ref  [loaded]" in capsys.readouterr().out
+    with pytest.warns(LamellaPluginWarning, match="cli-ref"):
+        assert cli.main(["plugins", "--strict"]) == 1
+    captured = capsys.readouterr()
+    assert "cli-ref  [failed]" in captured.out
+    assert "zq_no_such_module_anywhere:Layer" in captured.out
+    assert "lamella plugins: failed: cli-ref" in captured.err
+    # LAMELLA_STRICT_PLUGINS=1 makes the plain listing strict too, still without raising
+    plugin_sandbox.setenv("LAMELLA_STRICT_PLUGINS", "1")
+    with pytest.warns(LamellaPluginWarning, match="cli-ref"):
+        assert cli.main(["plugins", "--json"]) == 1
+    listing = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
+    assert listing["cli-ref"]["status"] == "failed"
+    assert listing["lamella-core"]["status"] == "loaded"
+
+
+def test_listing_shows_unknown_hooks(plugin_sandbox, capsys):
+    class Typo:
+        @lp.hookimpl
+        def lamella_optimiser(self):
+            return []
+
+    plugin_sandbox.register(Typo(), name="cli-typo")
+    with pytest.warns(LamellaPluginWarning, match="lamella_optimiser"):
+        assert cli.main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "    unknown hooks (never called): lamella_optimiser (did you mean" in out
+    with pytest.warns(LamellaPluginWarning, match="cli-typo"):
+        assert cli.main(["plugins", "--strict"]) == 1
+    assert "cli-typo  [failed]" in capsys.readouterr().out
+
+
+def test_strict_command_line_exits_nonzero_without_traceback(tmp_path):
+    (tmp_path / "zq_cli_bad_plugin.py").write_text(
+        "from lamella.plugins import Component, hookimpl\n"
+        "@hookimpl\n"
+        "def lamella_layers():\n"
+        "    return [Component('ZqBad', 'zq_nowhere_at_all:Bad')]\n"
+    )
+    code = (
+        "import sys, lamella.plugins as lp, zq_cli_bad_plugin as p; lp.register_plugin(p, 'bad');"
+        "from lamella.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = _env(PYTHONPATH=str(tmp_path), LAMELLA_STRICT_PLUGINS="1")
+    proc = subprocess.run([sys.executable, "-c", code, "plugins"], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "bad  [failed]" in proc.stdout and "zq_nowhere_at_all:Bad" in proc.stdout

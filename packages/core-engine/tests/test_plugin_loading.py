@@ -320,3 +320,135 @@ def test_import_lamella_is_cheap():
     )
     assert proc.returncode == 0, proc.stderr
     assert "pluggy" not in proc.stdout
+
+
+# --- hooks are called through pluggy ---------------------------------------------------------
+
+
+def test_registration_hooks_are_called_through_pluggy(plugin_sandbox):
+    # pluggy's own features work for registration hooks: an implementation under another
+    # function name (specname), and two implementations of one hook in one plugin.
+    class Plugin:
+        @lp.hookimpl(specname="lamella_layers")
+        def core_layers(self):
+            return [Component("ZqViaSpecname", _cls("ZqViaSpecname"))]
+
+        @lp.hookimpl(specname="lamella_layers")
+        def extra_layers(self):
+            return [Component("ZqSecondImpl", _cls("ZqSecondImpl"))]
+
+    name = plugin_sandbox.register(Plugin())
+    assert lookup.find("layers", "ZqViaSpecname") is not None
+    assert lookup.find("layers", "ZqSecondImpl") is not None
+    info = {i.name: i for i in lp.plugin_infos()}[name]
+    assert sorted(info.registered["layers"]) == ["ZqSecondImpl", "ZqViaSpecname"]
+
+
+def test_hook_naming_an_argument_lamella_does_not_pass_fails_cleanly(plugin_sandbox):
+    class Plugin:
+        @lp.hookimpl
+        def lamella_layers(self, config):  # registration hooks take no argument (yet)
+            return [Component("ZqNeedsConfig", object)]
+
+    plugin_sandbox.register(Plugin(), name="wants-config")
+    with pytest.warns(LamellaPluginWarning, match="'wants-config'.*PluginValidationError"):
+        loader.ensure_loaded()
+    info = {i.name: i for i in lp.plugin_infos()}["wants-config"]
+    assert info.status == "failed" and "config" in info.error
+    assert lookup.find("layers", "ZqNeedsConfig") is None
+
+
+# --- unknown hooks and strict checks ---------------------------------------------------------
+
+
+def _typo_plugin():
+    class Plugin:
+        @lp.hookimpl
+        def lamella_layer(self):  # the typo a plugin author makes: lamella_layers
+            return [Component("ZqTypoLayer", object)]
+
+        @lp.hookimpl
+        def lamella_losses(self):
+            return [Component("zq_typo_loss", object)]
+
+    return Plugin()
+
+
+def test_unknown_hook_is_reported_and_the_rest_loads(plugin_sandbox):
+    plugin_sandbox.register(_typo_plugin(), name="typo-plugin")
+    with pytest.warns(LamellaPluginWarning, match="'typo-plugin'.*lamella_layer") as record:
+        loader.ensure_loaded()
+    assert "did you mean lamella_layers?" in str(record[0].message)
+    assert record[0].filename == __file__  # the warning points at the caller, not lamella
+    info = {i.name: i for i in lp.plugin_infos()}["typo-plugin"]
+    assert info.status == "loaded"
+    assert info.unknown_hooks == ["lamella_layer (did you mean lamella_layers?)"]
+    assert lookup.find("losses", "zq_typo_loss") is object
+    assert lookup.find("layers", "ZqTypoLayer") is None
+
+
+def test_unknown_hook_fails_the_plugin_in_strict_mode(plugin_sandbox):
+    plugin_sandbox.register(_typo_plugin(), name="typo-plugin")
+    plugin_sandbox.setenv("LAMELLA_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginLoadError, match="'typo-plugin'.*unknown hooks: lamella_layer"):
+        loader.ensure_loaded()
+    with pytest.warns(LamellaPluginWarning, match="failed to load"):
+        state = loader.load(strict=True, raise_errors=False)
+    info = {i.name: i for i in state.infos}["typo-plugin"]
+    assert info.status == "failed" and info.error.startswith("PluginValidationError")
+    assert state.registries["losses"].find("zq_typo_loss") is None  # all or nothing
+
+
+def test_strict_mode_imports_every_reference(plugin_sandbox):
+    plugin_sandbox.register(
+        {
+            "layers": [Component("ZqFine", "collections:OrderedDict")],
+            "losses": [Component("zq_broken_ref", "zq_no_such_module_anywhere:loss")],
+        },
+        name="broken-ref",
+    )
+    assert lookup.find("layers", "ZqFine") is not None  # lazily, a bad reference waits for use
+    plugin_sandbox.setenv("LAMELLA_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginLoadError) as info:
+        lookup.find("layers", "ZqFine")
+    message = str(info.value)
+    assert "'broken-ref'" in message and "'zq_broken_ref'" in message
+    assert "zq_no_such_module_anywhere:loss" in message and "ModuleNotFoundError" in message
+
+
+def test_strict_mode_skips_references_whose_requirements_are_missing(plugin_sandbox):
+    plugin_sandbox.register(
+        {"savers": [Component("zqfmt", "zq_heavy_format:SAVER", requires=("zq_heavy_dep",))]},
+        name="optional-dep",
+    )
+    plugin_sandbox.setenv("LAMELLA_STRICT_PLUGINS", "1")
+    infos = {i.name: i for i in lp.plugin_infos()}
+    assert infos["optional-dep"].status == "loaded"
+
+
+def test_strict_loading_checks_attributes_too(plugin_sandbox):
+    plugin_sandbox.register({"layers": [Component("ZqNoAttr", "collections:NoSuchThing")]},
+                            name="missing-attr")
+    with pytest.warns(LamellaPluginWarning, match="'missing-attr' failed to load"):
+        state = loader.load(strict=True, raise_errors=False)
+    info = {i.name: i for i in state.infos}["missing-attr"]
+    assert info.status == "failed" and "AttributeError" in info.error
+
+
+def test_reset_is_deprecated_but_works(plugin_sandbox):
+    loader.ensure_loaded()
+    with pytest.warns(DeprecationWarning, match="lamella.plugins.loader.reset"):
+        lp.reset()
+    assert not loader.is_loaded()
+
+
+def test_plugin_api_is_the_author_api():
+    assert set(lp.__all__) == {
+        "ENTRY_POINT_GROUP", "Component", "DuplicateComponentError", "LamellaPluginWarning",
+        "MissingPluginError", "PluginInfo", "PluginLoadError", "UnknownComponentError",
+        "hookimpl", "plugin_infos", "register_plugin", "unregister_plugin",
+    }
+    for name in ("find", "resolve", "ensure_loaded", "plugin_manager", "KIND_NOUNS"):
+        assert not hasattr(lp, name), name
+    # host internals are submodules (lamella.plugins.lookup.resolve), not package attributes
+    assert not callable(getattr(lp, "registry", None))

@@ -317,6 +317,46 @@ def test_override_replaces_the_other_plugins_component(plugin_sandbox, override_
         assert lookup.find("layers", spelling) is original, spelling
 
 
+@pytest.mark.parametrize("override_first", [True, False])
+def test_override_takes_over_every_name_of_what_it_replaces(plugin_sandbox, override_first):
+    # The first-party package registers the snake_case spelling as an explicit alias; an
+    # override that names only the class must still win it, and every capitalisation of it.
+    class ZqAdam(ZqAdamish):
+        pass
+
+    class MyZqAdam(ZqAdamish):
+        pass
+
+    first_party_like = {"optimizers": [Component("ZqAdam", ZqAdam, aliases=("zqadam", "zqa"))]}
+    overriding = {"optimizers": [Component("ZqAdam", MyZqAdam, override=True)]}
+    order = [(overriding, "overrider"), (first_party_like, "first")]
+    for hooks, name in order if override_first else reversed(order):
+        plugin_sandbox.register(hooks, name=name)
+    for spelling in ("ZqAdam", "zqadam", "ZQADAM", "zq_adam", "zqa", "ZQA"):
+        assert lookup.find("optimizers", spelling) is MyZqAdam, spelling
+        assert type(optimizers.get(spelling)) is MyZqAdam, spelling
+    assert lookup.registry("optimizers").canonical_names().count("ZqAdam") == 1
+    plugin_sandbox.unregister("overrider")
+    assert type(optimizers.get("zqadam")) is ZqAdam
+
+
+def test_overriding_adam_changes_what_compile_adam_means(plugin_sandbox):
+    pytest.importorskip("lamella_optimizers")
+    pytest.importorskip("lamella_layers")
+    plugin_sandbox.all_plugins()
+    from lamella.optimizers import Adam
+
+    class MyAdam(Adam):
+        pass
+
+    plugin_sandbox.register({"optimizers": [Component("Adam", MyAdam, override=True)]})
+    for spelling in ("Adam", "adam", "ADAM"):
+        assert type(optimizers.get(spelling)) is MyAdam, spelling
+    model = lamella.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer="adam", loss="mse")
+    assert type(model.optimizer) is MyAdam
+
+
 def test_unregistering_one_side_of_a_clash_resolves_it(plugin_sandbox):
     keep, drop = type("ZqClash", (), {}), type("ZqClash", (), {})
     plugin_sandbox.register({"layers": [Component("ZqClash", keep)]}, name="keep")
@@ -467,6 +507,58 @@ def test_custom_objects_take_precedence_inside_their_scope(plugin_sandbox):
     assert lamella.activations.get("zq_act") is registered
     lamella.utils.get_custom_objects()["zq_global"] = mine
     assert lamella.losses.get("zq_global") is mine
+
+
+def test_custom_object_scope_is_per_thread(plugin_sandbox):
+    # Two threads enter their own scope with the same name at the same time; each sees only
+    # its own object, and a third thread outside any scope sees neither.
+    import threading
+
+    barrier = threading.Barrier(3, timeout=30)
+    seen, errors = {}, []
+
+    def in_scope(label):
+        obj = _function_named(f"zq_thread_{label}")
+        try:
+            with lamella.utils.custom_object_scope({"zq_thread_act": obj}):
+                barrier.wait()  # both scopes are open now
+                seen[label] = lamella.activations.get("zq_thread_act") is obj
+                barrier.wait()  # ... and stay open while the outsider looks
+        except Exception as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    def outside():
+        try:
+            barrier.wait()
+            seen["outside"] = (
+                lookup.find("activations", "zq_thread_act") is None
+                and "zq_thread_act" not in lamella.utils.get_custom_objects()
+            )
+            barrier.wait()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=in_scope, args=(label,)) for label in ("a", "b")]
+    threads.append(threading.Thread(target=outside))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert seen == {"a": True, "b": True, "outside": True}
+    assert "zq_thread_act" not in lamella.utils.get_custom_objects()
+
+
+def test_global_custom_objects_reach_every_thread(plugin_sandbox):
+    import threading
+
+    mine = _function_named("zq_everywhere")
+    lamella.utils.get_custom_objects()["zq_everywhere"] = mine
+    found = []
+    thread = threading.Thread(target=lambda: found.append(lookup.find("losses", "zq_everywhere")))
+    thread.start()
+    thread.join(timeout=60)
+    assert found == [mine]
 
 
 # --- records --------------------------------------------------------------------------------
