@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-import lamella.plugins as lp
 from lamella.plugins import MissingPluginError, first_party, loader, lookup
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

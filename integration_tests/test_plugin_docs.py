@@ -11,7 +11,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "plugins.md"
 
 HOOKS = sorted(
-    name for name, value in vars(contract).items()
+    name
+    for name, value in vars(contract).items()
     if name.startswith("lamella_") and hasattr(value, f"{contract.PROJECT_NAME}_spec")
 )
 
@@ -29,14 +30,24 @@ def test_hookspec_has_a_docstring(hook):
 
 @pytest.mark.parametrize("hook", HOOKS)
 def test_hook_is_in_the_plugin_guide(hook):
-    assert re.search(rf"`{hook}[`(]", GUIDE.read_text()), f"docs/plugins.md does not document {hook}"
+    assert re.search(rf"`{hook}[`(]", GUIDE.read_text()), (
+        f"docs/plugins.md does not document {hook}"
+    )
 
 
 @pytest.mark.parametrize(
     "topic",
-    ["LAMELLA_DISABLE_PLUGINS", "LAMELLA_LOAD_PLUGINS", "LAMELLA_STRICT_PLUGINS",
-     "LAMELLA_TRACE_PLUGINS", "lamella plugins --json", "override=True", '"module:attr"',
-     "aliases", "requires"],
+    [
+        "LAMELLA_DISABLE_PLUGINS",
+        "LAMELLA_LOAD_PLUGINS",
+        "LAMELLA_STRICT_PLUGINS",
+        "LAMELLA_TRACE_PLUGINS",
+        "lamella plugins --json",
+        "override=True",
+        '"module:attr"',
+        "aliases",
+        "requires",
+    ],
 )
 def test_guide_covers_the_contract(topic):
     assert topic in GUIDE.read_text()

@@ -26,7 +26,10 @@ def _env(**extra):
 def _run(*args, **env):
     return subprocess.run(
         [sys.executable, "-m", "lamella", *args],
-        capture_output=True, text=True, env=_env(**env), timeout=300,
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=300,
     )
 
 
@@ -45,7 +48,15 @@ def test_plugins_json_lists_lamella_core():
     assert "lamella_layers" in core["hooks"]
     assert {"History", "BaseLogger", "ProgbarLogger"} <= set(core["registered"]["callbacks"])
     for entry in listing:
-        assert set(entry) >= {"name", "version", "entry_point", "status", "hooks", "registered", "error"}
+        assert set(entry) >= {
+            "name",
+            "version",
+            "entry_point",
+            "status",
+            "hooks",
+            "registered",
+            "error",
+        }
         assert entry["status"] in {"loaded", "failed", "disabled"}
         assert (entry["error"] is None) == (entry["status"] == "loaded")
     assert [e["name"] for e in listing] == sorted(e["name"] for e in listing)
@@ -57,7 +68,7 @@ def test_plugins_text_output():
     lines = proc.stdout.splitlines()
     header = f"lamella-core {lamella.__version__} [loaded]  (lamella._plugin)"
     assert header in lines
-    body = lines[lines.index(header) + 1:]
+    body = lines[lines.index(header) + 1 :]
     layer_line = next(line for line in body if line.strip().startswith("layers ("))
     for name in CORE_LAYERS:
         assert name in layer_line
@@ -86,10 +97,14 @@ def test_console_script():
     script = pathlib.Path(sys.executable).parent / "lamella"
     if not script.exists():
         pytest.skip("the lamella console script is not installed next to this Python")
-    proc = subprocess.run([str(script), "version"], capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        [str(script), "version"], capture_output=True, text=True, env=_env(), timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == lamella.__version__
-    proc = subprocess.run([str(script), "plugins", "--json"], capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        [str(script), "plugins", "--json"], capture_output=True, text=True, env=_env(), timeout=300
+    )
     assert "lamella-core" in {e["name"] for e in json.loads(proc.stdout)}
 
 
@@ -176,8 +191,13 @@ def test_strict_command_line_exits_nonzero_without_traceback(tmp_path):
         "from lamella.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = _env(PYTHONPATH=str(tmp_path), LAMELLA_STRICT_PLUGINS="1")
-    proc = subprocess.run([sys.executable, "-c", code, "plugins"], capture_output=True,
-                          text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "plugins"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "bad  [failed]" in proc.stdout and "zq_nowhere_at_all:Bad" in proc.stdout

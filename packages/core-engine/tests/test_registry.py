@@ -122,7 +122,9 @@ def test_registered_class_is_found_by_class_name_and_snake_alias(plugin_sandbox,
 @SANDBOX_SETTINGS
 @given(
     name=st.from_regex(r"\A[a-z][a-z0-9_]{2,14}\Z", fullmatch=True),
-    aliases=st.lists(st.from_regex(r"\A[a-z][a-z0-9]{1,8}\Z", fullmatch=True), max_size=3, unique=True),
+    aliases=st.lists(
+        st.from_regex(r"\A[a-z][a-z0-9]{1,8}\Z", fullmatch=True), max_size=3, unique=True
+    ),
 )
 def test_function_aliases_round_trip_through_serialize(plugin_sandbox, name, aliases):
     fname = f"zz_{name}"
@@ -165,7 +167,9 @@ def test_class_alias_round_trips_through_config(plugin_sandbox, name, alias, uni
     assume(alias != to_snake_case(name))
     plugin = plugin_sandbox.register({"layers": [Component(name, cls, aliases=(alias,))]})
     try:
-        instance = layers.deserialize({"class_name": alias, "config": {"units": units, "name": "x"}})
+        instance = layers.deserialize(
+            {"class_name": alias, "config": {"units": units, "name": "x"}}
+        )
         assert type(instance) is cls and instance.units == units
         config = layers.serialize(instance)
         assert config == {"class_name": name, "config": {"units": units, "name": "x"}}
@@ -225,10 +229,22 @@ class ZqAdamish:
 
 
 @pytest.mark.parametrize(
-    "spelling", ["ZqAdamish", "zq_adamish", "ZQADAMISH", "zqadamish", "zQaDaMiSh", "ZQ_ADAMISH", "zqsgdish", "ZQSGDISH"]
+    "spelling",
+    [
+        "ZqAdamish",
+        "zq_adamish",
+        "ZQADAMISH",
+        "zqadamish",
+        "zQaDaMiSh",
+        "ZQ_ADAMISH",
+        "zqsgdish",
+        "ZQSGDISH",
+    ],
 )
 def test_optimizer_names_are_case_insensitive(plugin_sandbox, spelling):
-    plugin_sandbox.register({"optimizers": [Component("ZqAdamish", ZqAdamish, aliases=("zqsgdish",))]})
+    plugin_sandbox.register(
+        {"optimizers": [Component("ZqAdamish", ZqAdamish, aliases=("zqsgdish",))]}
+    )
     assert lookup.find("optimizers", spelling) is ZqAdamish
     optimizer = optimizers.get(spelling)
     assert type(optimizer) is ZqAdamish and optimizer.lr == 0.001
@@ -249,7 +265,9 @@ def test_case_insensitive_match_prefers_the_explicit_name(plugin_sandbox):
     # 'Zq_Ab' snake-cases to 'zq__ab'? no: pick two classes whose folds collide.
     strong = type("ZQAB", (), {})
     weak_owner = type("ZqAb", (), {})  # generated 'zq_ab'; its fold doesn't collide
-    plugin_sandbox.register({"optimizers": [Component("ZQAB", strong), Component("ZqAb", weak_owner)]})
+    plugin_sandbox.register(
+        {"optimizers": [Component("ZQAB", strong), Component("ZqAb", weak_owner)]}
+    )
     assert lookup.find("optimizers", "ZqAb") is weak_owner  # exact first
     assert lookup.find("optimizers", "ZQAB") is strong
     assert lookup.find("optimizers", "zqab") in (strong, weak_owner)
@@ -260,8 +278,12 @@ def test_case_insensitive_match_prefers_the_explicit_name(plugin_sandbox):
 
 
 def test_duplicate_name_from_two_plugins_names_both(plugin_sandbox):
-    first = plugin_sandbox.register({"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-one")
-    second = plugin_sandbox.register({"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-two")
+    first = plugin_sandbox.register(
+        {"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-one"
+    )
+    second = plugin_sandbox.register(
+        {"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-two"
+    )
     for spelling in ("ZqDup", "zq_dup"):
         with pytest.raises(DuplicateComponentError) as info:
             lookup.find("layers", spelling)
@@ -283,8 +305,12 @@ def test_duplicate_name_from_two_plugins_names_both(plugin_sandbox):
 
 def test_duplicate_alias_clashes_only_on_that_alias(plugin_sandbox):
     a, b = type("ZqAlpha", (), {}), type("ZqBeta", (), {})
-    plugin_sandbox.register({"metrics": [Component("ZqAlpha", a, aliases=("zqshared",))]}, name="p-a")
-    plugin_sandbox.register({"metrics": [Component("ZqBeta", b, aliases=("zqshared",))]}, name="p-b")
+    plugin_sandbox.register(
+        {"metrics": [Component("ZqAlpha", a, aliases=("zqshared",))]}, name="p-a"
+    )
+    plugin_sandbox.register(
+        {"metrics": [Component("ZqBeta", b, aliases=("zqshared",))]}, name="p-b"
+    )
     assert lookup.find("metrics", "ZqAlpha") is a and lookup.find("metrics", "zq_alpha") is a
     assert lookup.find("metrics", "ZqBeta") is b
     with pytest.raises(DuplicateComponentError, match="'p-a' and 'p-b'"):
@@ -391,7 +417,9 @@ def test_unknown_name_error_full_text_with_suggestions(plugin_sandbox):
 
 
 def test_unknown_name_suggests_close_names_first(plugin_sandbox):
-    plugin_sandbox.register({"losses": [Component("zq_hinge_loss", _function_named("zq_hinge_loss"))]})
+    plugin_sandbox.register(
+        {"losses": [Component("zq_hinge_loss", _function_named("zq_hinge_loss"))]}
+    )
     with pytest.raises(UnknownComponentError) as info:
         losses.get("zq_hinge_los")
     assert info.value.suggestions[0] == "zq_hinge_loss"
@@ -411,7 +439,9 @@ def test_unknown_name_error_without_suggestions(plugin_sandbox):
 
 @pytest.mark.parametrize("kind", sorted(KINDS_BY_KEY))
 def test_unknown_name_error_names_each_kind(plugin_sandbox, kind):
-    with pytest.raises(UnknownComponentError, match=f"^Unknown {re.escape(KINDS_BY_KEY[kind].noun)}: 'zqnothing'"):
+    with pytest.raises(
+        UnknownComponentError, match=f"^Unknown {re.escape(KINDS_BY_KEY[kind].noun)}: 'zqnothing'"
+    ):
         lookup.resolve(kind, "zqnothing")
 
 
@@ -457,7 +487,9 @@ def test_missing_first_party_name_through_from_import(plugin_sandbox, fake_first
         layers.get("zq_max_pool2d")  # the snake_case spelling finds the provider too
 
 
-def test_first_party_name_of_installed_distribution_is_plain_unknown(plugin_sandbox, fake_first_party):
+def test_first_party_name_of_installed_distribution_is_plain_unknown(
+    plugin_sandbox, fake_first_party
+):
     # lamella-core is loaded, so a missing name it "provides" is a plain unknown name
     with pytest.raises(UnknownComponentError) as info:
         layers.get("ZqCoreThing")

@@ -35,7 +35,7 @@ checks that every kind has its hook here and its row in ``docs/plugins.md``.
 from __future__ import annotations  # ``tuple[str, ...]`` in annotations on Python 3.9
 
 import dataclasses
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Optional
 
 import pluggy
 
@@ -84,7 +84,7 @@ class Kind:
 
 
 #: Every kind of component, in the order ``lamella plugins`` lists them.
-KINDS: Tuple[Kind, ...] = (
+KINDS: tuple[Kind, ...] = (
     Kind("layers", "layer"),
     Kind("activations", "activation"),
     Kind("initializers", "initializer", instantiates=True),
@@ -103,8 +103,8 @@ KINDS: Tuple[Kind, ...] = (
 )
 
 #: :data:`KINDS` by registry key and by hook name.
-KINDS_BY_KEY: Dict[str, Kind] = {kind.key: kind for kind in KINDS}
-KINDS_BY_HOOK: Dict[str, Kind] = {kind.hook: kind for kind in KINDS}
+KINDS_BY_KEY: dict[str, Kind] = {kind.key: kind for kind in KINDS}
+KINDS_BY_HOOK: dict[str, Kind] = {kind.hook: kind for kind in KINDS}
 
 
 def get_kind(key: str) -> Kind:
@@ -149,9 +149,9 @@ class Component:
 
     name: str
     obj: Any
-    aliases: Tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
     override: bool = False
-    requires: Tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -167,7 +167,7 @@ class Component:
 
 
 #: What a registration hook returns.
-Registrations = Optional[List[Component]]
+Registrations = Optional[list[Component]]
 
 
 # --- the hooks -----------------------------------------------------------------------------
@@ -348,7 +348,9 @@ def lamella_savers() -> Registrations:
 
         @hookimpl
         def lamella_savers():
-            return [Component("safetensors", "my_plugin.saver:SAFETENSORS", requires=("safetensors",))]
+            return [
+                Component("safetensors", "my_plugin.saver:SAVER", requires=("safetensors",))
+            ]
     """
 
 
@@ -417,7 +419,7 @@ def lamella_preprocessing() -> Registrations:
 
 
 @hookspec(firstresult=True)
-def lamella_resolve_metric(name: str, loss: Any, output_shape: Tuple) -> Union[Callable, Any]:
+def lamella_resolve_metric(name: str, loss: Any, output_shape: tuple) -> Any:
     """Resolve a metric name whose meaning depends on the model (Keras's ``'accuracy'`` rule).
 
     Implement it with only the arguments you use (pluggy passes just those).

@@ -23,17 +23,18 @@ Example::
 from __future__ import annotations
 
 import contextvars
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
-_GLOBAL_CUSTOM_OBJECTS: Dict[str, Any] = {}
+_GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = {}
 
 # The dict a scope made current in this context; None outside every scope.
-_scoped: contextvars.ContextVar[Optional[Dict[str, Any]]] = contextvars.ContextVar(
+_scoped: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "lamella_custom_objects", default=None
 )
 
 
-def get_custom_objects() -> Dict[str, Any]:
+def get_custom_objects() -> dict[str, Any]:
     """The custom objects in force here: the global dict, or the innermost scope's.
 
     Example::
@@ -58,9 +59,9 @@ class CustomObjectScope:
 
     def __init__(self, *scopes: Mapping[str, Any]) -> None:
         self.scopes = scopes
-        self._tokens: List[contextvars.Token] = []  # a stack: the same scope may nest
+        self._tokens: list[contextvars.Token] = []  # a stack: the same scope may nest
 
-    def __enter__(self) -> "CustomObjectScope":
+    def __enter__(self) -> CustomObjectScope:
         merged = dict(get_custom_objects())
         for scope in self.scopes:
             merged.update(scope)

@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from lamella.plugins.contract import KINDS_BY_KEY
 
@@ -59,7 +59,7 @@ class UnknownComponentError(ValueError):
         kind: str,
         name: str,
         suggestions: Sequence[str] = (),
-        provider: Optional[str] = None,
+        provider: str | None = None,
     ) -> None:
         self.kind, self.name = kind, name
         self.suggestions, self.provider = tuple(suggestions), provider

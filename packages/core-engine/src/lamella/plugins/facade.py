@@ -119,7 +119,12 @@ class Facade:
 
 
 def install(module_globals, kind, none_value=None):
-    """Give a facade module its ``get``/``serialize``/``deserialize``/``__getattr__``/``__dir__``."""
+    """Give a facade module ``get``/``serialize``/``deserialize``/``__getattr__``/``__dir__``.
+
+    Example (the whole of ``lamella/losses.py`` but its imports)::
+
+        _facade.install(globals(), "losses")
+    """
     facade = Facade(kind, module_globals["__name__"], none_value)
     module_globals.update(
         get=facade.get,

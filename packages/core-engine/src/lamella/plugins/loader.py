@@ -41,7 +41,7 @@ import threading
 import time
 import warnings
 from importlib import metadata
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import pluggy
 
@@ -67,13 +67,13 @@ class PluginInfo:
     version: str
     entry_point: str
     status: str  # "loaded" | "failed" | "disabled"
-    hooks: List[str] = dataclasses.field(default_factory=list)
-    registered: Dict[str, List[str]] = dataclasses.field(default_factory=dict)  # kind -> names
-    error: Optional[str] = None
+    hooks: list[str] = dataclasses.field(default_factory=list)
+    registered: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # kind -> names
+    error: str | None = None
     load_seconds: float = 0.0
-    unknown_hooks: List[str] = dataclasses.field(default_factory=list)
+    unknown_hooks: list[str] = dataclasses.field(default_factory=list)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
@@ -83,13 +83,13 @@ class LoadedPlugins:
     def __init__(self) -> None:
         self.plugin_manager = pluggy.PluginManager(contract.PROJECT_NAME)
         self.plugin_manager.add_hookspecs(contract)
-        self.registries: Dict[str, Registry] = {kind.key: Registry(kind.key) for kind in KINDS}
-        self.infos: List[PluginInfo] = []
+        self.registries: dict[str, Registry] = {kind.key: Registry(kind.key) for kind in KINDS}
+        self.infos: list[PluginInfo] = []
 
 
-_state: Optional[LoadedPlugins] = None
+_state: LoadedPlugins | None = None
 _lock = threading.RLock()
-_programmatic: List[Tuple[Any, str]] = []  # (plugin, name) registered through register_plugin
+_programmatic: list[tuple[Any, str]] = []  # (plugin, name) registered through register_plugin
 
 
 # --- environment switches ------------------------------------------------------------------
@@ -109,7 +109,7 @@ def strict_from_env() -> bool:
     return _flag("LAMELLA_STRICT_PLUGINS")
 
 
-def _skip_reason(distribution: str, entry_name: str) -> Optional[str]:
+def _skip_reason(distribution: str, entry_name: str) -> str | None:
     names = {distribution.lower(), entry_name.lower()}
     disabled = _env_list("LAMELLA_DISABLE_PLUGINS")
     if disabled & {"1", "all", "true"} or disabled & names:
@@ -159,10 +159,10 @@ def _call_for(pm: pluggy.PluginManager, plugin: Any, hook_name: str) -> list:
     return pm.subset_hook_caller(hook_name, remove_plugins=others)()
 
 
-def _collect(pm: pluggy.PluginManager, plugin: Any) -> Tuple[Dict[str, list], List[str]]:
+def _collect(pm: pluggy.PluginManager, plugin: Any) -> tuple[dict[str, list], list[str]]:
     """Call every registration hook the plugin implements; return ``({kind: [...]}, hooks)``."""
-    records: Dict[str, list] = {}
-    hooks: List[str] = []
+    records: dict[str, list] = {}
+    hooks: list[str] = []
     for kind in KINDS:
         caller = getattr(pm.hook, kind.hook)
         if not any(impl.plugin is plugin for impl in caller.get_hookimpls()):
@@ -182,7 +182,7 @@ def _collect(pm: pluggy.PluginManager, plugin: Any) -> Tuple[Dict[str, list], Li
     return records, hooks
 
 
-def _unknown_hooks(pm: pluggy.PluginManager, plugin: Any) -> List[str]:
+def _unknown_hooks(pm: pluggy.PluginManager, plugin: Any) -> list[str]:
     """``plugin``'s implementations of hooks that have no spec (what pluggy's check_pending
     rejects), each with a "did you mean" when a real hook is close."""
     known = [name for name in vars(pm.hook) if getattr(pm.hook, name).has_spec()]
@@ -196,7 +196,7 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: Any) -> List[str]:
     return unknown
 
 
-def _check_references(records: Dict[str, list]) -> None:
+def _check_references(records: dict[str, list]) -> None:
     """Import every ``"module:attr"`` reference whose ``requires`` are installed (strict mode)."""
     for kind, components in records.items():
         for component in components:
@@ -286,7 +286,7 @@ def _trace(info: PluginInfo) -> None:
 
 
 def load(
-    strict: Optional[bool] = None, raise_errors: Optional[bool] = None, in_process: bool = True
+    strict: bool | None = None, raise_errors: bool | None = None, in_process: bool = True
 ) -> LoadedPlugins:
     """Load every plugin into a new :class:`LoadedPlugins`, without making it the current one.
 
@@ -304,7 +304,8 @@ def load(
         version = ep.dist.version if ep.dist is not None else ""
         reason = _skip_reason(distribution, ep.name)
         if reason:
-            state.infos.append(PluginInfo(distribution, version, ep.value, "disabled", error=reason))
+            info = PluginInfo(distribution, version, ep.value, "disabled", error=reason)
+            state.infos.append(info)
             continue
         started = time.perf_counter()
         try:
@@ -341,7 +342,7 @@ def reset() -> None:
         _state = None
 
 
-def register_plugin(plugin: Any, name: Optional[str] = None) -> str:
+def register_plugin(plugin: Any, name: str | None = None) -> str:
     """Register an in-process plugin (a module or object with hook implementations).
 
     It counts from the next lookup on, like an installed plugin, and survives :func:`reset`.
@@ -382,7 +383,7 @@ def unregister_plugin(name: str) -> None:
             _state.infos = [i for i in _state.infos if i.name != name]
 
 
-def plugin_infos() -> List[PluginInfo]:
+def plugin_infos() -> list[PluginInfo]:
     """:class:`PluginInfo` for every discovered plugin, loaded, failed or disabled.
 
     Example::

@@ -16,7 +16,8 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from lamella.plugins import first_party, loader
 from lamella.plugins.contract import get_kind
@@ -31,7 +32,7 @@ def registry(kind: str) -> Registry:
     return loader.ensure_loaded().registries[kind]
 
 
-def find(kind: str, name: str, custom_objects: Optional[Mapping[str, Any]] = None) -> Any:
+def find(kind: str, name: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """The object registered as ``name``, or ``None`` (users' objects first)."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
@@ -42,7 +43,7 @@ def find(kind: str, name: str, custom_objects: Optional[Mapping[str, Any]] = Non
     return None if entry is None else entry.obj
 
 
-def resolve(kind: str, name: str, custom_objects: Optional[Mapping[str, Any]] = None) -> Any:
+def resolve(kind: str, name: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """The object registered as ``name``; a clear error when there is none."""
     obj = find(kind, name, custom_objects)
     if obj is not None:
@@ -53,7 +54,7 @@ def resolve(kind: str, name: str, custom_objects: Optional[Mapping[str, Any]] = 
     raise UnknownComponentError(kind, name, suggestions=registry(kind).suggestions(name))
 
 
-def first_party_provider(kind: str, name: str) -> Optional[str]:
+def first_party_provider(kind: str, name: str) -> str | None:
     """The first-party distribution that provides ``name``, if it is not installed."""
     table = first_party.FIRST_PARTY.get(kind, {})
     provider = table.get(name)

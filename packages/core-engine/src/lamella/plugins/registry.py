@@ -20,7 +20,7 @@ import dataclasses
 import difflib
 import importlib
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from lamella.plugins.contract import Component, get_kind
 from lamella.plugins.errors import DuplicateComponentError
@@ -84,11 +84,11 @@ def _same_target(first: Entry, second: Entry) -> bool:
 class _Index:
     """The name tables of one registry, built in one pass over its entries."""
 
-    def __init__(self, entries: List[Entry], case_insensitive: bool) -> None:
-        self.strong: Dict[str, Entry] = {}  # exact names and explicit aliases
-        self.weak: Dict[str, Entry] = {}  # generated snake_case names
-        self.conflicts: Dict[str, Tuple[str, str]] = {}  # name -> the two distributions
-        replaced: Dict[int, Tuple[Entry, Entry]] = {}  # id(loser) -> (loser, override)
+    def __init__(self, entries: list[Entry], case_insensitive: bool) -> None:
+        self.strong: dict[str, Entry] = {}  # exact names and explicit aliases
+        self.weak: dict[str, Entry] = {}  # generated snake_case names
+        self.conflicts: dict[str, tuple[str, str]] = {}  # name -> the two distributions
+        replaced: dict[int, tuple[Entry, Entry]] = {}  # id(loser) -> (loser, override)
         for entry in entries:
             component = entry.component
             for key in (component.name, *component.aliases):
@@ -107,13 +107,13 @@ class _Index:
                 for key, entry in table.items():
                     if entry is loser:
                         table[key] = winner
-        self.folded: Optional[Dict[str, Entry]] = None
+        self.folded: dict[str, Entry] | None = None
         if case_insensitive:
             self.folded = {}
             for table in (self.weak, self.strong):  # strong names win
                 self.folded.update((key.lower(), entry) for key, entry in table.items())
 
-    def _add_strong(self, key: str, entry: Entry, replaced: Dict[int, Tuple[Entry, Entry]]):
+    def _add_strong(self, key: str, entry: Entry, replaced: dict[int, tuple[Entry, Entry]]):
         existing = self.strong.get(key)
         override, existing_override = entry.component.override, None
         if existing is not None:
@@ -143,8 +143,8 @@ class Registry:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.case_insensitive = get_kind(kind).case_insensitive
-        self._added: List[Entry] = []  # every Entry, in registration order
-        self._index: Optional[_Index] = None  # rebuilt on the first lookup after a change
+        self._added: list[Entry] = []  # every Entry, in registration order
+        self._index: _Index | None = None  # rebuilt on the first lookup after a change
 
     def add(self, component: Component, distribution: str) -> Entry:
         entry = Entry(component, distribution)
@@ -163,7 +163,7 @@ class Registry:
             index = self._index = _Index(list(self._added), self.case_insensitive)
         return index
 
-    def find(self, name: str) -> Optional[Entry]:
+    def find(self, name: str) -> Entry | None:
         """The :class:`Entry` for ``name``, or ``None``; raises on a conflicting name."""
         index = self._tables()
         if name in index.conflicts:
@@ -177,16 +177,16 @@ class Registry:
             raise DuplicateComponentError(self.kind, canonical, *index.conflicts[canonical])
         return entry
 
-    def keys(self) -> List[str]:
+    def keys(self) -> list[str]:
         """Every name that resolves, explicit ones first."""
         index = self._tables()
         return list(index.strong) + [k for k in index.weak if k not in index.strong]
 
-    def canonical_names(self) -> List[str]:
+    def canonical_names(self) -> list[str]:
         """The canonical name of each registered component, sorted."""
         return sorted({e.component.name for e in self._tables().strong.values()})
 
-    def entries(self) -> List[Entry]:
+    def entries(self) -> list[Entry]:
         """Each component that answers to at least one name, once, in registration order."""
         seen, result = set(), []
         for entry in self._tables().strong.values():
@@ -195,7 +195,7 @@ class Registry:
                 result.append(entry)
         return result
 
-    def suggestions(self, name: str, limit: int = 5) -> List[str]:
+    def suggestions(self, name: str, limit: int = 5) -> list[str]:
         """Up to ``limit`` registered names close to ``name``, closest first."""
         keys = self.keys()
         pool = {k.lower(): k for k in reversed(keys)}
