@@ -3,6 +3,7 @@ and every hook being exercised."""
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 import textwrap
@@ -10,6 +11,7 @@ import warnings
 
 import pytest
 
+import lamella
 import lamella.plugins as lp
 from lamella.plugins import (
     Component,
@@ -480,3 +482,9 @@ def test_plugin_api_is_the_author_api():
         assert not hasattr(lp, name), name
     # host internals are submodules (lamella.plugins.lookup.resolve), not package attributes
     assert not callable(getattr(lp, "registry", None))
+
+
+def test_plugin_api_is_typed():
+    # the py.typed marker makes type checkers read the plugin-author API's annotations
+    assert (pathlib.Path(lamella.__file__).parent / "py.typed").is_file()
+    assert Component.__dataclass_fields__["aliases"].type == "tuple[str, ...]"
