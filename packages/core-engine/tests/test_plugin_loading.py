@@ -438,7 +438,7 @@ def test_strict_mode_imports_every_reference(plugin_sandbox):
 
 def test_strict_mode_skips_references_whose_requirements_are_missing(plugin_sandbox):
     plugin_sandbox.register(
-        {"savers": [Component("zqfmt", "zq_heavy_format:SAVER", requires=("zq_heavy_dep",))]},
+        {"savers": [Component("zqfmt", "zq_heavy_format:SAVER", requires=("zq_heavy_dep.sub",))]},
         name="optional-dep",
     )
     plugin_sandbox.setenv("LAMELLA_STRICT_PLUGINS", "1")

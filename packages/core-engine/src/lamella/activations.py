@@ -9,4 +9,6 @@ from lamella.plugins import facade as _facade
 from lamella.plugins import lookup as _lookup
 
 # install() rebinds ``_facade`` to the Facade object, so the default goes through ``_lookup``.
-_facade.install(globals(), "activations", none_value=lambda: _lookup.resolve("activations", "linear"))
+_facade.install(
+    globals(), "activations", none_value=lambda: _lookup.resolve("activations", "linear")
+)

@@ -78,7 +78,13 @@ class PluginInfo:
 
 
 class LoadedPlugins:
-    """One load of every plugin: the pluggy manager, a registry per kind and the infos."""
+    """One load of every plugin: the pluggy manager, a registry per kind and the infos.
+
+    Example::
+
+        state = ensure_loaded()
+        state.registries["layers"].find("Dense").distribution  # 'lamella-layers'
+    """
 
     def __init__(self) -> None:
         self.plugin_manager = pluggy.PluginManager(contract.PROJECT_NAME)
@@ -196,13 +202,20 @@ def _unknown_hooks(pm: pluggy.PluginManager, plugin: Any) -> list[str]:
     return unknown
 
 
+def _installed(module_name: str) -> bool:
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):  # "a.b" whose parent "a" is missing raises
+        return False
+
+
 def _check_references(records: dict[str, list]) -> None:
     """Import every ``"module:attr"`` reference whose ``requires`` are installed (strict mode)."""
     for kind, components in records.items():
         for component in components:
             if not isinstance(component.obj, str):
                 continue
-            if not all(importlib.util.find_spec(r) is not None for r in component.requires):
+            if not all(_installed(r) for r in component.requires):
                 continue  # an optional dependency is missing: by design it fails only on use
             try:
                 load_object(component.obj)

@@ -57,6 +57,11 @@ class Entry:
     """A registered component and the distribution that registered it.
 
     ``obj`` imports a ``"module:attr"`` reference on first use and keeps the result.
+
+    Example::
+
+        entry = Entry(Component("OrderedDict", "collections:OrderedDict"), "my-plugin")
+        entry.obj  # imports collections now: <class 'collections.OrderedDict'>
     """
 
     component: Component
