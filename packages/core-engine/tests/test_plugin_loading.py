@@ -364,6 +364,27 @@ def test_registration_hooks_are_called_through_pluggy(plugin_sandbox):
     assert sorted(info.registered["layers"]) == ["ZqSecondImpl", "ZqViaSpecname"]
 
 
+def test_registration_hooks_honour_pluggy_wrappers(plugin_sandbox):
+    # Calling implementations by hand (impl.function()) would call the wrapper as a plain
+    # function and get a generator; through pluggy it wraps the plugin's own registrations.
+    class Plugin:
+        @lp.hookimpl
+        def lamella_activations(self):
+            return [Component("zq_wrapped", _cls("zq_wrapped"))]
+
+        @lp.hookimpl(wrapper=True, specname="lamella_activations")
+        def add_aliases(self):
+            results = yield
+            return [
+                [Component(c.name, c.obj, aliases=(*c.aliases, c.name.upper())) for c in result]
+                for result in results
+            ]
+
+    plugin_sandbox.register(Plugin())
+    assert lookup.find("activations", "ZQ_WRAPPED") is lookup.find("activations", "zq_wrapped")
+    assert lookup.find("activations", "zq_wrapped") is not None
+
+
 def test_hook_naming_an_argument_lamella_does_not_pass_fails_cleanly(plugin_sandbox):
     class Plugin:
         @lp.hookimpl
