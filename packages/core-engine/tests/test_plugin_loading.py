@@ -509,3 +509,17 @@ def test_plugin_api_is_typed():
     # the py.typed marker makes type checkers read the plugin-author API's annotations
     assert (pathlib.Path(lamella.__file__).parent / "py.typed").is_file()
     assert Component.__dataclass_fields__["aliases"].type == "tuple[str, ...]"
+
+
+def test_lookup_while_plugins_load_sees_what_loaded_so_far(plugin_sandbox):
+    # A hook that looks a name up (as a component module imported during loading may) must
+    # not start a second, recursive load.
+    seen = []
+
+    def hook():
+        seen.append(lookup.find("layers", "InputLayer"))
+        return [Component("ZqDuringLoad", object)]
+
+    plugin_sandbox.register({"layers": hook})
+    assert lookup.find("layers", "ZqDuringLoad") is object
+    assert len(seen) == 1 and seen[0] is not None  # lamella-core's entry point loaded first

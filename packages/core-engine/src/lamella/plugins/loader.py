@@ -95,6 +95,10 @@ class LoadedPlugins:
 
 _state: LoadedPlugins | None = None
 _lock = threading.RLock()
+# The state being filled by ensure_loaded() in this thread: a lookup made while plugins load (a
+# hook, or a component module strict mode imports, that looks a name up) sees what has
+# registered so far instead of starting a second, recursive load.
+_loading = threading.local()
 _programmatic: list[tuple[Any, str]] = []  # (plugin, name) registered through register_plugin
 
 
@@ -309,9 +313,14 @@ def load(
         warning; defaults to ``LAMELLA_STRICT_PLUGINS``.
     :param in_process: include the plugins given to :func:`register_plugin`.
     """
+    state = LoadedPlugins()
+    _fill(state, strict, raise_errors, in_process)
+    return state
+
+
+def _fill(state, strict=None, raise_errors=None, in_process=True) -> None:
     strict = strict_from_env() if strict is None else strict
     raise_errors = strict_from_env() if raise_errors is None else raise_errors
-    state = LoadedPlugins()
     for ep in _entry_points():
         distribution = ep.dist.name if ep.dist is not None else ep.name
         version = ep.dist.version if ep.dist is not None else ""
@@ -330,7 +339,6 @@ def load(
     if in_process:
         for plugin, name in list(_programmatic):
             _add_plugin(state, plugin, name, "", IN_PROCESS, strict, raise_errors)
-    return state
 
 
 def ensure_loaded() -> LoadedPlugins:
@@ -338,8 +346,16 @@ def ensure_loaded() -> LoadedPlugins:
     global _state
     if _state is None:
         with _lock:
+            partial = getattr(_loading, "state", None)
+            if partial is not None:
+                return partial
             if _state is None:
-                _state = load()
+                state = _loading.state = LoadedPlugins()
+                try:
+                    _fill(state)
+                finally:
+                    _loading.state = None
+                _state = state
     return _state
 
 
