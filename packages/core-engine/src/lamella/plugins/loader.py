@@ -319,6 +319,7 @@ def load(
 
 
 def _fill(state, strict=None, raise_errors=None, in_process=True) -> None:
+    """Load the entry points, then the in-process plugins, into ``state`` (see :func:`load`)."""
     strict = strict_from_env() if strict is None else strict
     raise_errors = strict_from_env() if raise_errors is None else raise_errors
     for ep in _entry_points():
