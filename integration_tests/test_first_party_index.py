@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-import lamella.plugins as lp
-from lamella.plugins import MissingPluginError, first_party, manager
+from lamella.plugins import MissingPluginError, first_party, loader, lookup
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "tools" / "gen-first-party-index"
@@ -28,7 +27,7 @@ def generator():
 @pytest.fixture(scope="module")
 def live_index(generator):
     index = generator.build_index(ROOT)
-    lp.reset()
+    loader.reset()
     return index
 
 
@@ -80,16 +79,16 @@ def test_render_is_sorted_and_stable(generator):
 
 
 def test_every_indexed_name_resolves_to_its_distribution(live_index):
-    lp.reset()
+    loader.reset()
     try:
         for kind, table in live_index.items():
-            registry = lp.registry(kind)
+            registry = lookup.registry(kind)
             for name, distribution in table.items():
                 entry = registry.find(name)
                 assert entry is not None and entry.distribution == distribution, (kind, name)
                 assert distribution.startswith("lamella-") and distribution != "lamella-core"
     finally:
-        lp.reset()
+        loader.reset()
 
 
 def test_check_mode_agrees():
@@ -105,12 +104,12 @@ def test_missing_distribution_hint_uses_the_index(live_index, monkeypatch):
     name, distribution = sorted(table.items())[0]
     monkeypatch.setenv("LAMELLA_DISABLE_PLUGINS", distribution)
     monkeypatch.delenv("LAMELLA_LOAD_PLUGINS", raising=False)
-    lp.reset()
+    loader.reset()
     try:
         with pytest.raises(MissingPluginError) as info:
-            lp.resolve(kind, name)
+            lookup.resolve(kind, name)
         assert info.value.provider == distribution
         assert f"pip install {distribution}" in str(info.value)
     finally:
-        lp.reset()
-    assert manager._state is None
+        loader.reset()
+    assert not loader.is_loaded()

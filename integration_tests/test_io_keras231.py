@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import lamella
-from lamella.plugins import manager
+from lamella.plugins import lookup
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "packages/io/tests/fixtures/keras231"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())["models"]
@@ -24,7 +24,7 @@ NOT_LAYERS = {"VarianceScaling", "Zeros", "Ones", "RandomUniform", "Orthogonal",
 
 def require_layers(name):
     missing = [c for c in MANIFEST[name]["layer_classes"]
-               if c not in NOT_LAYERS and manager.find("layers", c) is None]
+               if c not in NOT_LAYERS and lookup.find("layers", c) is None]
     assert not missing, f"{name}: no installed plugin registers {missing}"
 
 

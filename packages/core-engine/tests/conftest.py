@@ -14,7 +14,7 @@ import sys
 import pytest
 
 import lamella.plugins as lp
-from lamella.plugins import manager
+from lamella.plugins import custom_objects, loader
 
 # core_toys.py (tiny components for engine tests) is imported by name; importlib mode does not
 # put test folders on sys.path.
@@ -74,18 +74,18 @@ class Sandbox:
 
     def setenv(self, variable, value):
         self.monkeypatch.setenv(variable, value)
-        lp.reset()
+        loader.reset()
 
     def all_plugins(self):
         """Load every installed entry point (not only lamella-core) from now on."""
         self.monkeypatch.delenv("LAMELLA_LOAD_PLUGINS", raising=False)
-        lp.reset()
+        loader.reset()
 
     def close(self):
         for name in list(self.names):
             lp.unregister_plugin(name)
         self.names.clear()
-        lp.reset()
+        loader.reset()
 
 
 @pytest.fixture
@@ -93,13 +93,13 @@ def plugin_sandbox(monkeypatch):
     for variable in _ENV_SWITCHES:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("LAMELLA_LOAD_PLUGINS", "lamella-core")
-    saved_custom = dict(manager.get_custom_objects())
-    lp.reset()
+    saved_custom = dict(custom_objects.get_custom_objects())
+    loader.reset()
     sandbox = Sandbox(monkeypatch)
     try:
         yield sandbox
     finally:
         sandbox.close()
-        custom = manager.get_custom_objects()
+        custom = custom_objects.get_custom_objects()
         custom.clear()
         custom.update(saved_custom)

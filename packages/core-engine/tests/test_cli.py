@@ -11,7 +11,7 @@ import pytest
 import lamella
 import lamella.plugins as lp
 from lamella import cli
-from lamella.plugins import Component, LamellaPluginWarning
+from lamella.plugins import Component, LamellaPluginWarning, loader
 
 CORE_LAYERS = {"InputLayer", "Model", "Sequential"}
 
@@ -26,7 +26,10 @@ def _env(**extra):
 def _run(*args, **env):
     return subprocess.run(
         [sys.executable, "-m", "lamella", *args],
-        capture_output=True, text=True, env=_env(**env), timeout=300,
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=300,
     )
 
 
@@ -45,7 +48,15 @@ def test_plugins_json_lists_lamella_core():
     assert "lamella_layers" in core["hooks"]
     assert {"History", "BaseLogger", "ProgbarLogger"} <= set(core["registered"]["callbacks"])
     for entry in listing:
-        assert set(entry) >= {"name", "version", "entry_point", "status", "hooks", "registered", "error"}
+        assert set(entry) >= {
+            "name",
+            "version",
+            "entry_point",
+            "status",
+            "hooks",
+            "registered",
+            "error",
+        }
         assert entry["status"] in {"loaded", "failed", "disabled"}
         assert (entry["error"] is None) == (entry["status"] == "loaded")
     assert [e["name"] for e in listing] == sorted(e["name"] for e in listing)
@@ -57,7 +68,7 @@ def test_plugins_text_output():
     lines = proc.stdout.splitlines()
     header = f"lamella-core {lamella.__version__} [loaded]  (lamella._plugin)"
     assert header in lines
-    body = lines[lines.index(header) + 1:]
+    body = lines[lines.index(header) + 1 :]
     layer_line = next(line for line in body if line.strip().startswith("layers ("))
     for name in CORE_LAYERS:
         assert name in layer_line
@@ -86,10 +97,14 @@ def test_console_script():
     script = pathlib.Path(sys.executable).parent / "lamella"
     if not script.exists():
         pytest.skip("the lamella console script is not installed next to this Python")
-    proc = subprocess.run([str(script), "version"], capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        [str(script), "version"], capture_output=True, text=True, env=_env(), timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == lamella.__version__
-    proc = subprocess.run([str(script), "plugins", "--json"], capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        [str(script), "plugins", "--json"], capture_output=True, text=True, env=_env(), timeout=300
+    )
     assert "lamella-core" in {e["name"] for e in json.loads(proc.stdout)}
 
 
@@ -117,10 +132,72 @@ def test_failed_plugin_is_listed_with_its_error(plugin_sandbox, capsys):
     assert " [failed]  (<registered in process>)" in out
     assert "    error: OSError: disk on fire" in out
     assert "    losses (1): zq_cli_loss" in out
-    assert cli.main(["plugins", "--strict"]) == 1
+    with pytest.warns(LamellaPluginWarning, match="cli-broken"):  # --strict loads afresh
+        assert cli.main(["plugins", "--strict"]) == 1
 
 
 def test_strict_flag_passes_when_all_load(plugin_sandbox, capsys):
     assert cli.main(["plugins", "--strict"]) == 0
     assert "lamella-core" in capsys.readouterr().out
-    lp.reset()
+    loader.reset()
+
+
+def test_strict_listing_fails_a_broken_reference_without_a_traceback(plugin_sandbox, capsys):
+    plugin_sandbox.register(
+        {"layers": [Component("ZqCliRef", "zq_no_such_module_anywhere:Layer")]}, name="cli-ref"
+    )
+    assert cli.main(["plugins"]) == 0  # a plain listing imports nothing
+    assert "cli-ref  [loaded]" in capsys.readouterr().out
+    with pytest.warns(LamellaPluginWarning, match="cli-ref"):
+        assert cli.main(["plugins", "--strict"]) == 1
+    captured = capsys.readouterr()
+    assert "cli-ref  [failed]" in captured.out
+    assert "zq_no_such_module_anywhere:Layer" in captured.out
+    assert "lamella plugins: failed: cli-ref" in captured.err
+    # LAMELLA_STRICT_PLUGINS=1 makes the plain listing strict too, still without raising
+    plugin_sandbox.setenv("LAMELLA_STRICT_PLUGINS", "1")
+    with pytest.warns(LamellaPluginWarning, match="cli-ref"):
+        assert cli.main(["plugins", "--json"]) == 1
+    listing = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
+    assert listing["cli-ref"]["status"] == "failed"
+    assert listing["lamella-core"]["status"] == "loaded"
+
+
+def test_listing_shows_unknown_hooks(plugin_sandbox, capsys):
+    class Typo:
+        @lp.hookimpl
+        def lamella_optimiser(self):
+            return []
+
+    plugin_sandbox.register(Typo(), name="cli-typo")
+    with pytest.warns(LamellaPluginWarning, match="lamella_optimiser"):
+        assert cli.main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "    unknown hooks (never called): lamella_optimiser (did you mean" in out
+    with pytest.warns(LamellaPluginWarning, match="cli-typo"):
+        assert cli.main(["plugins", "--strict"]) == 1
+    assert "cli-typo  [failed]" in capsys.readouterr().out
+
+
+def test_strict_command_line_exits_nonzero_without_traceback(tmp_path):
+    (tmp_path / "zq_cli_bad_plugin.py").write_text(
+        "from lamella.plugins import Component, hookimpl\n"
+        "@hookimpl\n"
+        "def lamella_layers():\n"
+        "    return [Component('ZqBad', 'zq_nowhere_at_all:Bad')]\n"
+    )
+    code = (
+        "import sys, lamella.plugins as lp, zq_cli_bad_plugin as p; lp.register_plugin(p, 'bad');"
+        "from lamella.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = _env(PYTHONPATH=str(tmp_path), LAMELLA_STRICT_PLUGINS="1")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "plugins"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "bad  [failed]" in proc.stdout and "zq_nowhere_at_all:Bad" in proc.stdout

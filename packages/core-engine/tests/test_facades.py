@@ -7,13 +7,21 @@ import pytest
 import torch
 
 import lamella
-import lamella.plugins as lp
 from lamella import activations, initializers, layers, losses, optimizers
-from lamella.plugins import Component, UnknownComponentError, manager
+from lamella.plugins import Component, UnknownComponentError, loader
 
 FACADES = [
-    "layers", "activations", "initializers", "regularizers", "constraints", "optimizers",
-    "schedules", "losses", "metrics", "callbacks", "datasets",
+    "layers",
+    "activations",
+    "initializers",
+    "regularizers",
+    "constraints",
+    "optimizers",
+    "schedules",
+    "losses",
+    "metrics",
+    "callbacks",
+    "datasets",
 ]
 
 
@@ -65,12 +73,12 @@ def test_every_facade_has_keras_functions(module):
     ],
 )
 def test_base_classes_are_plain_attributes(plugin_sandbox, module, base, origin):
-    lp.reset()
+    loader.reset()
     facade = importlib.import_module(f"lamella.{module}")
     cls = getattr(facade, base)
     assert isinstance(cls, type)
     assert base in vars(facade)  # an ordinary attribute, not a registry lookup
-    assert manager._state is None  # ... so reading it loaded no plugin
+    assert not loader.is_loaded()  # ... so reading it loaded no plugin
     if origin:
         assert cls is getattr(importlib.import_module(origin), base)
 
@@ -105,15 +113,17 @@ def test_unknown_attribute_is_attribute_error_with_suggestions(plugin_sandbox):
     with pytest.raises(ImportError):  # from-import of an unknown name is an ImportError, as usual
         from lamella.layers import ZqProbeLayr  # noqa: F401
     assert not hasattr(layers, "QqqqqqqqqqNothing")
-    with pytest.raises(AttributeError, match=r"^module 'lamella.losses' has no attribute 'qqqqqqqqq'\.$"):
+    with pytest.raises(
+        AttributeError, match=r"^module 'lamella.losses' has no attribute 'qqqqqqqqq'\.$"
+    ):
         losses.qqqqqqqqq  # noqa: B018
 
 
 def test_dunder_lookups_do_not_load_plugins(plugin_sandbox):
-    lp.reset()
+    loader.reset()
     for name in ("__wrapped__", "__path__", "__custom_thing__"):
         assert not hasattr(layers, name)
-    assert manager._state is None
+    assert not loader.is_loaded()
 
 
 def test_dir_lists_registered_names(plugin_sandbox):
@@ -124,7 +134,9 @@ def test_dir_lists_registered_names(plugin_sandbox):
         }
     )
     listed = dir(layers)
-    assert {"ZqProbeLayer", "zq_probe_layer", "ZqProbeAlias", "Layer", "get", "serialize"} <= set(listed)
+    assert {"ZqProbeLayer", "zq_probe_layer", "ZqProbeAlias", "Layer", "get", "serialize"} <= set(
+        listed
+    )
     assert "InputLayer" in listed
     assert listed == sorted(listed)
     assert not [n for n in listed if n.startswith("_")]
@@ -134,7 +146,10 @@ def test_dir_lists_registered_names(plugin_sandbox):
 def test_get_accepts_names_dicts_instances_and_callables(plugin_sandbox):
     fn = _fn("zq_get_act")
     plugin_sandbox.register(
-        {"activations": [Component("zq_get_act", fn)], "initializers": [Component("ZqInit", ZqInit)]}
+        {
+            "activations": [Component("zq_get_act", fn)],
+            "initializers": [Component("ZqInit", ZqInit)],
+        }
     )
     assert activations.get("zq_get_act") is fn
     assert activations.get(fn) is fn
@@ -156,7 +171,8 @@ def test_serialize(plugin_sandbox):
     assert activations.serialize(None) is None
     assert activations.serialize(_fn("zq_named")) == "zq_named"
     assert layers.serialize(ZqProbeLayer(units=4, name="p")) == {
-        "class_name": "ZqProbeLayer", "config": {"units": 4, "name": "p"}
+        "class_name": "ZqProbeLayer",
+        "config": {"units": 4, "name": "p"},
     }
     assert layers.serialize(ZqProbeLayer) == "ZqProbeLayer"
     with pytest.raises(ValueError, match="no get_config"):
@@ -172,7 +188,9 @@ def test_get_none_for_activations_needs_linear(plugin_sandbox):
     assert optimizers.get(None) is None  # other kinds: None stays None
 
 
-@pytest.mark.skipif(importlib.util.find_spec("lamella_layers") is None, reason="lamella-layers is not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("lamella_layers") is None, reason="lamella-layers is not installed"
+)
 def test_get_none_is_lamella_layers_linear(plugin_sandbox):
     plugin_sandbox.all_plugins()
     linear = activations.get(None)
@@ -184,22 +202,41 @@ def test_get_none_is_lamella_layers_linear(plugin_sandbox):
 def test_keras3_style_dicts(plugin_sandbox):
     act = _fn("zq_k3_act")
     plugin_sandbox.register(
-        {"layers": [Component("ZqProbeLayer", ZqProbeLayer)], "activations": [Component("zq_k3_act", act)]}
+        {
+            "layers": [Component("ZqProbeLayer", ZqProbeLayer)],
+            "activations": [Component("zq_k3_act", act)],
+        }
     )
     built = layers.deserialize(
-        {"module": "keras.layers", "class_name": "ZqProbeLayer", "config": {"units": 7, "name": "k3"},
-         "registered_name": None, "build_config": {"input_shape": [None, 3]}}
+        {
+            "module": "keras.layers",
+            "class_name": "ZqProbeLayer",
+            "config": {"units": 7, "name": "k3"},
+            "registered_name": None,
+            "build_config": {"input_shape": [None, 3]},
+        }
     )
     assert type(built) is ZqProbeLayer and built.units == 7 and built.name == "k3"
     custom = layers.deserialize(
-        {"module": None, "class_name": "SomethingElse", "config": {"units": 2},
-         "registered_name": "MyPackage>ZqProbeLayer"}
+        {
+            "module": None,
+            "class_name": "SomethingElse",
+            "config": {"units": 2},
+            "registered_name": "MyPackage>ZqProbeLayer",
+        }
     )
     assert type(custom) is ZqProbeLayer and custom.units == 2
-    assert activations.deserialize(
-        {"module": "keras.activations", "class_name": "function", "config": "zq_k3_act",
-         "registered_name": "zq_k3_act"}
-    ) is act
+    assert (
+        activations.deserialize(
+            {
+                "module": "keras.activations",
+                "class_name": "function",
+                "config": "zq_k3_act",
+                "registered_name": "zq_k3_act",
+            }
+        )
+        is act
+    )
     assert activations.get({"class_name": "function", "config": "zq_k3_act"}) is act
     # Keras 2 style still works
     assert type(layers.deserialize({"class_name": "ZqProbeLayer", "config": {}})) is ZqProbeLayer

@@ -11,16 +11,19 @@ from hypothesis import strategies as st
 
 import lamella
 import lamella.plugins as lp
+import lamella.utils
 from lamella import layers, losses, optimizers
 from lamella.plugins import (
     Component,
     DuplicateComponentError,
     MissingPluginError,
     UnknownComponentError,
-    manager,
-    to_snake_case,
+    first_party,
+    loader,
+    lookup,
 )
-from lamella.plugins import first_party
+from lamella.plugins.contract import KINDS_BY_KEY
+from lamella.plugins.registry import to_snake_case
 
 SANDBOX_SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -93,15 +96,15 @@ def test_to_snake_case_output_shape(name):
 @SANDBOX_SETTINGS
 @given(name=class_names)
 def test_registered_class_is_found_by_class_name_and_snake_alias(plugin_sandbox, name):
-    taken = set(lp.registry("layers").keys())
+    taken = set(lookup.registry("layers").keys())
     snake = to_snake_case(name)
     assume(name not in taken and snake not in taken)
     cls = type(name, (), {})
     plugin = plugin_sandbox.register({"layers": [Component(name, cls)]})
     try:
-        assert lp.find("layers", name) is cls
-        assert lp.find("layers", snake) is cls
-        assert lp.resolve("layers", snake) is cls
+        assert lookup.find("layers", name) is cls
+        assert lookup.find("layers", snake) is cls
+        assert lookup.resolve("layers", snake) is cls
         assert getattr(layers, name) is cls
         assert layers.get(snake) is cls
         listed = dir(layers)
@@ -109,22 +112,24 @@ def test_registered_class_is_found_by_class_name_and_snake_alias(plugin_sandbox,
         assert (name in listed) != name.startswith("_")  # dir() hides private names
         # not case-insensitive outside optimizers
         if name.upper() not in (name, snake):
-            assert lp.find("layers", name.upper()) is None
+            assert lookup.find("layers", name.upper()) is None
     finally:
         plugin_sandbox.unregister(plugin)
-    assert lp.find("layers", name) is None
-    assert lp.find("layers", snake) is None
+    assert lookup.find("layers", name) is None
+    assert lookup.find("layers", snake) is None
 
 
 @SANDBOX_SETTINGS
 @given(
     name=st.from_regex(r"\A[a-z][a-z0-9_]{2,14}\Z", fullmatch=True),
-    aliases=st.lists(st.from_regex(r"\A[a-z][a-z0-9]{1,8}\Z", fullmatch=True), max_size=3, unique=True),
+    aliases=st.lists(
+        st.from_regex(r"\A[a-z][a-z0-9]{1,8}\Z", fullmatch=True), max_size=3, unique=True
+    ),
 )
 def test_function_aliases_round_trip_through_serialize(plugin_sandbox, name, aliases):
     fname = f"zz_{name}"
     aliases = [f"zz{a}" for a in aliases if f"zz{a}" != fname]
-    taken = set(lp.registry("losses").keys())
+    taken = set(lookup.registry("losses").keys())
     assume(not ({fname, *aliases} & taken))
     fn = _function_named(fname)
     plugin = plugin_sandbox.register({"losses": [Component(fname, fn, aliases=tuple(aliases))]})
@@ -162,7 +167,9 @@ def test_class_alias_round_trips_through_config(plugin_sandbox, name, alias, uni
     assume(alias != to_snake_case(name))
     plugin = plugin_sandbox.register({"layers": [Component(name, cls, aliases=(alias,))]})
     try:
-        instance = layers.deserialize({"class_name": alias, "config": {"units": units, "name": "x"}})
+        instance = layers.deserialize(
+            {"class_name": alias, "config": {"units": units, "name": "x"}}
+        )
         assert type(instance) is cls and instance.units == units
         config = layers.serialize(instance)
         assert config == {"class_name": name, "config": {"units": units, "name": "x"}}
@@ -195,10 +202,10 @@ def test_explicit_alias_beats_generated_snake_alias(plugin_sandbox, explicit_fir
     else:
         for component in order:
             plugin_sandbox.register({"losses": [component]})
-    assert lp.find("losses", "zq_mean_squared_error") is fn
+    assert lookup.find("losses", "zq_mean_squared_error") is fn
     assert losses.get("zq_mean_squared_error") is fn
-    assert lp.find("losses", "ZqMeanSquaredError") is cls
-    assert lp.find("losses", "zq_mse") is fn
+    assert lookup.find("losses", "ZqMeanSquaredError") is cls
+    assert lookup.find("losses", "zq_mse") is fn
 
 
 def test_exact_name_beats_snake_alias_of_another_class(plugin_sandbox):
@@ -206,8 +213,8 @@ def test_exact_name_beats_snake_alias_of_another_class(plugin_sandbox):
     lower = _function_named("zq_ab")
     plugin_sandbox.register({"activations": [Component("ZqAb", upper)]})
     plugin_sandbox.register({"activations": [Component("zq_ab", lower)]})
-    assert lp.find("activations", "zq_ab") is lower
-    assert lp.find("activations", "ZqAb") is upper
+    assert lookup.find("activations", "zq_ab") is lower
+    assert lookup.find("activations", "ZqAb") is upper
 
 
 # --- optimizers are case-insensitive -------------------------------------------------------
@@ -222,11 +229,23 @@ class ZqAdamish:
 
 
 @pytest.mark.parametrize(
-    "spelling", ["ZqAdamish", "zq_adamish", "ZQADAMISH", "zqadamish", "zQaDaMiSh", "ZQ_ADAMISH", "zqsgdish", "ZQSGDISH"]
+    "spelling",
+    [
+        "ZqAdamish",
+        "zq_adamish",
+        "ZQADAMISH",
+        "zqadamish",
+        "zQaDaMiSh",
+        "ZQ_ADAMISH",
+        "zqsgdish",
+        "ZQSGDISH",
+    ],
 )
 def test_optimizer_names_are_case_insensitive(plugin_sandbox, spelling):
-    plugin_sandbox.register({"optimizers": [Component("ZqAdamish", ZqAdamish, aliases=("zqsgdish",))]})
-    assert lp.find("optimizers", spelling) is ZqAdamish
+    plugin_sandbox.register(
+        {"optimizers": [Component("ZqAdamish", ZqAdamish, aliases=("zqsgdish",))]}
+    )
+    assert lookup.find("optimizers", spelling) is ZqAdamish
     optimizer = optimizers.get(spelling)
     assert type(optimizer) is ZqAdamish and optimizer.lr == 0.001
     assert optimizers.serialize(optimizer) == {"class_name": "ZqAdamish", "config": {"lr": 0.001}}
@@ -236,8 +255,8 @@ def test_optimizer_names_are_case_insensitive(plugin_sandbox, spelling):
 
 def test_other_kinds_are_case_sensitive(plugin_sandbox):
     plugin_sandbox.register({"losses": [Component("ZqCase", type("ZqCase", (), {}))]})
-    assert lp.find("losses", "ZqCase") is not None
-    assert lp.find("losses", "ZQCASE") is None
+    assert lookup.find("losses", "ZqCase") is not None
+    assert lookup.find("losses", "ZQCASE") is None
     with pytest.raises(UnknownComponentError):
         losses.get("zqcase_")
 
@@ -246,22 +265,28 @@ def test_case_insensitive_match_prefers_the_explicit_name(plugin_sandbox):
     # 'Zq_Ab' snake-cases to 'zq__ab'? no: pick two classes whose folds collide.
     strong = type("ZQAB", (), {})
     weak_owner = type("ZqAb", (), {})  # generated 'zq_ab'; its fold doesn't collide
-    plugin_sandbox.register({"optimizers": [Component("ZQAB", strong), Component("ZqAb", weak_owner)]})
-    assert lp.find("optimizers", "ZqAb") is weak_owner  # exact first
-    assert lp.find("optimizers", "ZQAB") is strong
-    assert lp.find("optimizers", "zqab") in (strong, weak_owner)
-    assert lp.find("optimizers", "ZQ_AB") is weak_owner
+    plugin_sandbox.register(
+        {"optimizers": [Component("ZQAB", strong), Component("ZqAb", weak_owner)]}
+    )
+    assert lookup.find("optimizers", "ZqAb") is weak_owner  # exact first
+    assert lookup.find("optimizers", "ZQAB") is strong
+    assert lookup.find("optimizers", "zqab") in (strong, weak_owner)
+    assert lookup.find("optimizers", "ZQ_AB") is weak_owner
 
 
 # --- duplicates and overrides ---------------------------------------------------------------
 
 
 def test_duplicate_name_from_two_plugins_names_both(plugin_sandbox):
-    first = plugin_sandbox.register({"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-one")
-    second = plugin_sandbox.register({"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-two")
+    first = plugin_sandbox.register(
+        {"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-one"
+    )
+    second = plugin_sandbox.register(
+        {"layers": [Component("ZqDup", type("ZqDup", (), {}))]}, name="dist-two"
+    )
     for spelling in ("ZqDup", "zq_dup"):
         with pytest.raises(DuplicateComponentError) as info:
-            lp.find("layers", spelling)
+            lookup.find("layers", spelling)
         message = str(info.value)
         assert "'dist-one'" in message and "'dist-two'" in message
         assert "ZqDup" in message and "override=True" in message
@@ -272,7 +297,7 @@ def test_duplicate_name_from_two_plugins_names_both(plugin_sandbox):
     with pytest.raises(DuplicateComponentError):
         layers.ZqDup  # noqa: B018
     # the clash does not break other names
-    assert lp.find("layers", "InputLayer") is not None
+    assert lookup.find("layers", "InputLayer") is not None
     # both plugins still count as loaded
     statuses = {i.name: i.status for i in lp.plugin_infos()}
     assert statuses["dist-one"] == statuses["dist-two"] == "loaded"
@@ -280,19 +305,23 @@ def test_duplicate_name_from_two_plugins_names_both(plugin_sandbox):
 
 def test_duplicate_alias_clashes_only_on_that_alias(plugin_sandbox):
     a, b = type("ZqAlpha", (), {}), type("ZqBeta", (), {})
-    plugin_sandbox.register({"metrics": [Component("ZqAlpha", a, aliases=("zqshared",))]}, name="p-a")
-    plugin_sandbox.register({"metrics": [Component("ZqBeta", b, aliases=("zqshared",))]}, name="p-b")
-    assert lp.find("metrics", "ZqAlpha") is a and lp.find("metrics", "zq_alpha") is a
-    assert lp.find("metrics", "ZqBeta") is b
+    plugin_sandbox.register(
+        {"metrics": [Component("ZqAlpha", a, aliases=("zqshared",))]}, name="p-a"
+    )
+    plugin_sandbox.register(
+        {"metrics": [Component("ZqBeta", b, aliases=("zqshared",))]}, name="p-b"
+    )
+    assert lookup.find("metrics", "ZqAlpha") is a and lookup.find("metrics", "zq_alpha") is a
+    assert lookup.find("metrics", "ZqBeta") is b
     with pytest.raises(DuplicateComponentError, match="'p-a' and 'p-b'"):
-        lp.find("metrics", "zqshared")
+        lookup.find("metrics", "zqshared")
 
 
 def test_same_object_registered_twice_is_not_a_clash(plugin_sandbox):
     cls = type("ZqSame", (), {})
     plugin_sandbox.register({"layers": [Component("ZqSame", cls)]})
     plugin_sandbox.register({"layers": [Component("ZqSame", cls)]})
-    assert lp.find("layers", "ZqSame") is cls
+    assert lookup.find("layers", "ZqSame") is cls
 
 
 @pytest.mark.parametrize("override_first", [True, False])
@@ -307,11 +336,51 @@ def test_override_replaces_the_other_plugins_component(plugin_sandbox, override_
         plugin_sandbox.register(plain, name="original")
         plugin_sandbox.register(overriding, name="overrider")
     for spelling in ("ZqOver", "zq_over", "zqo"):
-        assert lp.find("layers", spelling) is replacement, spelling
+        assert lookup.find("layers", spelling) is replacement, spelling
     # removing the overriding plugin brings the original back, with no stale clash
     plugin_sandbox.unregister("overrider")
     for spelling in ("ZqOver", "zq_over", "zqo"):
-        assert lp.find("layers", spelling) is original, spelling
+        assert lookup.find("layers", spelling) is original, spelling
+
+
+@pytest.mark.parametrize("override_first", [True, False])
+def test_override_takes_over_every_name_of_what_it_replaces(plugin_sandbox, override_first):
+    # The first-party package registers the snake_case spelling as an explicit alias; an
+    # override that names only the class must still win it, and every capitalisation of it.
+    class ZqAdam(ZqAdamish):
+        pass
+
+    class MyZqAdam(ZqAdamish):
+        pass
+
+    first_party_like = {"optimizers": [Component("ZqAdam", ZqAdam, aliases=("zqadam", "zqa"))]}
+    overriding = {"optimizers": [Component("ZqAdam", MyZqAdam, override=True)]}
+    order = [(overriding, "overrider"), (first_party_like, "first")]
+    for hooks, name in order if override_first else reversed(order):
+        plugin_sandbox.register(hooks, name=name)
+    for spelling in ("ZqAdam", "zqadam", "ZQADAM", "zq_adam", "zqa", "ZQA"):
+        assert lookup.find("optimizers", spelling) is MyZqAdam, spelling
+        assert type(optimizers.get(spelling)) is MyZqAdam, spelling
+    assert lookup.registry("optimizers").canonical_names().count("ZqAdam") == 1
+    plugin_sandbox.unregister("overrider")
+    assert type(optimizers.get("zqadam")) is ZqAdam
+
+
+def test_overriding_adam_changes_what_compile_adam_means(plugin_sandbox):
+    pytest.importorskip("lamella_optimizers")
+    pytest.importorskip("lamella_layers")
+    plugin_sandbox.all_plugins()
+    from lamella.optimizers import Adam
+
+    class MyAdam(Adam):
+        pass
+
+    plugin_sandbox.register({"optimizers": [Component("Adam", MyAdam, override=True)]})
+    for spelling in ("Adam", "adam", "ADAM"):
+        assert type(optimizers.get(spelling)) is MyAdam, spelling
+    model = lamella.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer="adam", loss="mse")
+    assert type(model.optimizer) is MyAdam
 
 
 def test_unregistering_one_side_of_a_clash_resolves_it(plugin_sandbox):
@@ -319,10 +388,10 @@ def test_unregistering_one_side_of_a_clash_resolves_it(plugin_sandbox):
     plugin_sandbox.register({"layers": [Component("ZqClash", keep)]}, name="keep")
     plugin_sandbox.register({"layers": [Component("ZqClash", drop)]}, name="drop")
     with pytest.raises(DuplicateComponentError):
-        lp.find("layers", "ZqClash")
+        lookup.find("layers", "ZqClash")
     plugin_sandbox.unregister("drop")
-    assert lp.find("layers", "ZqClash") is keep
-    assert lp.find("layers", "zq_clash") is keep
+    assert lookup.find("layers", "ZqClash") is keep
+    assert lookup.find("layers", "zq_clash") is keep
 
 
 # --- unknown names --------------------------------------------------------------------------
@@ -332,7 +401,7 @@ def test_unknown_name_error_full_text_with_suggestions(plugin_sandbox):
     names = [f"Zyxwv{i}" for i in range(1, 8)]
     plugin_sandbox.register({"layers": [Component(n, type(n, (), {})) for n in names]})
     with pytest.raises(UnknownComponentError) as info:
-        lp.resolve("layers", "Zyxwv")
+        lookup.resolve("layers", "Zyxwv")
     err = info.value
     assert err.kind == "layers" and err.name == "Zyxwv" and err.provider is None
     assert len(err.suggestions) == 5
@@ -348,7 +417,9 @@ def test_unknown_name_error_full_text_with_suggestions(plugin_sandbox):
 
 
 def test_unknown_name_suggests_close_names_first(plugin_sandbox):
-    plugin_sandbox.register({"losses": [Component("zq_hinge_loss", _function_named("zq_hinge_loss"))]})
+    plugin_sandbox.register(
+        {"losses": [Component("zq_hinge_loss", _function_named("zq_hinge_loss"))]}
+    )
     with pytest.raises(UnknownComponentError) as info:
         losses.get("zq_hinge_los")
     assert info.value.suggestions[0] == "zq_hinge_loss"
@@ -357,7 +428,7 @@ def test_unknown_name_suggests_close_names_first(plugin_sandbox):
 
 def test_unknown_name_error_without_suggestions(plugin_sandbox):
     with pytest.raises(UnknownComponentError) as info:
-        lp.resolve("schedules", "qqqqqqqqqqqq")
+        lookup.resolve("schedules", "qqqqqqqqqqqq")
     assert str(info.value) == (
         "Unknown learning-rate schedule: 'qqqqqqqqqqqq'. No installed plugin registers any"
         " learning-rate schedule of that name. If it is your own object, pass it in"
@@ -366,15 +437,17 @@ def test_unknown_name_error_without_suggestions(plugin_sandbox):
     assert info.value.suggestions == ()
 
 
-@pytest.mark.parametrize("kind", sorted(lp.KIND_NOUNS))
+@pytest.mark.parametrize("kind", sorted(KINDS_BY_KEY))
 def test_unknown_name_error_names_each_kind(plugin_sandbox, kind):
-    with pytest.raises(UnknownComponentError, match=f"^Unknown {re.escape(lp.KIND_NOUNS[kind])}: 'zqnothing'"):
-        lp.resolve(kind, "zqnothing")
+    with pytest.raises(
+        UnknownComponentError, match=f"^Unknown {re.escape(KINDS_BY_KEY[kind].noun)}: 'zqnothing'"
+    ):
+        lookup.resolve(kind, "zqnothing")
 
 
 def test_unknown_kind_is_rejected(plugin_sandbox):
     with pytest.raises(ValueError, match="Unknown component kind 'gadgets'"):
-        lp.registry("gadgets")
+        lookup.registry("gadgets")
 
 
 # --- first-party names whose distribution is missing ---------------------------------------
@@ -387,7 +460,6 @@ def fake_first_party(monkeypatch):
         "layers": {"ZqMaxPool2D": "lamella-quasar", "ZqCoreThing": "lamella-core"},
     }
     monkeypatch.setattr(first_party, "FIRST_PARTY", table)
-    monkeypatch.setattr(manager, "FIRST_PARTY", table)
     return table
 
 
@@ -415,7 +487,9 @@ def test_missing_first_party_name_through_from_import(plugin_sandbox, fake_first
         layers.get("zq_max_pool2d")  # the snake_case spelling finds the provider too
 
 
-def test_first_party_name_of_installed_distribution_is_plain_unknown(plugin_sandbox, fake_first_party):
+def test_first_party_name_of_installed_distribution_is_plain_unknown(
+    plugin_sandbox, fake_first_party
+):
     # lamella-core is loaded, so a missing name it "provides" is a plain unknown name
     with pytest.raises(UnknownComponentError) as info:
         layers.get("ZqCoreThing")
@@ -436,7 +510,7 @@ def test_registered_name_wins_over_first_party_index(plugin_sandbox, fake_first_
 def test_adam_without_lamella_optimizers_names_the_distribution(monkeypatch):
     for variable in ("LAMELLA_DISABLE_PLUGINS", "LAMELLA_LOAD_PLUGINS", "LAMELLA_STRICT_PLUGINS"):
         monkeypatch.delenv(variable, raising=False)
-    lp.reset()
+    loader.reset()
     try:
         for spelling in ("adam", "Adam", "ADAM"):
             with pytest.raises(MissingPluginError) as info:
@@ -446,7 +520,7 @@ def test_adam_without_lamella_optimizers_names_the_distribution(monkeypatch):
         with pytest.raises(ImportError, match="lamella-optimizers"):
             from lamella.optimizers import Adam  # noqa: F401
     finally:
-        lp.reset()
+        loader.reset()
 
 
 # --- users' own objects ---------------------------------------------------------------------
@@ -457,14 +531,66 @@ def test_custom_objects_take_precedence_inside_their_scope(plugin_sandbox):
     plugin_sandbox.register({"activations": [Component("zq_act", registered)]})
     assert lamella.activations.get("zq_act") is registered
     assert lamella.activations.get("zq_act", custom_objects={"zq_act": mine}) is mine
-    with lp.custom_object_scope({"zq_act": mine}):
+    with lamella.utils.custom_object_scope({"zq_act": mine}):
         assert lamella.activations.get("zq_act") is mine
-        with lp.CustomObjectScope({"zq_other": registered}):
-            assert lp.find("activations", "zq_other") is registered
-        assert lp.find("activations", "zq_other") is None
+        with lamella.utils.CustomObjectScope({"zq_other": registered}):
+            assert lookup.find("activations", "zq_other") is registered
+        assert lookup.find("activations", "zq_other") is None
     assert lamella.activations.get("zq_act") is registered
-    lp.get_custom_objects()["zq_global"] = mine
+    lamella.utils.get_custom_objects()["zq_global"] = mine
     assert lamella.losses.get("zq_global") is mine
+
+
+def test_custom_object_scope_is_per_thread(plugin_sandbox):
+    # Two threads enter their own scope with the same name at the same time; each sees only
+    # its own object, and a third thread outside any scope sees neither.
+    import threading
+
+    barrier = threading.Barrier(3, timeout=30)
+    seen, errors = {}, []
+
+    def in_scope(label):
+        obj = _function_named(f"zq_thread_{label}")
+        try:
+            with lamella.utils.custom_object_scope({"zq_thread_act": obj}):
+                barrier.wait()  # both scopes are open now
+                seen[label] = lamella.activations.get("zq_thread_act") is obj
+                barrier.wait()  # ... and stay open while the outsider looks
+        except Exception as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    def outside():
+        try:
+            barrier.wait()
+            seen["outside"] = (
+                lookup.find("activations", "zq_thread_act") is None
+                and "zq_thread_act" not in lamella.utils.get_custom_objects()
+            )
+            barrier.wait()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=in_scope, args=(label,)) for label in ("a", "b")]
+    threads.append(threading.Thread(target=outside))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert seen == {"a": True, "b": True, "outside": True}
+    assert "zq_thread_act" not in lamella.utils.get_custom_objects()
+
+
+def test_global_custom_objects_reach_every_thread(plugin_sandbox):
+    import threading
+
+    mine = _function_named("zq_everywhere")
+    lamella.utils.get_custom_objects()["zq_everywhere"] = mine
+    found = []
+    thread = threading.Thread(target=lambda: found.append(lookup.find("losses", "zq_everywhere")))
+    thread.start()
+    thread.join(timeout=60)
+    assert found == [mine]
 
 
 # --- records --------------------------------------------------------------------------------
@@ -502,15 +628,15 @@ def test_string_references_import_only_on_first_use(plugin_sandbox, tmp_path, mo
             "activations": [Component("zq_lazy_fn", f"{module_name}:fn")],
         }
     )
-    assert lp.registry("layers").find("ZqLazyInner") is not None
+    assert lookup.registry("layers").find("ZqLazyInner") is not None
     assert module_name not in sys.modules
-    assert lp.find("activations", "zq_lazy_fn")() == 42
+    assert lookup.find("activations", "zq_lazy_fn")() == 42
     assert module_name in sys.modules
-    assert lp.find("layers", "zq_lazy_inner") is sys.modules[module_name].Outer.Inner
+    assert lookup.find("layers", "zq_lazy_inner") is sys.modules[module_name].Outer.Inner
     sys.modules.pop(module_name, None)
 
 
 def test_bad_string_reference_fails_at_lookup(plugin_sandbox):
     plugin_sandbox.register({"layers": [Component("ZqBroken", "zq_no_such_module_anywhere:Thing")]})
     with pytest.raises(ModuleNotFoundError):
-        lp.find("layers", "ZqBroken")
+        lookup.find("layers", "ZqBroken")

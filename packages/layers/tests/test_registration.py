@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import lamella
-import lamella.plugins
+import lamella.plugins.lookup
 import lamella_layers
 from lamella_layers import activations, constraints, convolutional, core, initializers, pooling
 from lamella_layers import regularizers
@@ -18,7 +18,7 @@ from lamella_layers import regularizers
     ("max_pooling2d", pooling.MaxPooling2D),
 ])
 def test_layers_resolve(name, obj):
-    assert lamella.plugins.resolve("layers", name) is obj
+    assert lamella.plugins.lookup.resolve("layers", name) is obj
 
 
 def test_facade_attributes_are_the_registered_classes():
@@ -110,8 +110,8 @@ def test_new_layer_families_resolve_through_the_facade():
     assert lamella.layers.LSTM is recurrent.LSTM
     assert lamella.layers.Bidirectional is wrappers.Bidirectional
     assert lamella.layers.GlobalAvgPool2D is pooling.GlobalAveragePooling2D
-    assert lamella.plugins.resolve("layers", "Deconvolution2D") is convolutional.Conv2DTranspose
+    assert lamella.plugins.lookup.resolve("layers", "Deconvolution2D") is convolutional.Conv2DTranspose
     assert lamella.layers.concatenate is merge.concatenate
-    assert lamella.plugins.resolve("layers", "Concatenate") is merge.Concatenate
+    assert lamella.plugins.lookup.resolve("layers", "Concatenate") is merge.Concatenate
     a, b = lamella.Input(shape=(3,)), lamella.Input(shape=(2,))
     assert lamella.layers.concatenate([a, b]).shape == (None, 5)

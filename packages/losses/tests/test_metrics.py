@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lamella import metrics as M
-from lamella.plugins import manager
+from lamella.plugins import lookup
 from lamella_losses import losses as LL
 from lamella_losses import metrics as LM
 
@@ -198,13 +198,13 @@ def test_auc():
     (lambda y, p: (y - p).mean(-1), (None, 7, 3), "categorical_accuracy"),
 ])
 def test_accuracy_rule(name, loss, shape, want):
-    got = manager.resolve_metric(name, loss, shape)
+    got = lookup.resolve_metric(name, loss, shape)
     assert got is getattr(LM, want)
     ce = {"binary_accuracy": "binary_crossentropy",
           "sparse_categorical_accuracy": "sparse_categorical_crossentropy",
           "categorical_accuracy": "categorical_crossentropy"}[want]
     alias = "crossentropy" if name == "accuracy" else "ce"
-    assert manager.resolve_metric(alias, loss, shape) is getattr(LL, ce)
+    assert lookup.resolve_metric(alias, loss, shape) is getattr(LL, ce)
 
 
 def test_resolver_ignores_other_names():

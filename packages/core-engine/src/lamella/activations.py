@@ -6,7 +6,9 @@ so ``lamella.activations.X`` is the object the installed plugin registered.
 
 
 from lamella.plugins import facade as _facade
-from lamella.plugins import manager as _manager
+from lamella.plugins import lookup as _lookup
 
-# install() rebinds ``_facade`` to the Facade object, so the default goes through ``_manager``.
-_facade.install(globals(), "activations", none_value=lambda: _manager.resolve("activations", "linear"))
+# install() rebinds ``_facade`` to the Facade object, so the default goes through ``_lookup``.
+_facade.install(
+    globals(), "activations", none_value=lambda: _lookup.resolve("activations", "linear")
+)

@@ -1,30 +1,48 @@
-"""The ``lamella`` command: ``lamella plugins [--json]`` and ``lamella version``."""
+"""The ``lamella`` command: ``lamella plugins [--json] [--strict]`` and ``lamella version``.
+
+Example::
+
+    $ lamella plugins --strict   # exit 1, and say which, when a plugin is broken
+"""
 
 import argparse
 import json
 import sys
 
-from lamella import plugins
 from lamella._version import __version__
 
 
-def _plugins(args):
-    infos = plugins.plugin_infos()
-    if args.json:
-        json.dump([info.to_dict() for info in infos], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
+def _print_listing(infos):
     if not infos:
         print("No lamella plugins are installed.")
-        return 0
     for info in infos:
         print(f"{info.name} {info.version} [{info.status}]  ({info.entry_point})")
         if info.error:
             print(f"    error: {info.error}")
+        if info.unknown_hooks:
+            print(f"    unknown hooks (never called): {', '.join(info.unknown_hooks)}")
         for kind, names in info.registered.items():
             print(f"    {kind} ({len(names)}): {', '.join(names)}")
-    failed = sum(info.status == "failed" for info in infos)
-    return 1 if failed and args.strict else 0
+
+
+def _plugins(args):
+    from lamella.plugins import loader
+
+    # A strict listing (--strict or LAMELLA_STRICT_PLUGINS=1) checks every plugin fully and
+    # lists what fails; it never raises: the answer is the listing and the exit status, not a
+    # traceback.
+    strict = args.strict or loader.strict_from_env()
+    infos = loader.load(strict=True, raise_errors=False).infos if strict else loader.plugin_infos()
+    if args.json:
+        json.dump([info.to_dict() for info in infos], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_listing(infos)
+    failed = [info.name for info in infos if info.status == "failed"]
+    if failed and strict:
+        print(f"lamella plugins: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv=None):
@@ -33,7 +51,11 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("plugins", help="list installed plugins and what they register")
     listing.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    listing.add_argument("--strict", action="store_true", help="exit 1 when a plugin failed")
+    listing.add_argument(
+        "--strict",
+        action="store_true",
+        help="check every plugin fully (references import, no unknown hooks); exit 1 if one fails",
+    )
     listing.set_defaults(run=_plugins)
     version = commands.add_parser("version", help="print lamella's version")
     version.set_defaults(run=lambda args: print(__version__) or 0)

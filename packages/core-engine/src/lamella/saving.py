@@ -12,8 +12,8 @@ returns. A saver writes straight to the path it is given.
 import contextlib
 import os
 
-from lamella.plugins import manager
-from lamella.plugins.registry import MissingPluginError, UnknownComponentError
+from lamella.plugins import lookup
+from lamella.plugins.errors import MissingPluginError, UnknownComponentError
 from lamella.utils.atomic_files import atomic_path
 
 
@@ -23,7 +23,7 @@ def saver_for(filepath):
     path = os.fspath(filepath) if isinstance(filepath, (str, bytes, os.PathLike)) else ".h5"
     if isinstance(path, bytes):
         path = os.fsdecode(path)
-    registry = manager.registry("savers")
+    registry = lookup.registry("savers")
     for entry in registry.entries():
         saver = entry.obj
         if any(path.lower().endswith(ext) for ext in getattr(saver, "extensions", ())):

@@ -443,10 +443,10 @@ class Lambda(Layer):
 
     @classmethod
     def _load(cls, value, kind, what, custom_objects, safe_mode):
-        from lamella.plugins import manager
+        from lamella.plugins.custom_objects import get_custom_objects
 
         if kind == "function":
-            lookup = dict(manager.get_custom_objects())
+            lookup = dict(get_custom_objects())
             lookup.update(custom_objects or {})
             if value in lookup:
                 return lookup[value]
@@ -466,7 +466,7 @@ class Lambda(Layer):
                     f"source, load it with safe_mode=False."
                 )
             globs = dict(globals())
-            globs.update(manager.get_custom_objects())
+            globs.update(get_custom_objects())
             globs.update(custom_objects or {})
             return _func_load(value, globs)
         raise TypeError(f"Lambda: unknown {what} type {kind!r}.")

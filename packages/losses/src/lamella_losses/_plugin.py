@@ -84,9 +84,9 @@ def _loss_kind(loss):
         if loss == "sparse_categorical_crossentropy":
             return "sparse"
         try:
-            from lamella.plugins import manager
+            from lamella.plugins import lookup
 
-            loss = manager.resolve("losses", loss, None)
+            loss = lookup.resolve("losses", loss, None)
         except Exception:
             return None
     if loss is losses.binary_crossentropy or isinstance(loss, losses.BinaryCrossentropy) \

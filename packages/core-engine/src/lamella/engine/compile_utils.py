@@ -10,7 +10,7 @@ from lamella import losses as losses_facade
 from lamella import metrics as metrics_facade
 from lamella.base.loss import Loss, LossFunctionWrapper
 from lamella.base.metric import Metric, MeanMetricWrapper
-from lamella.plugins import manager
+from lamella.plugins import lookup
 from lamella.utils.generic_utils import as_list
 
 
@@ -69,7 +69,7 @@ def make_metric(identifier, loss, output_shape, name):
         return identifier
     obj = None
     if isinstance(identifier, str):
-        obj = manager.resolve_metric(identifier, _raw_loss(loss), output_shape)
+        obj = lookup.resolve_metric(identifier, _raw_loss(loss), output_shape)
         if obj is None:
             obj = metrics_facade.get(identifier)
     else:

@@ -45,7 +45,7 @@ from lamella.engine.distribution import SINGLE_PROCESS, resolve_strategy
 from lamella.engine.epoch_logs import RunningLoss
 from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
 from lamella.engine.progbar import Progbar
-from lamella.plugins import manager
+from lamella.plugins import lookup
 from lamella.utils.generic_utils import as_list
 
 _FIT_LEGACY = {"nb_epoch": "epochs"}
@@ -105,7 +105,7 @@ class Trainer:
         self._objectives = CompiledObjectives(loss, metrics, loss_weights, weighted_metrics,
                                               sample_weight_mode)
         self._strategy = resolve_strategy(
-            distribute, lambda name: manager.resolve("strategies", name))
+            distribute, lambda name: lookup.resolve("strategies", name))
         self._device = self._strategy.device(devices.decide_device(self, device))
         self._autocast_dtype = getattr(torch, mixed_precision) if mixed_precision else None
         self._grad_scaler = None

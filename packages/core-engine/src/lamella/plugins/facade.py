@@ -8,14 +8,10 @@ Each facade also gets Keras's ``get``, ``serialize`` and ``deserialize`` for its
 
 import inspect
 
-from lamella.plugins import manager
-from lamella.plugins.registry import KIND_NOUNS, MissingPluginError
-
-#: Kinds whose ``get('name')`` returns an instance (Keras builds these from ``{'config': {}}``);
-#: the others return the registered function or class itself.
-INSTANTIATING_KINDS = frozenset(
-    {"optimizers", "initializers", "regularizers", "constraints", "schedules", "callbacks"}
-)
+from lamella.plugins import lookup
+from lamella.plugins.contract import get_kind
+from lamella.plugins.custom_objects import CustomObjectScope
+from lamella.plugins.errors import MissingPluginError
 
 
 def _strip_keras3_keys(config):
@@ -34,18 +30,27 @@ def _call_from_config(cls, config, custom_objects):
         params = inspect.signature(cls.from_config).parameters
         if "custom_objects" in params:
             return cls.from_config(config, custom_objects=custom_objects)
-        with manager.CustomObjectScope(custom_objects or {}):
+        with CustomObjectScope(custom_objects or {}):
             return cls.from_config(config)
-    with manager.CustomObjectScope(custom_objects or {}):
+    with CustomObjectScope(custom_objects or {}):
         return cls(**(config or {}))
 
 
 class Facade:
-    """``get``/``serialize``/``deserialize`` and attribute lookup for one kind."""
+    """``get``/``serialize``/``deserialize`` and attribute lookup for one kind.
+
+    Example::
+
+        facade = Facade("losses", "lamella.losses")
+        facade.get("mse") is facade.get("mean_squared_error")
+    """
 
     def __init__(self, kind, module_name, none_value=None):
         self.kind = kind
-        self.noun = KIND_NOUNS[kind]
+        self.noun = get_kind(kind).noun
+        # Keras's get('name') instantiates some kinds (built from ``{'config': {}}``); the
+        # others return the registered function or class itself.
+        self.instantiates = get_kind(kind).instantiates
         self.module_name = module_name
         self.none_value = none_value
 
@@ -59,10 +64,10 @@ class Facade:
                 f"with 'class_name' and 'config'."
             )
         class_name, inner = _strip_keras3_keys(config)
-        obj = manager.resolve(self.kind, class_name, custom_objects)
+        obj = lookup.resolve(self.kind, class_name, custom_objects)
         if inner is None:
             return obj
-        if inspect.isclass(obj) or self.kind in INSTANTIATING_KINDS or inner:
+        if inspect.isclass(obj) or self.instantiates or inner:
             return _call_from_config(obj, inner, custom_objects)
         return obj
 
@@ -87,8 +92,8 @@ class Facade:
         if isinstance(identifier, dict):
             return self.deserialize(identifier, custom_objects)
         if isinstance(identifier, str):
-            obj = manager.resolve(self.kind, identifier, custom_objects)
-            if self.kind in INSTANTIATING_KINDS and callable(obj):
+            obj = lookup.resolve(self.kind, identifier, custom_objects)
+            if self.instantiates and callable(obj):
                 return obj()
             return obj
         if callable(identifier) or not isinstance(identifier, (int, float, bool, list, tuple)):
@@ -98,23 +103,28 @@ class Facade:
     def getattr(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        obj = manager.find(self.kind, name)
+        obj = lookup.find(self.kind, name)
         if obj is not None:
             return obj
-        provider = manager.first_party_provider(self.kind, name)
+        provider = lookup.first_party_provider(self.kind, name)
         if provider:
             raise MissingPluginError(self.kind, name, provider=provider)
-        suggestions = manager.registry(self.kind).suggestions(name)
+        suggestions = lookup.registry(self.kind).suggestions(name)
         hint = f" Did you mean: {', '.join(map(repr, suggestions))}?" if suggestions else ""
         raise AttributeError(f"module {self.module_name!r} has no attribute {name!r}.{hint}")
 
     def dir(self, module_globals):
-        names = set(module_globals) | set(manager.registry(self.kind).keys())
+        names = set(module_globals) | set(lookup.registry(self.kind).keys())
         return sorted(n for n in names if not n.startswith("_"))
 
 
 def install(module_globals, kind, none_value=None):
-    """Give a facade module its ``get``/``serialize``/``deserialize``/``__getattr__``/``__dir__``."""
+    """Give a facade module ``get``/``serialize``/``deserialize``/``__getattr__``/``__dir__``.
+
+    Example (the whole of ``lamella/losses.py`` but its imports)::
+
+        _facade.install(globals(), "losses")
+    """
     facade = Facade(kind, module_globals["__name__"], none_value)
     module_globals.update(
         get=facade.get,

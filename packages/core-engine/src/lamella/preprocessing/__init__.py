@@ -5,12 +5,12 @@ Each submodule forwards to the module a plugin registered under that name throug
 ``from lamella.preprocessing.sequence import pad_sequences`` works once it is installed.
 """
 
-from lamella.plugins import manager
+from lamella.plugins import lookup
 
 
 def registered_module(name):
     """The module a plugin registered as ``lamella.preprocessing.<name>``."""
-    return manager.resolve("preprocessing", name)
+    return lookup.resolve("preprocessing", name)
 
 
 def forwarder(submodule):

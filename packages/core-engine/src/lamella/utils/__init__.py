@@ -6,7 +6,11 @@ import numpy as np
 import torch
 
 from lamella.plugins import facade as _facade
-from lamella.plugins.manager import CustomObjectScope, custom_object_scope, get_custom_objects
+from lamella.plugins.custom_objects import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+)
 from lamella.utils.data_utils import Sequence
 from lamella.utils.np_utils import normalize, to_categorical
 from lamella.utils.vis_utils import model_to_dot, plot_model

@@ -80,10 +80,10 @@ def _accepted_keys(cls):
 
 
 def _find_class(class_name):
-    from lamella.plugins import manager
+    from lamella.plugins import lookup
 
     for kind in KINDS:
-        obj = manager.find(kind, class_name)
+        obj = lookup.find(kind, class_name)
         if obj is not None:
             return obj
     return None

@@ -36,9 +36,9 @@ def _json_default(obj):
 # --- the architecture ---------------------------------------------------------------------------
 
 def _is_first_party(class_name):
-    from lamella.plugins import manager
+    from lamella.plugins import lookup
 
-    cls = manager.find("layers", class_name)
+    cls = lookup.find("layers", class_name)
     return cls is not None and getattr(cls, "__module__", "").startswith("lamella")
 
 
@@ -145,7 +145,7 @@ def _deserialize_objective(value, facade, custom_objects):
 def compile_from_training_config(model, config, custom_objects=None):
     """``model.compile(...)`` with the arguments a ``training_config`` stores."""
     from lamella import losses, metrics, optimizers
-    from lamella.plugins.manager import CustomObjectScope
+    from lamella.plugins.custom_objects import CustomObjectScope
 
     with CustomObjectScope(custom_objects or {}):
         optimizer = optimizers.deserialize(drop_keras3_keys(config["optimizer_config"]),

@@ -1,0 +1,428 @@
+"""Discovering and loading plugins: entry points, environment switches, failure isolation.
+
+Plugins load once, lazily, on the first lookup (never at ``import lamella``). Each entry point
+of the ``lamella`` group is loaded inside its own try/except: a plugin whose import or hook
+raises leaves no registration behind, a :class:`~lamella.plugins.LamellaPluginWarning` names
+its distribution and error, and ``lamella plugins`` lists it as failed.
+
+Registrations are collected by calling each registration hook through pluggy, restricted to
+the one plugin being loaded, so pluggy's argument passing applies exactly as for any hook.
+
+Environment switches:
+
+``LAMELLA_DISABLE_PLUGINS``
+    ``1``/``all`` loads no entry-point plugin; otherwise a comma-separated list of
+    distribution (or entry-point) names to skip.
+``LAMELLA_LOAD_PLUGINS``
+    A comma-separated allow-list: only these distributions load.
+``LAMELLA_STRICT_PLUGINS``
+    ``1`` checks each plugin fully (every ``"module:attr"`` reference imports, no unknown
+    ``lamella_*`` hook) and raises :class:`~lamella.plugins.PluginLoadError` instead of
+    warning.
+``LAMELLA_TRACE_PLUGINS``
+    ``1`` prints each plugin's load time and registrations to stderr.
+
+Example::
+
+    from lamella.plugins import loader
+
+    state = loader.load(strict=True)       # a private, fully checked load (lamella plugins)
+    failed = [i for i in state.infos if i.status == "failed"]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib.util
+import os
+import sys
+import threading
+import time
+import warnings
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from lamella.plugins import contract
+from lamella.plugins.contract import KINDS, Component
+from lamella.plugins.errors import LamellaPluginWarning, PluginLoadError
+from lamella.plugins.registry import Registry, load_object
+
+IN_PROCESS = "<registered in process>"
+
+
+@dataclasses.dataclass
+class PluginInfo:
+    """What ``lamella plugins`` reports for one plugin.
+
+    Example::
+
+        >>> {i.name: i.status for i in lamella.plugins.plugin_infos()}
+        {'lamella-core': 'loaded', 'lamella-layers': 'loaded', ...}
+    """
+
+    name: str
+    version: str
+    entry_point: str
+    status: str  # "loaded" | "failed" | "disabled"
+    hooks: list[str] = dataclasses.field(default_factory=list)
+    registered: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # kind -> names
+    error: str | None = None
+    load_seconds: float = 0.0
+    unknown_hooks: list[str] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class LoadedPlugins:
+    """One load of every plugin: the pluggy manager, a registry per kind and the infos.
+
+    Example::
+
+        state = ensure_loaded()
+        state.registries["layers"].find("Dense").distribution  # 'lamella-layers'
+    """
+
+    def __init__(self) -> None:
+        self.plugin_manager = pluggy.PluginManager(contract.PROJECT_NAME)
+        self.plugin_manager.add_hookspecs(contract)
+        self.registries: dict[str, Registry] = {kind.key: Registry(kind.key) for kind in KINDS}
+        self.infos: list[PluginInfo] = []
+
+
+_state: LoadedPlugins | None = None
+_lock = threading.RLock()
+# The state being filled by ensure_loaded() in this thread: a lookup made while plugins load (a
+# hook, or a component module strict mode imports, that looks a name up) sees what has
+# registered so far instead of starting a second, recursive load.
+_loading = threading.local()
+_programmatic: list[tuple[Any, str]] = []  # (plugin, name) registered through register_plugin
+
+
+# --- environment switches ------------------------------------------------------------------
+
+
+def _env_list(variable: str) -> set:
+    value = os.environ.get(variable, "").strip()
+    return {item.strip().lower() for item in value.split(",") if item.strip()}
+
+
+def _flag(variable: str) -> bool:
+    return os.environ.get(variable, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def strict_from_env() -> bool:
+    """Whether ``LAMELLA_STRICT_PLUGINS`` asks for strict loading."""
+    return _flag("LAMELLA_STRICT_PLUGINS")
+
+
+def _skip_reason(distribution: str, entry_name: str) -> str | None:
+    names = {distribution.lower(), entry_name.lower()}
+    disabled = _env_list("LAMELLA_DISABLE_PLUGINS")
+    if disabled & {"1", "all", "true"} or disabled & names:
+        return "disabled by LAMELLA_DISABLE_PLUGINS"
+    allowed = _env_list("LAMELLA_LOAD_PLUGINS")
+    if allowed and not allowed & names:
+        return "not in LAMELLA_LOAD_PLUGINS"
+    return None
+
+
+def _entry_points() -> list:
+    seen, result = set(), []
+    for ep in metadata.entry_points(group=contract.ENTRY_POINT_GROUP):
+        if (ep.name, ep.value) in seen:  # one distribution seen twice on sys.path
+            continue
+        seen.add((ep.name, ep.value))
+        result.append(ep)
+    return sorted(result, key=lambda ep: ep.name)
+
+
+# --- warnings --------------------------------------------------------------------------------
+
+
+def _is_internal(frame) -> bool:
+    module = frame.f_globals.get("__name__", "")
+    return module.split(".")[0] in {"lamella", "pluggy", "importlib"}
+
+
+def _warn(message: str) -> None:
+    """Warn with the stack level of the first caller outside lamella (the lookup's call site).
+
+    The depth differs from lookup to lookup (a facade's ``get``, ``compile``, ``load_model``,
+    ``register_plugin``), so a fixed ``stacklevel`` would point into lamella's own code.
+    """
+    frame, level = sys._getframe(0), 1
+    while frame is not None and _is_internal(frame):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, LamellaPluginWarning, stacklevel=level)
+
+
+# --- one plugin ------------------------------------------------------------------------------
+
+
+def _call_for(pm: pluggy.PluginManager, plugin: Any, hook_name: str) -> list:
+    """Call one hook through pluggy, for ``plugin``'s implementations only."""
+    others = [p for p in pm.get_plugins() if p is not plugin]
+    return pm.subset_hook_caller(hook_name, remove_plugins=others)()
+
+
+def _collect(pm: pluggy.PluginManager, plugin: Any) -> tuple[dict[str, list], list[str]]:
+    """Call every registration hook the plugin implements; return ``({kind: [...]}, hooks)``."""
+    records: dict[str, list] = {}
+    hooks: list[str] = []
+    for kind in KINDS:
+        caller = getattr(pm.hook, kind.hook)
+        if not any(impl.plugin is plugin for impl in caller.get_hookimpls()):
+            continue
+        hooks.append(kind.hook)
+        for result in _call_for(pm, plugin, kind.hook):  # pluggy drops None results
+            if not isinstance(result, (list, tuple)):
+                raise TypeError(f"hook {kind.hook} must return a list of Component, got {result!r}")
+            for record in result:
+                if not isinstance(record, Component):
+                    raise TypeError(
+                        f"hook {kind.hook} returned {record!r}; expected lamella.plugins.Component"
+                    )
+            records.setdefault(kind.key, []).extend(result)
+    if any(i.plugin is plugin for i in pm.hook.lamella_resolve_metric.get_hookimpls()):
+        hooks.append("lamella_resolve_metric")
+    return records, hooks
+
+
+def _unknown_hooks(pm: pluggy.PluginManager, plugin: Any) -> list[str]:
+    """``plugin``'s implementations of hooks that have no spec (what pluggy's check_pending
+    rejects), each with a "did you mean" when a real hook is close."""
+    known = [name for name in vars(pm.hook) if getattr(pm.hook, name).has_spec()]
+    unknown = []
+    for name, caller in sorted(vars(pm.hook).items()):
+        if name.startswith("_") or caller.has_spec():
+            continue
+        if any(i.plugin is plugin and not i.optionalhook for i in caller.get_hookimpls()):
+            close = difflib.get_close_matches(name, known, n=1)
+            unknown.append(f"{name} (did you mean {close[0]}?)" if close else name)
+    return unknown
+
+
+def _installed(module_name: str) -> bool:
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):  # "a.b" whose parent "a" is missing raises
+        return False
+
+
+def _check_references(records: dict[str, list]) -> None:
+    """Import every ``"module:attr"`` reference whose ``requires`` are installed (strict mode)."""
+    for kind, components in records.items():
+        for component in components:
+            if not isinstance(component.obj, str):
+                continue
+            if not all(_installed(r) for r in component.requires):
+                continue  # an optional dependency is missing: by design it fails only on use
+            try:
+                load_object(component.obj)
+            except Exception as exc:
+                noun = contract.KINDS_BY_KEY[kind].noun
+                raise ImportError(
+                    f"{noun} {component.name!r} refers to {component.obj!r}, which cannot be"
+                    f" imported: {type(exc).__name__}: {exc}"
+                ) from exc
+
+
+def _add_plugin(state, plugin, name, version, entry_point, strict, raise_errors) -> None:
+    """Register one plugin object; all or nothing."""
+    started = time.perf_counter()
+    pm = state.plugin_manager
+    registered_with_pm = False
+    try:
+        pm.register(plugin, name=name)
+        registered_with_pm = True
+        unknown = _unknown_hooks(pm, plugin)
+        records, hooks = _collect(pm, plugin)
+        if strict and unknown:
+            raise pluggy.PluginValidationError(plugin, f"unknown hooks: {', '.join(unknown)}")
+        if strict:
+            _check_references(records)
+    except Exception as exc:  # a broken plugin must not break lamella
+        if registered_with_pm:
+            pm.unregister(plugin)
+        _report_failure(state, name, version, entry_point, exc, started, raise_errors)
+        return
+    for kind, components in records.items():
+        for component in components:
+            state.registries[kind].add(component, name)
+    info = PluginInfo(
+        name=name,
+        version=version,
+        entry_point=entry_point,
+        status="loaded",
+        hooks=hooks,
+        registered={kind: [c.name for c in comps] for kind, comps in records.items() if comps},
+        load_seconds=time.perf_counter() - started,
+        unknown_hooks=unknown,
+    )
+    state.infos.append(info)
+    if unknown:
+        _warn(
+            f"lamella plugin {name!r} implements hooks lamella does not know, which are never"
+            f" called: {', '.join(unknown)}"
+        )
+    _trace(info)
+
+
+def _report_failure(state, name, version, entry_point, exc, started, raise_errors) -> None:
+    error = f"{type(exc).__name__}: {exc}"
+    state.infos.append(
+        PluginInfo(
+            name=name,
+            version=version,
+            entry_point=entry_point,
+            status="failed",
+            error=error,
+            load_seconds=time.perf_counter() - started,
+        )
+    )
+    if raise_errors:
+        raise PluginLoadError(f"lamella plugin {name!r} failed to load: {error}") from exc
+    _warn(f"lamella plugin {name!r} failed to load and was skipped: {error}")
+
+
+def _trace(info: PluginInfo) -> None:
+    if _flag("LAMELLA_TRACE_PLUGINS"):
+        counts = ", ".join(f"{k}: {len(v)}" for k, v in info.registered.items()) or "nothing"
+        print(
+            f"lamella: plugin {info.name} {info.status} in {info.load_seconds * 1000:.1f} ms"
+            f" ({counts})",
+            file=sys.stderr,
+        )
+
+
+# --- every plugin ----------------------------------------------------------------------------
+
+
+def load(
+    strict: bool | None = None, raise_errors: bool | None = None, in_process: bool = True
+) -> LoadedPlugins:
+    """Load every plugin into a new :class:`LoadedPlugins`, without making it the current one.
+
+    :param strict: check each plugin fully (every reference imports, no unknown hook) and
+        fail it otherwise; defaults to ``LAMELLA_STRICT_PLUGINS``.
+    :param raise_errors: raise :class:`PluginLoadError` on the first failure instead of
+        warning; defaults to ``LAMELLA_STRICT_PLUGINS``.
+    :param in_process: include the plugins given to :func:`register_plugin`.
+    """
+    state = LoadedPlugins()
+    _fill(state, strict, raise_errors, in_process)
+    return state
+
+
+def _fill(state, strict=None, raise_errors=None, in_process=True) -> None:
+    """Load the entry points, then the in-process plugins, into ``state`` (see :func:`load`)."""
+    strict = strict_from_env() if strict is None else strict
+    raise_errors = strict_from_env() if raise_errors is None else raise_errors
+    for ep in _entry_points():
+        distribution = ep.dist.name if ep.dist is not None else ep.name
+        version = ep.dist.version if ep.dist is not None else ""
+        reason = _skip_reason(distribution, ep.name)
+        if reason:
+            info = PluginInfo(distribution, version, ep.value, "disabled", error=reason)
+            state.infos.append(info)
+            continue
+        started = time.perf_counter()
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            _report_failure(state, distribution, version, ep.value, exc, started, raise_errors)
+            continue
+        _add_plugin(state, plugin, distribution, version, ep.value, strict, raise_errors)
+    if in_process:
+        for plugin, name in list(_programmatic):
+            _add_plugin(state, plugin, name, "", IN_PROCESS, strict, raise_errors)
+
+
+def ensure_loaded() -> LoadedPlugins:
+    """Load every plugin once; later calls return the same state."""
+    global _state
+    if _state is None:
+        with _lock:
+            partial = getattr(_loading, "state", None)
+            if partial is not None:
+                return partial
+            if _state is None:
+                state = _loading.state = LoadedPlugins()
+                try:
+                    _fill(state)
+                finally:
+                    _loading.state = None
+                _state = state
+    return _state
+
+
+def is_loaded() -> bool:
+    """Whether plugins have been loaded since the last :func:`reset`."""
+    return _state is not None
+
+
+def reset() -> None:
+    """Forget every loaded plugin; the next lookup discovers them again (for tests)."""
+    global _state
+    with _lock:
+        _state = None
+
+
+def register_plugin(plugin: Any, name: str | None = None) -> str:
+    """Register an in-process plugin (a module or object with hook implementations).
+
+    It counts from the next lookup on, like an installed plugin, and survives :func:`reset`.
+
+    Example::
+
+        class MyPlugin:
+            @hookimpl
+            def lamella_activations(self):
+                return [Component("swish", swish)]
+
+        lamella.plugins.register_plugin(MyPlugin(), name="my-plugin")
+    """
+    name = name or getattr(plugin, "__name__", type(plugin).__name__)
+    with _lock:
+        _programmatic.append((plugin, name))
+        if _state is not None:
+            strict = strict_from_env()
+            _add_plugin(_state, plugin, name, "", IN_PROCESS, strict, strict)
+    return name
+
+
+def unregister_plugin(name: str) -> None:
+    """Remove an in-process plugin registered with :func:`register_plugin`.
+
+    Example::
+
+        lamella.plugins.unregister_plugin("my-plugin")
+    """
+    with _lock:
+        _programmatic[:] = [(p, n) for p, n in _programmatic if n != name]
+        if _state is not None:
+            plugin = _state.plugin_manager.get_plugin(name)
+            if plugin is not None:
+                _state.plugin_manager.unregister(plugin)
+            for registry in _state.registries.values():
+                registry.remove_distribution(name)
+            _state.infos = [i for i in _state.infos if i.name != name]
+
+
+def plugin_infos() -> list[PluginInfo]:
+    """:class:`PluginInfo` for every discovered plugin, loaded, failed or disabled.
+
+    Example::
+
+        failed = [i.name for i in lamella.plugins.plugin_infos() if i.status == "failed"]
+    """
+    return list(ensure_loaded().infos)
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """The pluggy ``PluginManager`` holding every loaded plugin."""
+    return ensure_loaded().plugin_manager
