@@ -3,6 +3,14 @@
 
 Every check raises ``ValueError`` naming the layer class and the argument, e.g.
 ``Conv2D: padding must be one of 'valid', 'same'; got 'foo'``.
+
+Example::
+
+    from lamella_layers import _utils
+
+    _utils.normalize_tuple("Conv2D", "strides", 2, 2)   # (2, 2)
+    _utils.number("ReLU", "max_value", -1, low=0)       # ValueError: ReLU: `max_value` must be
+                                                        # a number >= 0; got -1.
 """
 
 import numbers

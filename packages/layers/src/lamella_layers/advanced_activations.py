@@ -21,6 +21,11 @@ __all__ = ["LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "ReLU"]
 
 
 class _Elementwise(Layer):
+    """An activation layer without weights: same shape out, the mask passes through.
+
+    Example: ``ELU(1.0).compute_output_shape((None, 3)) == (None, 3)``.
+    """
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True

@@ -39,7 +39,10 @@ _CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
 class _Conv(Layer):
-    """The N-D convolution base (Keras's ``_Conv``)."""
+    """The N-D convolution base (Keras's ``_Conv``): ``rank`` spatial axes, Keras's kernel layout.
+
+    Example: ``Conv2D(8, 3).build((None, 5, 5, 2))`` makes ``kernel (3, 3, 2, 8)``, ``bias (8,)``.
+    """
 
     rank = 2
     _paddings = ("valid", "same")
@@ -271,7 +274,11 @@ class DepthwiseConv2D(Conv2D):
 
 
 class _SeparableConv(_Conv):
-    """Depthwise convolution then a pointwise (1x1) one; the bias belongs to the pointwise."""
+    """Depthwise convolution then a pointwise (1x1) one; the bias belongs to the pointwise.
+
+    Example: ``SeparableConv2D(4, 3, depth_multiplier=2)`` on 3 channels has weights
+    ``(3, 3, 3, 2)``, ``(1, 1, 6, 4)`` and ``(4,)``.
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
@@ -383,7 +390,10 @@ def deconv_output_length(length, kernel, padding, output_padding, stride, dilati
 
 
 class _ConvTranspose(_Conv):
-    """The gradient of a convolution: kernel ``(k..., filters, in)``, TF's output lengths."""
+    """The gradient of a convolution: kernel ``(k..., filters, in)``, TF's output lengths.
+
+    Example: ``Conv2DTranspose(2, 3, strides=2, padding="same")`` doubles rows and columns.
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, **kwargs):

@@ -56,8 +56,12 @@ class ConvLSTM2DCell(_CellBase):
     returns ``h, [h, c]``. ``state_size == (filters, filters)``. The options, dropout masks
     and weights are the recurrent cells' (``_CellBase``).
 
-    Example: ``RNN(ConvLSTM2DCell(2, 3))(torch.randn(1, 4, 6, 6, 1))`` uses the generic loop;
-    ``ConvLSTM2D`` runs the input convolution for all steps at once.
+    Example::
+
+        cell = ConvLSTM2DCell(2, 3, padding="same")
+        cell.build((1, 6, 6, 1))
+        h = c = torch.zeros(1, 6, 6, 2)
+        out, (h, c) = cell.call(torch.randn(1, 6, 6, 1), [h, c])     # out: (1, 6, 6, 2)
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,

@@ -24,6 +24,11 @@ __all__ = ["GaussianNoise", "GaussianDropout", "AlphaDropout"]
 
 
 class _Noise(Layer):
+    """A layer that perturbs its input in training only (the identity in inference).
+
+    Example: ``GaussianDropout(0.5)(x, training=False)`` is ``x``.
+    """
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True

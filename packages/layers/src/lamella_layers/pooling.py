@@ -33,6 +33,11 @@ _AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
 class _Pooling(Layer):
+    """The N-D max/average pooling base (``rank`` spatial axes, TF's ``'same'`` rule).
+
+    Example: ``MaxPooling2D(2)(torch.zeros(1, 4, 4, 3)).shape == (1, 2, 2, 3)``.
+    """
+
     rank = 2
     _max = True
 
@@ -158,6 +163,11 @@ class AveragePooling3D(MaxPooling3D):
 
 
 class _GlobalPooling(Layer):
+    """The global max/average pooling base: one value per channel.
+
+    Example: ``GlobalAveragePooling2D()(torch.zeros(1, 4, 4, 3)).shape == (1, 3)``.
+    """
+
     rank = 2
     _max = True
 

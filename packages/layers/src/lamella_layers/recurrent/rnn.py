@@ -259,7 +259,11 @@ _LAYER_KEYS = ("name", "trainable", "dtype", "input_shape", "batch_input_shape",
 
 
 class _KerasRNN(RNN):
-    """SimpleRNN / GRU / LSTM: an ``RNN`` whose cell is built from the layer's arguments."""
+    """SimpleRNN / GRU / LSTM: an ``RNN`` whose cell is built from the layer's arguments.
+
+    The cell's arguments read through the layer (``LSTM(4).units == 4``) and its config is
+    flat, as Keras's: ``"cell"`` is not a key of ``LSTM(4).get_config()``.
+    """
 
     _cell_class = None
 
