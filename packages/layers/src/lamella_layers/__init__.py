@@ -1,4 +1,5 @@
-"""lamella_layers: Keras 2.3 layers, activations, initializers, regularizers and constraints for lamella."""
+"""lamella_layers: Keras 2.3 layers, activations, initializers, regularizers and constraints
+for lamella."""
 
 from lamella._version import __version__
 

@@ -61,7 +61,8 @@ def _conv_components():
             ("Conv3D", ("Convolution3D",)), ("SeparableConv1D", ("SeparableConvolution1D",)),
             ("SeparableConv2D", ("SeparableConvolution2D",)), ("DepthwiseConv2D", ()),
             ("Conv2DTranspose", ("Convolution2DTranspose", "Deconvolution2D")),
-            ("Conv3DTranspose", ("Convolution3DTranspose", "Deconvolution3D")),
+            ("Conv3DTranspose", ("Convolution3DTranspose", "Deconvolution3D"))]),
+        *_optional("lamella_layers.reshaping", [
             ("Cropping1D", ()), ("Cropping2D", ()), ("Cropping3D", ()),
             ("UpSampling1D", ()), ("UpSampling2D", ()), ("UpSampling3D", ()),
             ("ZeroPadding1D", ()), ("ZeroPadding2D", ()), ("ZeroPadding3D", ())]),

@@ -1,7 +1,16 @@
-"""Argument checks and shape arithmetic shared by the layers (Keras's ``conv_utils``).
+"""Argument checks, shape arithmetic and data-format views shared by the layers (Keras's
+``conv_utils``).
 
 Every check raises ``ValueError`` naming the layer class and the argument, e.g.
 ``Conv2D: padding must be one of 'valid', 'same'; got 'foo'``.
+
+Example::
+
+    from lamella_layers import _utils
+
+    _utils.normalize_tuple("Conv2D", "strides", 2, 2)   # (2, 2)
+    _utils.number("ReLU", "max_value", -1, low=0)       # ValueError: ReLU: `max_value` must be
+                                                        # a number >= 0; got -1.
 """
 
 import numbers
@@ -69,11 +78,34 @@ def normalize_data_format(owner, value):
     return value.lower()
 
 
+def number(owner, argument, value, low=None, high=None):
+    """``value`` as a ``float`` within the optional bounds ``low <= value <= high``.
+
+    Anything ``float()`` takes is accepted (NumPy scalars, 0-d tensors) except ``bool`` and
+    strings, which are almost always a mistake for a layer's numeric argument.
+    """
+    if low is not None and high is not None:
+        expected = f"a number between {low} and {high}"
+    elif low is not None:
+        expected = f"a number >= {low}"
+    elif high is not None:
+        expected = f"a number <= {high}"
+    else:
+        expected = "a number"
+    try:
+        result = None if isinstance(value, (bool, str)) else float(value)
+    except (TypeError, ValueError):
+        result = None
+    # ``not >=`` rather than ``<`` so that NaN fails the bounds too
+    if result is None or (low is not None and not result >= low) or (
+            high is not None and not result <= high):
+        _fail(owner, argument, expected, value)
+    return result
+
+
 def rate(owner, argument, value):
-    """A probability in ``[0, 1]``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-        _fail(owner, argument, "a number between 0 and 1", value)
-    return float(value)
+    """A probability in ``[0, 1]`` (dropout rates)."""
+    return number(owner, argument, value, 0, 1)
 
 
 def conv_output_length(length, kernel, padding, stride, dilation=1):
@@ -100,6 +132,42 @@ def same_padding(length, kernel, stride, dilation=1):
     dilated = (kernel - 1) * dilation + 1
     total = max((out - 1) * stride + dilated - length, 0)
     return total // 2, total - total // 2
+
+
+# --- channels_last / channels_first ----------------------------------------------------
+
+def to_channels_first(x, data_format):
+    """A channels-first view of ``x`` (no copy)."""
+    if data_format == "channels_last":
+        return x.permute(0, x.dim() - 1, *range(1, x.dim() - 1))
+    return x
+
+
+def from_channels_first(y, data_format):
+    """Back to ``data_format`` from channels-first (a view again)."""
+    if data_format == "channels_last":
+        return y.permute(0, *range(2, y.dim()), 1)
+    return y
+
+
+def pad_pairs(pads):
+    """``[(before, after), ...]`` per spatial axis in order -> ``F.pad``'s reversed flat list."""
+    flat = []
+    for before, after in reversed(pads):
+        flat += [before, after]
+    return flat
+
+
+def spatial_of(shape, data_format):
+    """The spatial dimensions of a full shape."""
+    return tuple(shape[1:-1]) if data_format == "channels_last" else tuple(shape[2:])
+
+
+def with_spatial(shape, data_format, spatial, channels):
+    """A full shape from the batch of ``shape``, new spatial dimensions and channels."""
+    if data_format == "channels_last":
+        return (shape[0],) + tuple(spatial) + (channels,)
+    return (shape[0], channels) + tuple(spatial)
 
 
 def torch_dtype(dtype):

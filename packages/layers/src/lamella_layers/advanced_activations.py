@@ -14,22 +14,18 @@ import torch.nn.functional as F
 
 from lamella import constraints, initializers, regularizers
 from lamella.engine.base_layer import InputSpec, Layer
+from lamella_layers import _utils
 from lamella_layers import activations as _act
 
 __all__ = ["LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "ReLU"]
 
 
-def _number(owner, argument, value, minimum=None):
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: `{argument}` must be a number; got {value!r}.") from None
-    if minimum is not None and result < minimum:
-        raise ValueError(f"{owner}: `{argument}` must be >= {minimum}; got {value!r}.")
-    return result
-
-
 class _Elementwise(Layer):
+    """An activation layer without weights: same shape out, the mask passes through.
+
+    Example: ``ELU(1.0).compute_output_shape((None, 3)) == (None, 3)``.
+    """
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -46,7 +42,7 @@ class LeakyReLU(_Elementwise):
 
     def __init__(self, alpha=0.3, **kwargs):
         super().__init__(**kwargs)
-        self.alpha = _number("LeakyReLU", "alpha", alpha)
+        self.alpha = _utils.number("LeakyReLU", "alpha", alpha)
 
     def call(self, inputs):
         return F.leaky_relu(inputs, self.alpha)
@@ -59,7 +55,8 @@ class PReLU(Layer):
     """Leaky ReLU with a learned ``alpha`` per element of ``input_shape[1:]`` (or shared along
     ``shared_axes``, 1-indexed like Keras).
 
-    Example: ``PReLU(shared_axes=[1, 2])(torch.zeros(2, 4, 4, 3))``; its alpha has shape ``(1, 1, 3)``.
+    Example: ``PReLU(shared_axes=[1, 2])(torch.zeros(2, 4, 4, 3))``; its alpha has shape
+    ``(1, 1, 3)``.
     """
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
@@ -118,7 +115,7 @@ class ELU(_Elementwise):
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.alpha = _number("ELU", "alpha", alpha)
+        self.alpha = _utils.number("ELU", "alpha", alpha)
 
     def call(self, inputs):
         return _act.elu(inputs, self.alpha)
@@ -135,7 +132,7 @@ class ThresholdedReLU(_Elementwise):
 
     def __init__(self, theta=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.theta = _number("ThresholdedReLU", "theta", theta)
+        self.theta = _utils.number("ThresholdedReLU", "theta", theta)
 
     def call(self, inputs):
         return inputs * (inputs > self.theta).to(inputs.dtype)
@@ -171,10 +168,11 @@ class ReLU(_Elementwise):
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None:
-            max_value = _number("ReLU", "max_value", max_value, minimum=0.0)
+            max_value = _utils.number("ReLU", "max_value", max_value, low=0.0)
         self.max_value = max_value
-        self.negative_slope = _number("ReLU", "negative_slope", negative_slope, minimum=0.0)
-        self.threshold = _number("ReLU", "threshold", threshold)
+        self.negative_slope = _utils.number("ReLU", "negative_slope", negative_slope,
+                                             low=0.0)
+        self.threshold = _utils.number("ReLU", "threshold", threshold)
 
     def call(self, inputs):
         return _act.relu(inputs, alpha=self.negative_slope, max_value=self.max_value,

@@ -1,6 +1,7 @@
 """Keras 2.3's convolution layers: ``Conv1D/2D/3D`` (``padding='causal'`` for 1-D),
-``SeparableConv1D/2D``, ``DepthwiseConv2D``, ``Conv2DTranspose``, ``Conv3DTranspose``, and the
-shape layers ``Cropping1D/2D/3D``, ``UpSampling1D/2D/3D``, ``ZeroPadding1D/2D/3D``.
+``SeparableConv1D/2D``, ``DepthwiseConv2D``, ``Conv2DTranspose``, ``Conv3DTranspose``. The shape
+layers ``Cropping1D/2D/3D``, ``UpSampling1D/2D/3D``, ``ZeroPadding1D/2D/3D`` live in
+:mod:`lamella_layers.reshaping` and are re-exported here, where Keras 2.3 has them.
 
 Kernels are stored in Keras's layouts (``Conv2D``: ``(kh, kw, in, out)``; transposed
 convolutions ``(kh, kw, out, in)``; depthwise ``(kh, kw, in, depth_multiplier)``).
@@ -19,12 +20,14 @@ Example::
     conv.get_weights()[0].shape              # (3, 3, 3, 8)
 """
 
-import torch
 import torch.nn.functional as F
 
 from lamella import constraints, initializers, regularizers
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
+from lamella_layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,
+                                      UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
+                                      ZeroPadding3D)
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
            "DepthwiseConv2D", "Conv2DTranspose", "Conv3DTranspose", "Cropping1D", "Cropping2D",
@@ -35,39 +38,11 @@ _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
-def _to_channels_first(x, data_format):
-    """A channels-first view of ``x`` (no copy)."""
-    if data_format == "channels_last":
-        return x.permute(0, x.dim() - 1, *range(1, x.dim() - 1))
-    return x
-
-
-def _from_channels_first(y, data_format):
-    if data_format == "channels_last":
-        return y.permute(0, *range(2, y.dim()), 1)
-    return y
-
-
-def _pad_pairs(pads):
-    """``[(before, after), ...]`` per spatial axis in order -> ``F.pad``'s reversed flat list."""
-    flat = []
-    for before, after in reversed(pads):
-        flat += [before, after]
-    return flat
-
-
-def _spatial_of(shape, data_format):
-    return tuple(shape[1:-1]) if data_format == "channels_last" else tuple(shape[2:])
-
-
-def _with_spatial(shape, data_format, spatial, channels):
-    if data_format == "channels_last":
-        return (shape[0],) + tuple(spatial) + (channels,)
-    return (shape[0], channels) + tuple(spatial)
-
-
 class _Conv(Layer):
-    """The N-D convolution base (Keras's ``_Conv``)."""
+    """The N-D convolution base (Keras's ``_Conv``): ``rank`` spatial axes, Keras's kernel layout.
+
+    Example: ``Conv2D(8, 3).build((None, 5, 5, 2))`` makes ``kernel (3, 3, 2, 8)``, ``bias (8,)``.
+    """
 
     rank = 2
     _paddings = ("valid", "same")
@@ -142,27 +117,27 @@ class _Conv(Layer):
                 zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)]
         if all(before == after for before, after in pads):
             return x, tuple(before for before, _ in pads)
-        return F.pad(x, _pad_pairs(pads)), 0
+        return F.pad(x, _utils.pad_pairs(pads)), 0
 
     def _torch_kernel(self):
         r = self.rank  # (k..., in, out) -> (out, in, k...)
         return self.kernel.permute(r + 1, r, *range(r))
 
     def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
+        x = _utils.to_channels_first(inputs, self.data_format)
         x, padding = self._pad(x)
         y = _CONV[self.rank](x, self._torch_kernel(), self.bias, self.strides, padding,
                              self.dilation_rate)
-        return self.activation(_from_channels_first(y, self.data_format))
+        return self.activation(_utils.from_channels_first(y, self.data_format))
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        space = _spatial_of(input_shape, self.data_format)
+        space = _utils.spatial_of(input_shape, self.data_format)
         new_space = tuple(
             _utils.conv_output_length(length, k, self.padding, s, d)
             for length, k, s, d in zip(space, self.kernel_size, self.strides, self.dilation_rate)
         )
-        return _with_spatial(input_shape, self.data_format, new_space, self._out_channels(
+        return _utils.with_spatial(input_shape, self.data_format, new_space, self._out_channels(
             input_shape))
 
     def _out_channels(self, input_shape):
@@ -277,12 +252,12 @@ class DepthwiseConv2D(Conv2D):
         self.built = True
 
     def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
+        x = _utils.to_channels_first(inputs, self.data_format)
         x, padding = self._pad(x)
         y = _CONV[self.rank](x, _depthwise_torch_kernel(self.depthwise_kernel, self.rank),
                              self.bias, self.strides, padding, self.dilation_rate,
                              groups=x.shape[1])
-        return self.activation(_from_channels_first(y, self.data_format))
+        return self.activation(_utils.from_channels_first(y, self.data_format))
 
     def _out_channels(self, input_shape):
         return input_shape[self._channel_axis] * self.depth_multiplier
@@ -299,7 +274,11 @@ class DepthwiseConv2D(Conv2D):
 
 
 class _SeparableConv(_Conv):
-    """Depthwise convolution then a pointwise (1x1) one; the bias belongs to the pointwise."""
+    """Depthwise convolution then a pointwise (1x1) one; the bias belongs to the pointwise.
+
+    Example: ``SeparableConv2D(4, 3, depth_multiplier=2)`` on 3 channels has weights
+    ``(3, 3, 3, 2)``, ``(1, 1, 6, 4)`` and ``(4,)``.
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
@@ -339,7 +318,7 @@ class _SeparableConv(_Conv):
         self.built = True
 
     def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
+        x = _utils.to_channels_first(inputs, self.data_format)
         x, padding = self._pad(x)
         conv = _CONV[self.rank]
         y = conv(x, _depthwise_torch_kernel(self.depthwise_kernel, self.rank), None,
@@ -347,7 +326,7 @@ class _SeparableConv(_Conv):
         r = self.rank
         pointwise = self.pointwise_kernel.permute(r + 1, r, *range(r))
         y = conv(y, pointwise, self.bias)
-        return self.activation(_from_channels_first(y, self.data_format))
+        return self.activation(_utils.from_channels_first(y, self.data_format))
 
     def get_config(self):
         config = super().get_config()
@@ -411,7 +390,10 @@ def deconv_output_length(length, kernel, padding, output_padding, stride, dilati
 
 
 class _ConvTranspose(_Conv):
-    """The gradient of a convolution: kernel ``(k..., filters, in)``, TF's output lengths."""
+    """The gradient of a convolution: kernel ``(k..., filters, in)``, TF's output lengths.
+
+    Example: ``Conv2DTranspose(2, 3, strides=2, padding="same")`` doubles rows and columns.
+    """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, **kwargs):
@@ -441,7 +423,7 @@ class _ConvTranspose(_Conv):
                                                self.dilation_rate))
 
     def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
+        x = _utils.to_channels_first(inputs, self.data_format)
         r = self.rank
         weight = self.kernel.permute(r + 1, r, *range(r))  # (k..., out, in) -> (in, out, k...)
         full = _CONV_T[r](x, weight, None, self.strides, 0, 0, 1, self.dilation_rate)
@@ -457,15 +439,15 @@ class _ConvTranspose(_Conv):
             extra.append((0, before + out - stop))
         y = full[tuple(slices)]
         if any(after for _, after in extra):
-            y = F.pad(y, _pad_pairs(extra))
+            y = F.pad(y, _utils.pad_pairs(extra))
         if self.bias is not None:
             y = y + self.bias.reshape((1, -1) + (1,) * r)
-        return self.activation(_from_channels_first(y, self.data_format))
+        return self.activation(_utils.from_channels_first(y, self.data_format))
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        space = self._out_lengths(_spatial_of(input_shape, self.data_format))
-        return _with_spatial(input_shape, self.data_format, space, self.filters)
+        space = self._out_lengths(_utils.spatial_of(input_shape, self.data_format))
+        return _utils.with_spatial(input_shape, self.data_format, space, self.filters)
 
     def get_config(self):
         return {**super().get_config(), "output_padding": self.output_padding}
@@ -507,264 +489,6 @@ class Conv3DTranspose(_ConvTranspose):
         config = super().get_config()
         config.pop("dilation_rate")
         return config
-
-
-# --- cropping, upsampling, zero padding -------------------------------------------------------
-
-def _pairs(owner, argument, value, rank):
-    """An int, ``rank`` ints (symmetric) or ``rank`` pairs -> ``((a, b), ...)``."""
-    def bad():
-        raise ValueError(f"{owner}: `{argument}` must be an int, a tuple of {rank} ints or a "
-                         f"tuple of {rank} tuples of 2 ints; got {value!r}.")
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            bad()
-        return ((value, value),) * rank
-    try:
-        items = list(value)
-    except TypeError:
-        bad()
-    if rank == 1 and len(items) == 2 and all(isinstance(i, int) for i in items):
-        pairs = [tuple(items)]
-    elif len(items) != rank:
-        bad()
-    else:
-        pairs = []
-        for item in items:
-            if isinstance(item, int) and not isinstance(item, bool):
-                pairs.append((item, item))
-            else:
-                try:
-                    pair = tuple(int(v) for v in item)
-                except TypeError:
-                    bad()
-                if len(pair) != 2:
-                    bad()
-                pairs.append(pair)
-    if any(v < 0 for pair in pairs for v in pair):
-        bad()
-    return tuple(tuple(p) for p in pairs)
-
-
-class _Spatial(Layer):
-    rank = 2
-
-    def __init__(self, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        if self.rank == 1:
-            self.data_format = "channels_last"
-        else:
-            self.data_format = _utils.normalize_data_format(type(self).__name__, data_format)
-        self.input_spec = InputSpec(ndim=self.rank + 2)
-
-    def _channels(self, shape):
-        return shape[-1] if self.data_format == "channels_last" else shape[1]
-
-    def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        space = tuple(None if d is None else self._new_length(i, d)
-                      for i, d in enumerate(_spatial_of(input_shape, self.data_format)))
-        return _with_spatial(input_shape, self.data_format, space, self._channels(input_shape))
-
-    def _config(self):
-        config = super().get_config()
-        if self.rank > 1:
-            config["data_format"] = self.data_format
-        return config
-
-
-class _Cropping(_Spatial):
-    def __init__(self, cropping, data_format=None, **kwargs):
-        super().__init__(data_format, **kwargs)
-        self.cropping = _pairs(type(self).__name__, "cropping", cropping, self.rank)
-
-    def _new_length(self, axis, length):
-        return length - sum(self.cropping[axis])
-
-    def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
-        index = [slice(None), slice(None)]
-        for (before, after), length in zip(self.cropping, x.shape[2:]):
-            index.append(slice(before, length - after))
-        return _from_channels_first(x[tuple(index)], self.data_format)
-
-    def get_config(self):
-        cropping = self.cropping[0] if self.rank == 1 else self.cropping
-        return {**self._config(), "cropping": cropping}
-
-
-class Cropping1D(_Cropping):
-    """Crops ``(before, after)`` steps of ``(batch, steps, channels)``.
-
-    Example: ``Cropping1D((1, 2))(torch.zeros(2, 7, 3)).shape == (2, 4, 3)``.
-    """
-
-    rank = 1
-
-    def __init__(self, cropping=(1, 1), **kwargs):
-        super().__init__(cropping, None, **kwargs)
-
-
-class Cropping2D(_Cropping):
-    """Crops rows and columns: ``((top, bottom), (left, right))``.
-
-    Example: ``Cropping2D(((1, 1), (2, 0)))(torch.zeros(1, 5, 5, 3)).shape == (1, 3, 3, 3)``.
-    """
-
-    rank = 2
-
-    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
-        super().__init__(cropping, data_format, **kwargs)
-
-
-class Cropping3D(_Cropping):
-    """Crops the three spatial axes.
-
-    Example: ``Cropping3D(1)(torch.zeros(1, 4, 4, 4, 2)).shape == (1, 2, 2, 2, 2)``.
-    """
-
-    rank = 3
-
-    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
-        super().__init__(cropping, data_format, **kwargs)
-
-
-class _ZeroPadding(_Spatial):
-    def __init__(self, padding, data_format=None, **kwargs):
-        super().__init__(data_format, **kwargs)
-        self.padding = _pairs(type(self).__name__, "padding", padding, self.rank)
-
-    def _new_length(self, axis, length):
-        return length + sum(self.padding[axis])
-
-    def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
-        return _from_channels_first(F.pad(x, _pad_pairs(self.padding)), self.data_format)
-
-    def get_config(self):
-        padding = self.padding[0] if self.rank == 1 else self.padding
-        return {**self._config(), "padding": padding}
-
-
-class ZeroPadding1D(_ZeroPadding):
-    """Pads ``(before, after)`` zero steps.
-
-    Example: ``ZeroPadding1D(2)(torch.zeros(2, 4, 3)).shape == (2, 8, 3)``.
-    """
-
-    rank = 1
-
-    def __init__(self, padding=1, **kwargs):
-        super().__init__(padding, None, **kwargs)
-
-
-class ZeroPadding2D(_ZeroPadding):
-    """Pads rows and columns with zeros.
-
-    Example: ``ZeroPadding2D(1)(torch.zeros(1, 3, 3, 2)).shape == (1, 5, 5, 2)``.
-    """
-
-    rank = 2
-
-    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
-        super().__init__(padding, data_format, **kwargs)
-
-
-class ZeroPadding3D(_ZeroPadding):
-    """Pads the three spatial axes with zeros.
-
-    Example: ``ZeroPadding3D(1)(torch.zeros(1, 2, 2, 2, 1)).shape == (1, 4, 4, 4, 1)``.
-    """
-
-    rank = 3
-
-    def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
-        super().__init__(padding, data_format, **kwargs)
-
-
-def _legacy_bilinear(x, axis, factor):
-    """TF 1's ``resize_bilinear`` (``align_corners=False``, no half-pixel centres) on one axis."""
-    length = x.shape[axis]
-    src = torch.arange(length * factor, device=x.device, dtype=torch.float64) / factor
-    low = src.floor().long()
-    high = torch.clamp(low + 1, max=length - 1)
-    weight = (src - low.to(torch.float64)).to(x.dtype)
-    shape = [1] * x.dim()
-    shape[axis] = -1
-    weight = weight.reshape(shape)
-    return x.index_select(axis, low) * (1 - weight) + x.index_select(axis, high) * weight
-
-
-class _UpSampling(_Spatial):
-    def __init__(self, size, data_format=None, **kwargs):
-        super().__init__(data_format, **kwargs)
-        self.size = _utils.normalize_tuple(type(self).__name__, "size", size, self.rank)
-
-    def _new_length(self, axis, length):
-        return length * self.size[axis]
-
-    def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
-        for axis, factor in enumerate(self.size):
-            if factor != 1:
-                x = self._resize(x, 2 + axis, factor)
-        return _from_channels_first(x, self.data_format)
-
-    def _resize(self, x, axis, factor):
-        return x.repeat_interleave(factor, dim=axis)
-
-    def get_config(self):
-        size = self.size[0] if self.rank == 1 else self.size
-        return {**self._config(), "size": size}
-
-
-class UpSampling1D(_UpSampling):
-    """Repeats each step ``size`` times.
-
-    Example: ``UpSampling1D(2)(torch.zeros(2, 4, 3)).shape == (2, 8, 3)``.
-    """
-
-    rank = 1
-
-    def __init__(self, size=2, **kwargs):
-        super().__init__(size, None, **kwargs)
-
-
-class UpSampling2D(_UpSampling):
-    """Repeats rows and columns (``interpolation='nearest'``) or resizes bilinearly as TF 1
-    does (``'bilinear'``).
-
-    Example: ``UpSampling2D((2, 3))(torch.zeros(1, 2, 2, 1)).shape == (1, 4, 6, 1)``.
-    """
-
-    rank = 2
-
-    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
-        super().__init__(size, data_format, **kwargs)
-        if interpolation not in ("nearest", "bilinear"):
-            raise ValueError(f"UpSampling2D: `interpolation` should be one of 'nearest', "
-                             f"'bilinear'; got {interpolation!r}.")
-        self.interpolation = interpolation
-
-    def _resize(self, x, axis, factor):
-        if self.interpolation == "bilinear":
-            return _legacy_bilinear(x, axis, factor)
-        return super()._resize(x, axis, factor)
-
-    def get_config(self):
-        return {**super().get_config(), "interpolation": self.interpolation}
-
-
-class UpSampling3D(_UpSampling):
-    """Repeats along the three spatial axes.
-
-    Example: ``UpSampling3D(2)(torch.zeros(1, 2, 2, 2, 1)).shape == (1, 4, 4, 4, 1)``.
-    """
-
-    rank = 3
-
-    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
-        super().__init__(size, data_format, **kwargs)
 
 
 # Keras's aliases

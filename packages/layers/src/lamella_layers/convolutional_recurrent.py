@@ -30,10 +30,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lamella import activations, constraints, initializers, regularizers
+from lamella import regularizers
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
-from lamella_layers.recurrent import RNN, _dropout_masks
+from lamella_layers.recurrent import RNN, _CellBase
 
 __all__ = ["ConvLSTM2DCell", "ConvLSTM2D"]
 
@@ -48,12 +48,20 @@ def _pad_same(x, kernel_size, strides, dilation):
     return F.pad(x, (left, right, top, bottom)), 0
 
 
-class ConvLSTM2DCell(Layer):
+class ConvLSTM2DCell(_CellBase):
     """One step of a convolutional LSTM (Keras's ``ConvLSTM2DCell``).
 
     ``call(inputs, states, training=None)`` takes one time step ``(batch, rows, cols,
     channels)`` (or channels-first) and ``states = [h, c]`` in the same data format, and
-    returns ``h, [h, c]``. ``state_size == (filters, filters)``.
+    returns ``h, [h, c]``. ``state_size == (filters, filters)``. The options, dropout masks
+    and weights are the recurrent cells' (``_CellBase``).
+
+    Example::
+
+        cell = ConvLSTM2DCell(2, 3, padding="same")
+        cell.build((1, 6, 6, 1))
+        h = c = torch.zeros(1, 6, 6, 2)
+        out, (h, c) = cell.call(torch.randn(1, 6, 6, 1), [h, c])     # out: (1, 6, 6, 2)
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
@@ -71,24 +79,12 @@ class ConvLSTM2DCell(Layer):
         self.padding = _utils.normalize_padding(owner, padding)
         self.data_format = _utils.normalize_data_format(owner, data_format)
         self.dilation_rate = _utils.normalize_tuple(owner, "dilation_rate", dilation_rate, 2)
-        self.activation = _utils.get_activation(activation)
-        self.recurrent_activation = _utils.get_activation(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = min(1.0, max(0.0, float(dropout)))
-        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        self._set_options(activation, recurrent_activation, use_bias, kernel_initializer,
+                          recurrent_initializer, bias_initializer, kernel_regularizer,
+                          recurrent_regularizer, bias_regularizer, kernel_constraint,
+                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
         self.state_size = (self.filters, self.filters)
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
 
     # --- weights ----------------------------------------------------------------------
 
@@ -108,28 +104,11 @@ class ConvLSTM2DCell(Layer):
         input_dim = int(input_dim)
         n = 4 * self.filters
         self.kernel_shape = self.kernel_size + (input_dim, n)
-        self.kernel = self.add_weight("kernel", self.kernel_shape,
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", self.kernel_size + (self.filters, n),
-            initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer,
-            constraint=self.recurrent_constraint)
-        if self.use_bias:
-            bias_init = self.bias_initializer
-            if self.unit_forget_bias:
-                base, f = self.bias_initializer, self.filters
-
-                def bias_init(shape, dtype=None):
-                    parts = [base((f,), dtype=dtype), np.ones((f,), dtype="float32"),
-                             base((2 * f,), dtype=dtype)]
-                    return np.concatenate([np.asarray(p, dtype="float32") for p in parts])
-            self.bias = self.add_weight("bias", (n,), initializer=bias_init,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        bias_init = None
+        if self.use_bias and self.unit_forget_bias:
+            bias_init = self._forget_bias_initializer(self.filters)
+        self._add_kernels(self.kernel_shape, self.kernel_size + (self.filters, n), (n,),
+                          bias_init)
         self.built = True
 
     def _torch_kernel(self, kernel, gate=None):
@@ -183,26 +162,6 @@ class ConvLSTM2DCell(Layer):
         h = o * self.activation(c)
         return h, c
 
-    def _masks_cf(self, x_cf, h_cf, training):
-        """Keras's per-gate dropout masks (four each), kept for the whole sequence."""
-        dp = rec_dp = None
-        if training and 0 < self.dropout < 1:
-            if self._dropout_mask is None:
-                self._dropout_mask = _dropout_masks(torch.ones_like(x_cf), self.dropout, 4)
-            dp = self._dropout_mask
-        if training and 0 < self.recurrent_dropout < 1:
-            if self._recurrent_dropout_mask is None:
-                self._recurrent_dropout_mask = _dropout_masks(torch.ones_like(h_cf),
-                                                              self.recurrent_dropout, 4)
-            rec_dp = self._recurrent_dropout_mask
-        return dp, rec_dp
-
-    def reset_dropout_mask(self):
-        self._dropout_mask = None
-
-    def reset_recurrent_dropout_mask(self):
-        self._recurrent_dropout_mask = None
-
     def _cf(self, x):
         return x.permute(0, 3, 1, 2) if self.data_format == "channels_last" else x
 
@@ -211,7 +170,7 @@ class ConvLSTM2DCell(Layer):
 
     def call(self, inputs, states, training=None):
         x, h_tm1, c_tm1 = self._cf(inputs), self._cf(states[0]), self._cf(states[1])
-        dp, rec_dp = self._masks_cf(x, h_tm1, training)
+        dp, rec_dp = self._masks(x, h_tm1, training, 4)  # one mask per gate, as Keras
         h, c = self._step(self._input_part(x, dp), h_tm1, c_tm1, rec_dp)
         h, c = self._from_cf(h), self._from_cf(c)
         return h, [h, c]
@@ -229,29 +188,10 @@ class ConvLSTM2DCell(Layer):
         return (input_shape[0],) + self._output_spatial(*input_shape[1:3]) + (self.filters,)
 
     def _cell_config(self):
-        return {
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "strides": self.strides,
-            "padding": self.padding,
-            "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate,
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "unit_forget_bias": self.unit_forget_bias,
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-        }
+        shape = {"filters": self.filters, "kernel_size": self.kernel_size,
+                 "strides": self.strides, "padding": self.padding,
+                 "data_format": self.data_format, "dilation_rate": self.dilation_rate}
+        return {**shape, **self._options_config({"unit_forget_bias": self.unit_forget_bias})}
 
     def get_config(self):
         return {**super().get_config(), **self._cell_config()}
@@ -366,7 +306,7 @@ class ConvLSTM2D(RNN):
         else:
             x = inputs
         h, c = cell._cf(states[0]), cell._cf(states[1])
-        dp, rec_dp = cell._masks_cf(x[:, 0], h, training)
+        dp, rec_dp = cell._masks(x[:, 0], h, training, 4)
         flat = x.reshape((batch * steps,) + tuple(x.shape[2:]))
         if dp is None:
             x_part = cell._input_conv(flat)

@@ -24,6 +24,11 @@ __all__ = ["GaussianNoise", "GaussianDropout", "AlphaDropout"]
 
 
 class _Noise(Layer):
+    """A layer that perturbs its input in training only (the identity in inference).
+
+    Example: ``GaussianDropout(0.5)(x, training=False)`` is ``x``.
+    """
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -43,9 +48,7 @@ class GaussianNoise(_Noise):
 
     def __init__(self, stddev, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(stddev, (int, float)) or stddev < 0:
-            raise ValueError(f"GaussianNoise: `stddev` must be a number >= 0; got {stddev!r}.")
-        self.stddev = float(stddev)
+        self.stddev = _utils.number("GaussianNoise", "stddev", stddev, low=0)
 
     def call(self, inputs, training=None):
         if not self._active(training):

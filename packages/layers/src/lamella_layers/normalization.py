@@ -25,18 +25,9 @@ import torch.nn.functional as F
 
 from lamella import constraints, initializers, regularizers
 from lamella.engine.base_layer import InputSpec, Layer
+from lamella_layers import _utils
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
-
-
-def _check_number(owner, argument, value, low=None, high=None):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: `{argument}` must be a number; got {value!r}.") from None
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{owner}: `{argument}` must be in [{low}, {high}]; got {value!r}.")
-    return value
 
 
 class BatchNormalization(Layer):
@@ -59,8 +50,8 @@ class BatchNormalization(Layer):
         if isinstance(axis, bool) or not isinstance(axis, int):
             raise ValueError(f"BatchNormalization: `axis` must be an integer; got {axis!r}.")
         self.axis = axis
-        self.momentum = _check_number("BatchNormalization", "momentum", momentum, 0.0, 1.0)
-        self.epsilon = _check_number("BatchNormalization", "epsilon", epsilon, 0.0)
+        self.momentum = _utils.number("BatchNormalization", "momentum", momentum, 0.0, 1.0)
+        self.epsilon = _utils.number("BatchNormalization", "epsilon", epsilon, 0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
@@ -156,7 +147,7 @@ class LayerNormalization(Layer):
                              f"integers; got {axis!r}.")
         self.axis = axes if isinstance(axis, (list, tuple)) else axis
         self._axes = axes
-        self.epsilon = _check_number("LayerNormalization", "epsilon", epsilon, 0.0)
+        self.epsilon = _utils.number("LayerNormalization", "epsilon", epsilon, 0.0)
         self.center = bool(center)
         self.scale = bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)

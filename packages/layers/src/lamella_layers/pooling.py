@@ -22,8 +22,6 @@ import torch.nn.functional as F
 
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
-from lamella_layers.convolutional import (_from_channels_first, _pad_pairs, _spatial_of,
-                                          _to_channels_first, _with_spatial)
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
            "AveragePooling2D", "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
@@ -35,6 +33,11 @@ _AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
 class _Pooling(Layer):
+    """The N-D max/average pooling base (``rank`` spatial axes, TF's ``'same'`` rule).
+
+    Example: ``MaxPooling2D(2)(torch.zeros(1, 4, 4, 3)).shape == (1, 2, 2, 3)``.
+    """
+
     rank = 2
     _max = True
 
@@ -58,7 +61,7 @@ class _Pooling(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
+        x = _utils.to_channels_first(inputs, self.data_format)
         pads = None
         if self.padding == "same":
             pads = [_utils.same_padding(length, k, s)
@@ -71,7 +74,7 @@ class _Pooling(Layer):
                 if all(a == b and a <= k // 2 for (a, b), k in zip(pads, self.pool_size)):
                     padding = tuple(a for a, _ in pads)  # torch pads max pooling with -inf
                 else:
-                    x = F.pad(x, _pad_pairs(pads), value=float("-inf"))
+                    x = F.pad(x, _utils.pad_pairs(pads), value=float("-inf"))
             y = _MAX[self.rank](x, self.pool_size, self.strides, padding)
         elif pads is None:
             y = _AVG[self.rank](x, self.pool_size, self.strides)
@@ -79,20 +82,20 @@ class _Pooling(Layer):
             y = _AVG[self.rank](x, self.pool_size, self.strides, tuple(a for a, _ in pads),
                                 count_include_pad=False)
         else:
-            flat = _pad_pairs(pads)
+            flat = _utils.pad_pairs(pads)
             total = _AVG[self.rank](F.pad(x, flat), self.pool_size, self.strides)
             ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
             count = _AVG[self.rank](F.pad(ones, flat), self.pool_size, self.strides)
             y = total / count
-        return _from_channels_first(y, self.data_format)
+        return _utils.from_channels_first(y, self.data_format)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         space = tuple(_utils.conv_output_length(length, k, self.padding, s) for length, k, s in
-                      zip(_spatial_of(input_shape, self.data_format), self.pool_size,
+                      zip(_utils.spatial_of(input_shape, self.data_format), self.pool_size,
                           self.strides))
         channels = input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
-        return _with_spatial(input_shape, self.data_format, space, channels)
+        return _utils.with_spatial(input_shape, self.data_format, space, channels)
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
@@ -160,6 +163,11 @@ class AveragePooling3D(MaxPooling3D):
 
 
 class _GlobalPooling(Layer):
+    """The global max/average pooling base: one value per channel.
+
+    Example: ``GlobalAveragePooling2D()(torch.zeros(1, 4, 4, 3)).shape == (1, 3)``.
+    """
+
     rank = 2
     _max = True
 

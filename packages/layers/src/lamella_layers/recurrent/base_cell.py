@@ -1,0 +1,220 @@
+"""What every recurrent cell shares: the options, the dropout masks, the weights and the config.
+
+``_CellBase`` holds what Keras's three cells and ``ConvLSTM2DCell`` have in common (activations,
+initializers, regularizers, constraints, ``dropout``/``recurrent_dropout`` and the per-sequence
+dropout masks); ``_DenseCell`` adds the ``units``-wide kernels of ``SimpleRNNCell``,
+``LSTMCell`` and ``GRUCell``. The cell-protocol helpers (``_state_sizes``, ``_output_size``,
+``_accepts``) serve any object with ``call`` and ``state_size``, as Keras's ``RNN`` accepts.
+
+Example::
+
+    import torch
+    from lamella_layers.recurrent import RNN, SimpleRNNCell
+
+    cell = SimpleRNNCell(4, dropout=0.5)                 # a _DenseCell
+    RNN(cell)(torch.randn(2, 5, 3)).shape                # (2, 4)
+"""
+
+import inspect
+
+import numpy as np
+import torch
+
+from lamella import activations, constraints, initializers, regularizers
+from lamella.engine.base_layer import Layer
+from lamella_layers import _utils
+
+
+def _dropout_masks(like, rate, count):
+    """Keras's ``_generate_dropout_mask`` in the training phase."""
+    masks = []
+    for _ in range(count):
+        keep = (torch.rand_like(like) >= rate).to(like.dtype)
+        masks.append(keep / (1.0 - rate))
+    return masks
+
+
+def _state_sizes(cell):
+    size = cell.state_size
+    return list(size) if hasattr(size, "__len__") else [size]
+
+
+def _output_size(cell):
+    size = getattr(cell, "output_size", None)
+    if size is not None:
+        return size
+    return _state_sizes(cell)[0]
+
+
+def _accepts(obj, argument):
+    """Whether ``obj.call`` takes ``argument`` (user cells may not take ``training``)."""
+    try:
+        return argument in inspect.signature(obj.call).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class _CellBase(Layer):
+    """The options, dropout masks, weights and config every recurrent cell shares.
+
+    A subclass calls :meth:`_set_options` from its ``__init__`` after checking its own size
+    arguments (so errors come in the order of the arguments), and :meth:`_add_kernels` from
+    ``build``.
+
+    Example: ``ConvLSTM2DCell`` and ``LSTMCell`` both build ``kernel``, ``recurrent_kernel`` and
+    ``bias`` through ``_add_kernels``; ``LSTMCell(4).get_config()["recurrent_dropout"] == 0.0``.
+    """
+
+    _gates = 1
+
+    def _set_options(self, activation, recurrent_activation, use_bias, kernel_initializer,
+                     recurrent_initializer, bias_initializer, kernel_regularizer,
+                     recurrent_regularizer, bias_regularizer, kernel_constraint,
+                     recurrent_constraint, bias_constraint, dropout, recurrent_dropout):
+        self.activation = _utils.get_activation(activation)
+        self.recurrent_activation = _utils.get_activation(recurrent_activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        # Keras clips the rates instead of rejecting them.
+        self.dropout = min(1.0, max(0.0, float(dropout)))
+        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        self._dropout_mask = None
+        self._recurrent_dropout_mask = None
+
+    # --- dropout ----------------------------------------------------------------------
+
+    def reset_dropout_mask(self):
+        self._dropout_mask = None
+
+    def reset_recurrent_dropout_mask(self):
+        self._recurrent_dropout_mask = None
+
+    def _masks(self, inputs, h_tm1, training, count):
+        """``count`` input and recurrent dropout masks, drawn once per sequence (the RNN resets
+        them before each call), or ``None`` where that dropout is off."""
+        dp = rec_dp = None
+        if training and 0 < self.dropout < 1:
+            if self._dropout_mask is None:
+                self._dropout_mask = _dropout_masks(torch.ones_like(inputs), self.dropout, count)
+            dp = self._dropout_mask
+        if training and 0 < self.recurrent_dropout < 1:
+            if self._recurrent_dropout_mask is None:
+                self._recurrent_dropout_mask = _dropout_masks(torch.ones_like(h_tm1),
+                                                              self.recurrent_dropout, count)
+            rec_dp = self._recurrent_dropout_mask
+        return dp, rec_dp
+
+    # --- weights ----------------------------------------------------------------------
+
+    def _add_kernels(self, kernel_shape, recurrent_shape, bias_shape, bias_initializer=None):
+        """``kernel``, ``recurrent_kernel`` and (with ``use_bias``) ``bias``, in Keras's order,
+        which is the order of the saved weights."""
+        self.kernel = self.add_weight("kernel", kernel_shape,
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", recurrent_shape,
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", bias_shape,
+                                        initializer=bias_initializer or self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+
+    def _forget_bias_initializer(self, size):
+        """Keras's ``unit_forget_bias``: the bias initializer, with the ``f`` gate's block (the
+        second of four, ``size`` wide) set to 1."""
+        base = self.bias_initializer
+
+        def bias_init(shape, dtype=None):
+            parts = [base((size,), dtype=dtype), np.ones((size,), dtype="float32"),
+                     base((size * 2,), dtype=dtype)]
+            return np.concatenate([np.asarray(p, dtype="float32") for p in parts])
+        return bias_init
+
+    # --- config -----------------------------------------------------------------------
+
+    def _options_config(self, before_regularizers=None):
+        """The shared options serialized, in the key order of Keras 2.3's configs;
+        ``before_regularizers`` (e.g. ``unit_forget_bias``) goes where Keras puts it."""
+        config = {"activation": activations.serialize(self.activation)}
+        if self.recurrent_activation is not None:
+            config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
+        config.update({
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            **(before_regularizers or {}),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+        })
+        return config
+
+
+class _DenseCell(_CellBase):
+    """Keras's three cells: ``units`` wide, with ``(input_dim, gates * units)`` kernels.
+
+    Example: ``LSTMCell(4)`` builds ``kernel (3, 16)`` for 3 input features.
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = _utils.positive_int(type(self).__name__, "units", units)
+        self._set_options(activation, recurrent_activation, use_bias, kernel_initializer,
+                          recurrent_initializer, bias_initializer, kernel_regularizer,
+                          recurrent_regularizer, bias_regularizer, kernel_constraint,
+                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
+        if recurrent_activation is None:  # SimpleRNNCell has none (and no config key for it)
+            self.recurrent_activation = None
+
+    def _add_dense_kernels(self, input_shape, bias_shape, bias_initializer=None):
+        n = self._gates * self.units
+        self._add_kernels((self._input_dim(input_shape), n), (self.units, n), bias_shape,
+                          bias_initializer)
+
+    def _input_dim(self, input_shape):
+        if isinstance(input_shape, list):
+            input_shape = input_shape[0]
+        dim = input_shape[-1]
+        if dim is None:
+            raise ValueError(f"{type(self).__name__}: the last dimension of the inputs must be "
+                             f"defined; got input_shape {tuple(input_shape)!r}.")
+        return int(dim)
+
+    def get_config(self):
+        config = {"units": self.units,
+                  **self._options_config(self._extra_config_before_regularizers()),
+                  **self._extra_config()}
+        return {**super().get_config(), **config}
+
+    def _extra_config_before_regularizers(self):
+        return {}
+
+    def _extra_config(self):
+        return {}
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)

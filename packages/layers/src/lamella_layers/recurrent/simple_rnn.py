@@ -1,0 +1,64 @@
+"""``SimpleRNN`` and its cell ``SimpleRNNCell`` (Keras's, weights ``kernel (input_dim, units)``,
+``recurrent_kernel (units, units)``, ``bias (units,)``).
+
+Example::
+
+    import torch
+    from lamella_layers.recurrent import SimpleRNN
+
+    layer = SimpleRNN(4, activation="relu", return_sequences=True)
+    layer(torch.randn(2, 5, 3)).shape                    # (2, 5, 4)
+"""
+
+from lamella_layers.recurrent import fused
+from lamella_layers.recurrent.base_cell import _DenseCell
+from lamella_layers.recurrent.rnn import _KerasRNN
+
+
+class SimpleRNNCell(_DenseCell):
+    """``h = activation(x @ kernel + bias + h_prev @ recurrent_kernel)``.
+
+    Example: ``RNN(SimpleRNNCell(4))(torch.randn(2, 5, 3)).shape == (2, 4)``.
+    """
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, **kwargs):
+        super().__init__(units, activation, None, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer,
+                         recurrent_regularizer, bias_regularizer, kernel_constraint,
+                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                         **kwargs)
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        self._add_dense_kernels(input_shape, (self.units,))
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        prev_output = states[0]
+        dp, rec_dp = self._masks(inputs, prev_output, training, 1)
+        if dp is not None:
+            inputs = inputs * dp[0]
+        h = inputs @ self.kernel
+        if self.bias is not None:
+            h = h + self.bias
+        if rec_dp is not None:
+            prev_output = prev_output * rec_dp[0]
+        output = self.activation(h + prev_output @ self.recurrent_kernel)
+        return output, [output]
+
+
+class SimpleRNN(_KerasRNN):
+    """A fully-connected RNN whose output is fed back as its input (Keras's ``SimpleRNN``).
+
+    Example: ``SimpleRNN(4)(torch.randn(2, 5, 3)).shape == (2, 4)``.
+    """
+
+    _cell_class = SimpleRNNCell
+
+    def _fast_path(self, inputs, states, training):
+        return fused.simple_rnn(self, inputs, states, training)
