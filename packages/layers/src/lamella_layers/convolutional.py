@@ -63,8 +63,10 @@ class _Conv(Layer):
         self.dilation_rate = _utils.normalize_tuple(owner, "dilation_rate", dilation_rate,
                                                     self.rank)
         _utils.set_kernel_bias_options(
-            self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
-            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
+            self, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     @property

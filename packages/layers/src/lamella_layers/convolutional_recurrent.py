@@ -80,10 +80,13 @@ class ConvLSTM2DCell(_CellBase):
         self.data_format = _utils.normalize_data_format(owner, data_format)
         self.dilation_rate = _utils.normalize_tuple(owner, "dilation_rate", dilation_rate, 2)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self._set_options(activation, recurrent_activation, use_bias, kernel_initializer,
-                          recurrent_initializer, bias_initializer, kernel_regularizer,
-                          recurrent_regularizer, bias_regularizer, kernel_constraint,
-                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
+        self._set_options(
+            activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout)
         self.state_size = (self.filters, self.filters)
 
     # --- weights ----------------------------------------------------------------------

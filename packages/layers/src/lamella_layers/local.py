@@ -84,8 +84,10 @@ class _LocallyConnected(Layer):
         self.padding = _utils.normalize_padding(owner, padding, ("valid",))
         self.data_format = self._normalize_data_format(data_format)
         _utils.set_kernel_bias_options(
-            self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
-            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
+            self, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         if isinstance(implementation, bool) or implementation not in (1, 2, 3):
             raise ValueError(f"{owner}: `implementation` must be 1, 2 or 3; got "
                              f"{implementation!r}.")

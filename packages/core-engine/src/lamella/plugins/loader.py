@@ -231,7 +231,7 @@ def _check_references(records: dict[str, list]) -> None:
                 ) from exc
 
 
-def _add_plugin(state, plugin, name, version, entry_point, strict, raise_errors) -> None:
+def _add_plugin(state, plugin, name, version, entry_point, *, strict, raise_errors) -> None:
     """Register one plugin object; all or nothing."""
     started = time.perf_counter()
     pm = state.plugin_manager
@@ -248,7 +248,8 @@ def _add_plugin(state, plugin, name, version, entry_point, strict, raise_errors)
     except Exception as exc:  # a broken plugin must not break lamella
         if registered_with_pm:
             pm.unregister(plugin)
-        _report_failure(state, name, version, entry_point, exc, started, raise_errors)
+        _report_failure(state, name, version, entry_point, exc, started=started,
+                        raise_errors=raise_errors)
         return
     for kind, components in records.items():
         for component in components:
@@ -272,7 +273,7 @@ def _add_plugin(state, plugin, name, version, entry_point, strict, raise_errors)
     _trace(info)
 
 
-def _report_failure(state, name, version, entry_point, exc, started, raise_errors) -> None:
+def _report_failure(state, name, version, entry_point, exc, *, started, raise_errors) -> None:
     error = f"{type(exc).__name__}: {exc}"
     state.infos.append(
         PluginInfo(
@@ -334,12 +335,15 @@ def _fill(state, strict=None, raise_errors=None, in_process=True) -> None:
         try:
             plugin = ep.load()
         except Exception as exc:
-            _report_failure(state, distribution, version, ep.value, exc, started, raise_errors)
+            _report_failure(state, distribution, version, ep.value, exc, started=started,
+                            raise_errors=raise_errors)
             continue
-        _add_plugin(state, plugin, distribution, version, ep.value, strict, raise_errors)
+        _add_plugin(state, plugin, distribution, version, ep.value, strict=strict,
+                    raise_errors=raise_errors)
     if in_process:
         for plugin, name in list(_programmatic):
-            _add_plugin(state, plugin, name, "", IN_PROCESS, strict, raise_errors)
+            _add_plugin(state, plugin, name, "", IN_PROCESS, strict=strict,
+                        raise_errors=raise_errors)
 
 
 def ensure_loaded() -> LoadedPlugins:
@@ -391,7 +395,7 @@ def register_plugin(plugin: Any, name: str | None = None) -> str:
         _programmatic.append((plugin, name))
         if _state is not None:
             strict = strict_from_env()
-            _add_plugin(_state, plugin, name, "", IN_PROCESS, strict, strict)
+            _add_plugin(_state, plugin, name, "", IN_PROCESS, strict=strict, raise_errors=strict)
     return name
 
 

@@ -183,10 +183,13 @@ class _DenseCell(_CellBase):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         self.units = _utils.positive_int(type(self).__name__, "units", units)
-        self._set_options(activation, recurrent_activation, use_bias, kernel_initializer,
-                          recurrent_initializer, bias_initializer, kernel_regularizer,
-                          recurrent_regularizer, bias_regularizer, kernel_constraint,
-                          recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
+        self._set_options(
+            activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout)
         if recurrent_activation is None:  # SimpleRNNCell has none (and no config key for it)
             self.recurrent_activation = None
 
