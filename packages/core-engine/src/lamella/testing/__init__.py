@@ -42,6 +42,7 @@ from lamella.testing.stand_ins import (
     read_npz,
     toy_data,
     toy_functional,
+    toy_inputs,
     toy_model,
     toy_sequential,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "run_layer_test",
     "toy_data",
     "toy_functional",
+    "toy_inputs",
     "toy_model",
     "toy_sequential",
     "unique_plugin_name",

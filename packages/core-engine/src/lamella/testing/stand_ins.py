@@ -183,6 +183,16 @@ def toy_data(n=32, dim=4, seed=0):
     return x, y
 
 
+def toy_inputs(n=16, dim=4, seed=0):
+    """``n`` samples of ``dim`` features, uniform in ``[0, 1)``, float32.
+
+    Example::
+
+        model.predict(toy_inputs(8))
+    """
+    return np.random.RandomState(seed).rand(n, dim).astype("float32")
+
+
 def toy_model(lr=0.05, seed=0, input_dim=4):
     """A compiled two-layer regression model (``PlainSGD``, mean squared error).
 
