@@ -7,7 +7,7 @@ saves. This package holds:
 - stand-ins (:mod:`lamella.testing.stand_ins`): ``SeededDense``, ``ScaleShift``, ``PlainSGD``,
   ``MomentumSGD``, ``mean_squared_error``, toy data and models, ``NpzSaver`` (a weights file
   format), with ``CUSTOM_OBJECTS`` naming them for ``load_model``;
-- :func:`run_layer_test` (:mod:`lamella.testing.layer_test`): the conformance check every
+- :func:`run_layer_test` (:mod:`lamella.testing.conformance`): the conformance check every
   first-party layer passes;
 - :func:`plugin_registered` / :func:`make_plugin` (:mod:`lamella.testing.plugins`): register
   a plugin for one test; :mod:`lamella.testing.fixtures` wraps them as a pytest fixture;
@@ -26,7 +26,7 @@ Example::
 """
 
 from lamella.testing.callback_driver import StubModel, drive_callback
-from lamella.testing.layer_test import CHECKS, LayerTestFailure, run_layer_test
+from lamella.testing.conformance import CHECKS, LayerTestFailure, run_layer_test
 from lamella.testing.local_server import LocalServer
 from lamella.testing.plugins import make_plugin, plugin_registered, unique_plugin_name
 from lamella.testing.stand_ins import (

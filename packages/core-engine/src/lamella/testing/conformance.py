@@ -14,6 +14,7 @@ Example::
                        expected_output_shape=(2, 3), expected_num_trainable_weights=2)
 """
 
+import inspect
 import json
 import math
 
@@ -217,8 +218,9 @@ def run_layer_test(
     - ``training``: one ``train_on_batch`` step of the functional model gives a finite loss
       (single float output and trainable weights only);
     - ``masking``: for a layer with ``supports_masking`` and a single input of rank >= 3, a
-      ``(batch, steps)`` mask is accepted and ``compute_mask`` returns ``None`` or a boolean
-      mask with a row per sample (of ``expected_mask_shape`` when given);
+      ``(batch, steps)`` mask is accepted; ``compute_mask`` (with that mask, and with none for
+      any layer, as Embedding and Masking make masks) returns ``None`` or a boolean mask with a
+      row per sample (of ``expected_mask_shape`` when given);
       ``supports_masking`` when given must match the layer's flag;
     - ``float64`` (only with ``check_float64=True``): with ``dtype="float64"`` the weights and
       outputs are float64 (inputs and float tensors in ``call_kwargs`` are cast; layers given
@@ -432,35 +434,40 @@ def run_layer_test(
         loss = float(np.ravel(np.asarray(loss, dtype="float64"))[0])
         assert math.isfinite(loss), f"train_on_batch gave loss {loss}"
 
+    def assert_valid_masks(masks, first_output, what):
+        for i, m in enumerate(_flatten(masks)):
+            if m is None:
+                continue
+            assert torch.is_tensor(m) and m.dtype == torch.bool, \
+                f"{what} gave a {getattr(m, 'dtype', type(m).__name__)} mask {i}, not bool"
+            # Keras passes some masks through unchanged even when the steps move (Permute),
+            # so the generic rule is only: one mask row per sample, no more axes than the output
+            assert m.dim() <= first_output.dim() and m.shape[0] == first_output.shape[0], \
+                f"{what} gave shape {tuple(m.shape)} for output shape " \
+                f"{tuple(first_output.shape)}"
+            if expected_mask_shape is not None:
+                assert tuple(m.shape) == tuple(expected_mask_shape), \
+                    f"{what} gave shape {tuple(m.shape)}, expected {expected_mask_shape}"
+
     def check_masking():
         flag = bool(getattr(layer, "supports_masking", False))
         if supports_masking is not None:
             assert flag == bool(supports_masking), \
                 f"supports_masking is {flag}, expected {bool(supports_masking)}"
+        # a layer that makes masks (Embedding(mask_zero=True), Masking) makes valid ones
+        assert_valid_masks(layer.compute_mask(inputs, None), _flatten(outputs)[0],
+                           "compute_mask(inputs, None)")
         if not flag or not single_input or inputs.dim() < 3:
             return
         mask = torch.ones(shapes[:2], dtype=torch.bool)
         mask[0, -1] = False  # one padded step, so a layer that ignores the mask can show it
         kwargs = dict(call_kwargs)
-        if layer._call_accepts("mask"):
+        if "mask" in inspect.signature(layer.call).parameters:
             kwargs["mask"] = mask
         with torch.no_grad():
             masked = layer(inputs, **kwargs)
         out_mask = layer.compute_mask(inputs, mask)
-        if out_mask is None:
-            return
-        first = _flatten(masked)[0]
-        for i, m in enumerate(_flatten(out_mask)):
-            if m is None:
-                continue
-            assert m.dtype == torch.bool, f"compute_mask gave a {m.dtype} mask {i}"
-            # Keras passes some masks through unchanged even when the steps move (Permute),
-            # so the generic rule is only: one mask row per sample, no more axes than the output
-            assert m.dim() <= first.dim() and m.shape[0] == first.shape[0], \
-                f"compute_mask gave shape {tuple(m.shape)} for output shape {tuple(first.shape)}"
-            if expected_mask_shape is not None:
-                assert tuple(m.shape) == tuple(expected_mask_shape), \
-                    f"compute_mask gave shape {tuple(m.shape)}, expected {expected_mask_shape}"
+        assert_valid_masks(out_mask, _flatten(masked)[0], "compute_mask(inputs, mask)")
 
     def run_float64_check():
         if not check_float64:
