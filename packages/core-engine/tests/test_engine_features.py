@@ -161,3 +161,19 @@ def test_sequence_evaluate_and_predict_with_workers():
         expected_loss, rel=1e-5)
     np.testing.assert_allclose(model.predict(Batches(x, y, 8), workers=2), expected, rtol=1e-5,
                                atol=1e-6)
+
+
+# --- found by lamella.testing.run_layer_test's training check ------------------------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "fit/train_on_batch on a model with no trainable weights raise RuntimeError from "
+    "backward(); Keras 2.3 runs the step (loss reported, nothing updated). To be fixed in the "
+    "training loop, which is being rewritten."))
+def test_fit_a_model_without_trainable_weights_reports_the_loss():
+    x, y = toy_data(8)
+    model = lamella.Sequential([SeededDense(1, input_shape=(4,), trainable=False)])
+    model.compile(PlainSGD(0.1), loss=mean_squared_error)
+    before = model.get_weights()
+    history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    _assert_same_weights(model.get_weights(), before, rtol=0, atol=0)
