@@ -79,7 +79,7 @@ def test_momentum_sgd_keeps_one_slot_per_weight():
     assert len(model.optimizer.moments) == 2
 
 
-# --- run_layer_test --------------------------------------------------------------------------------
+# --- run_layer_test ------------------------------------------------------------------------------
 
 def test_run_layer_test_passes_the_stand_ins():
     run_layer_test(SeededDense, {"units": 3, "activation": "relu"}, (2, 4),
