@@ -26,7 +26,8 @@ from lamella import layers as layer_facade
 from lamella.engine.base_layer import Layer
 from lamella.testing.stand_ins import PlainSGD, mean_squared_error
 
-#: The names of the checks, in the order :func:`run_layer_test` runs them (for ``skip``).
+#: The names of the checks, in the order :func:`run_layer_test` runs them (for ``skip``), e.g.
+#: ``run_layer_test(MyLayer, {}, (2, 3), skip=("float64",))``.
 CHECKS = (
     "call",
     "output_shape",
@@ -44,7 +45,15 @@ CHECKS = (
 
 
 class LayerTestFailure(AssertionError):
-    """One or more conformance checks failed; ``failures`` maps a check to its message."""
+    """One or more conformance checks failed; ``failures`` maps a check to its message.
+
+    Example::
+
+        try:
+            run_layer_test(MyLayer, {}, input_shape=(2, 3))
+        except LayerTestFailure as failure:
+            sorted(failure.failures)   # e.g. ['config', 'serialize']
+    """
 
     def __init__(self, layer_name, failures):
         self.layer_name = layer_name

@@ -88,14 +88,17 @@ class LocalServer:
         return f"http://{host}:{port}"
 
     def url(self, path):
+        """The full URL of ``path``, e.g. ``server.url("/a.npz")``."""
         return self.base_url + path
 
     def start(self):
+        """Serve in a background thread (``with LocalServer(...)`` calls it); returns self."""
         self._thread.start()
         self._timer.start()
         return self
 
     def stop(self):
+        """Shut the server down; safe to call twice (``with`` and the lifetime timer both do)."""
         if self._stopped:
             return
         self._stopped = True
