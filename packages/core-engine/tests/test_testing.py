@@ -121,11 +121,22 @@ class NotMasking(Layer):
         return None if mask is None else mask.float()  # a float mask is not a Keras mask
 
 
+class Detached(Layer):
+    def build(self, input_shape):
+        self.scale = self.add_weight("scale", (input_shape[-1],),
+                                     initializer=lambda shape, dtype=None: torch.ones(shape))
+
+    def call(self, inputs):
+        # the weight is in the graph, but its gradient is always zero: training never moves it
+        return inputs * self.scale.detach() + 0 * self.scale
+
+
 @pytest.mark.parametrize("cls, kwargs, shape, check, words", [
     (WrongShape, {}, (2, 3), "output_shape", "compute_output_shape"),
     (ForgetsItsArgument, {"scale": 3.0}, (2, 3), "config", "from_config copy"),
     (Doubles, {}, (2, 3), "dtype", "float64"),
     (NotMasking, {}, (2, 4, 3), "masking", "mask"),
+    (Detached, {}, (2, 3), "training", "gradients do not reach the weights"),
     (SeededDense, {"units": 2}, (2, 3), "weight_counts", "2 trainable weights, expected 3"),
 ])
 def test_run_layer_test_names_the_layer_and_the_failed_check(cls, kwargs, shape, check, words):

@@ -225,7 +225,7 @@ def run_layer_test(
       a functional model predicts what the layer computes, with matching static output shape
       (the copy comes from ``from_config``, or from ``init_kwargs`` when ``config`` is skipped);
     - ``training``: one ``train_on_batch`` step of the functional model gives a finite loss
-      (single float output and trainable weights only);
+      and changes some weight (single float output and trainable weights only);
     - ``masking``: for a layer with ``supports_masking`` and a single input of rank >= 3, a
       ``(batch, steps)`` mask is accepted; ``compute_mask`` (with that mask, and with none for
       any layer, as Embedding and Masking make masks) returns ``None`` or a boolean mask with a
@@ -438,10 +438,14 @@ def run_layer_test(
             return  # nothing to train: the check is for gradients flowing to weights
         model = functional_model[0]
         model.compile(PlainSGD(0.01), loss=mean_squared_error)
-        target = np.zeros(tuple(flat[0].shape), dtype="float32")
+        before = [np.array(w) for w in model.get_weights()]
+        target = np.full(tuple(flat[0].shape), 3.0, dtype="float32")  # far from any output
         loss = model.train_on_batch(inputs if single_input else list(inputs), target)
         loss = float(np.ravel(np.asarray(loss, dtype="float64"))[0])
         assert math.isfinite(loss), f"train_on_batch gave loss {loss}"
+        after = model.get_weights()
+        assert any(not np.array_equal(b, a) for b, a in zip(before, after)), \
+            "no weight changed after a training step: gradients do not reach the weights"
 
     def assert_valid_masks(masks, first_output, what):
         for i, m in enumerate(_flatten(masks)):
