@@ -235,8 +235,13 @@ def run_layer_test(
       outputs are float64 (inputs and float tensors in ``call_kwargs`` are cast; layers given
       in ``init_kwargs``, a wrapper's inner layer, keep their own dtype, so leave it off there).
 
+    Other arguments: ``deterministic=False`` for a layer whose inference output is random
+    (outputs are then compared by shape only); ``custom_objects`` for names the config refers
+    to (a ``Lambda``'s function); ``atol``/``rtol`` for output comparisons; ``seed`` for the
+    random inputs and ``torch.manual_seed``.
+
     All checks run; a failure raises :class:`LayerTestFailure` (an ``AssertionError``) naming
-    the layer and every failed check. Returns the built layer.
+    the layer and every failed check. Returns the built layer (in inference mode, ``eval()``).
 
     Example::
 
