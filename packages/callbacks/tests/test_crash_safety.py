@@ -11,23 +11,22 @@ import time
 import numpy as np
 import pytest
 
-from cb_toys import make_model, read_npz
+from lamella.testing import read_npz
+from lamella.testing import toy_model as make_model
 from lamella_callbacks import ModelCheckpoint
-
-HERE = pathlib.Path(__file__).parent
 
 CHILD = textwrap.dedent("""
     import sys
     import numpy as np
-    import cb_toys
+    from lamella.plugins import register_plugin
+    from lamella.testing import NpzSaver, npz_saver_plugin, toy_data, toy_model
     from lamella_callbacks import LambdaCallback, ModelCheckpoint
 
     folder = sys.argv[1]
-    saver = cb_toys.NpzSaver(pause_on_call=2, pause_marker=folder + "/writing",
-                             pause_seconds=120)
-    cb_toys.register_npz_saver(saver)
-    model = cb_toys.make_model()
-    x, y = cb_toys.toy_data()
+    saver = NpzSaver(pause_on_call=2, pause_marker=folder + "/writing", pause_seconds=120)
+    register_plugin(npz_saver_plugin(saver), name="test-npz-saver")
+    model = toy_model()
+    x, y = toy_data()
 
     def reference(epoch, logs):
         if epoch == 0:  # what the first checkpoint holds
@@ -41,9 +40,7 @@ CHILD = textwrap.dedent("""
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_sigkill_during_checkpoint_write_keeps_previous_checkpoint(tmp_path, npz_saver):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)], env=env,
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120

@@ -5,7 +5,7 @@ import csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cb_toys import FakeModel
+from lamella.testing import StubModel as FakeModel
 from lamella_callbacks import CSVLogger
 
 

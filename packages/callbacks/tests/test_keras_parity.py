@@ -16,7 +16,8 @@ import re
 import numpy as np
 import pytest
 
-from cb_toys import FakeModel, drive
+from lamella.testing import StubModel as FakeModel
+from lamella.testing import drive_callback as drive
 from lamella_callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler,
                                ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
 

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from cb_toys import make_model
+from lamella.testing import toy_model as make_model
 from lamella_callbacks import RemoteMonitor
 
 

@@ -3,8 +3,8 @@
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from cb_toys import make_model
 from lamella.engine.callbacks import CallbackList
+from lamella.testing import toy_model as make_model
 from lamella_callbacks import TensorBoard
 
 

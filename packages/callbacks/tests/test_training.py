@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import lamella
-from cb_toys import make_model, read_npz
 from lamella.engine.callbacks import Callback, CallbackList
+from lamella.testing import read_npz
+from lamella.testing import toy_model as make_model
 from lamella_callbacks import (CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,
                                ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
 

@@ -6,19 +6,11 @@ without the first-party packages installed), and every in-process plugin the tes
 removed again afterwards.
 """
 
-import itertools
-import os
-import pathlib
-import sys
-
 import pytest
 
 import lamella.plugins as lp
 from lamella.plugins import custom_objects, loader
-
-# core_toys.py (tiny components for engine tests) is imported by name; importlib mode does not
-# put test folders on sys.path.
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from lamella.testing import make_plugin, unique_plugin_name
 
 _ENV_SWITCHES = (
     "LAMELLA_DISABLE_PLUGINS",
@@ -26,29 +18,6 @@ _ENV_SWITCHES = (
     "LAMELLA_STRICT_PLUGINS",
     "LAMELLA_TRACE_PLUGINS",
 )
-_counter = itertools.count()
-
-
-def make_plugin(hooks):
-    """An in-process plugin object implementing the given hooks.
-
-    ``hooks`` maps a hook name (``"lamella_layers"``) or a kind (``"layers"``) to a list of
-    records, or to a zero-argument callable whose result the hook returns (it may raise).
-    """
-
-    namespace = {}
-    for key, value in hooks.items():
-        hook_name = key if key.startswith("lamella_") else f"lamella_{key}"
-
-        def bind(value_):
-            def hook(self):
-                return value_() if callable(value_) else list(value_)
-
-            hook.__name__ = hook_name
-            return lp.hookimpl(hook)
-
-        namespace[hook_name] = bind(value)
-    return type("InProcessPlugin", (), namespace)()
 
 
 class Sandbox:
@@ -57,10 +26,10 @@ class Sandbox:
         self.names = []
 
     def unique(self, prefix="test-plugin"):
-        return f"{prefix}-{os.getpid()}-{next(_counter)}"
+        return unique_plugin_name(prefix)
 
     def register(self, hooks, name=None):
-        """Register an in-process plugin built by :func:`make_plugin`; returns its name."""
+        """Register a plugin object, or a dict for lamella.testing.make_plugin; returns its name."""
         plugin = hooks if not isinstance(hooks, dict) else make_plugin(hooks)
         name = name or self.unique()
         self.names.append(name)

@@ -9,9 +9,8 @@ from hypothesis.extra import numpy as hnp
 
 import lamella
 from lamella import backend as K
+from lamella.testing import SeededDense as ToyDense
 from lamella.utils import normalize, to_categorical
-
-from core_toys import ToyDense
 
 arrays = hnp.arrays(np.float32, hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4),
                     elements=st.floats(-5, 5, width=32))
@@ -99,7 +98,7 @@ def test_loss_scaling_unscales_and_skips_overflowing_steps():
     """The fp16 path (GradScaler on CUDA) drives a lamella optimizer through _ScalerView;
     checked here with torch's CPU GradScaler, which follows the same protocol."""
     from lamella.engine.trainer import _ScalerView
-    from core_toys import ToySGD
+    from lamella.testing import PlainSGD as ToySGD
 
     weight = torch.nn.Parameter(torch.ones(3))
     optimizer = ToySGD(learning_rate=0.1).build([weight])

@@ -10,8 +10,9 @@ import torch
 import lamella
 from lamella import backend as K
 from lamella.engine.base_layer import Layer
-
-from core_toys import ToyDense, ToySGD, mse
+from lamella.testing import PlainSGD as ToySGD
+from lamella.testing import SeededDense as ToyDense
+from lamella.testing import mean_squared_error as mse
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "keras231"
 

@@ -3,9 +3,8 @@
 import pytest
 
 import lamella
+from lamella.testing import SeededDense as ToyDense
 from lamella.utils import model_to_dot, plot_model
-
-from core_toys import ToyDense
 
 
 def _two_branch_model():

@@ -10,8 +10,8 @@ import tarfile
 
 import numpy as np
 import pytest
-from local_http import LocalServer
 
+from lamella.testing import LocalServer
 from lamella_io.datasets import (_common, boston_housing, cifar10, cifar100, fashion_mnist, imdb,
                                  mnist, reuters)
 from lamella_io.utils import DownloadError

@@ -10,8 +10,8 @@ import tarfile
 import zipfile
 
 import pytest
-from local_http import LocalServer
 
+from lamella.testing import LocalServer
 from lamella.utils import atomic_files
 from lamella_io.utils import DownloadError, get_file, validate_file
 from lamella_io.utils.data_utils import _extract_archive, _hash_file

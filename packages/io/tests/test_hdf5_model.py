@@ -12,7 +12,14 @@ import pytest
 import torch
 
 import lamella
-from io_toys import CUSTOM, TinyDense, TinySGD, data, functional, randomize, sequential, tiny_mse
+from lamella.testing import CUSTOM_OBJECTS as CUSTOM
+from lamella.testing import MomentumSGD as TinySGD
+from lamella.testing import SeededDense as TinyDense
+from lamella.testing import mean_squared_error as tiny_mse
+from lamella.testing import randomize_weights as randomize
+from lamella.testing import toy_functional as functional
+from lamella.testing import toy_inputs as data
+from lamella.testing import toy_sequential as sequential
 from lamella.utils import atomic_files
 from lamella_io.hdf5 import model_file
 
@@ -39,16 +46,16 @@ def test_file_layout(tmp_path):
         layers = config["config"]["layers"]
         assert layers[0]["class_name"] == "InputLayer"  # as tf.keras 2.x writes it
         assert layers[0]["config"]["batch_input_shape"] == [None, 4]
-        assert [l["class_name"] for l in layers[1:]] == ["TinyDense", "TinyDense"]
+        assert [l["class_name"] for l in layers[1:]] == ["SeededDense", "SeededDense"]
         training = json.loads(attrs["training_config"])
-        assert training["optimizer_config"] == {"class_name": "TinySGD",
+        assert training["optimizer_config"] == {"class_name": "MomentumSGD",
                                                 "config": model.optimizer.get_config()}
-        assert training["loss"] == "tiny_mse"
+        assert training["loss"] == "mean_squared_error"
         assert set(training) == {"optimizer_config", "loss", "metrics", "weighted_metrics",
                                  "sample_weight_mode", "loss_weights"}
         assert "layer_names" in f["model_weights"].attrs
         weight_names = [n.decode() for n in f["optimizer_weights"].attrs["weight_names"]]
-        assert weight_names[0] == "TinySGD/iterations:0"
+        assert weight_names[0] == "MomentumSGD/iterations:0"
         assert len(weight_names) == 1 + 4
         assert int(f["optimizer_weights"][weight_names[0]][()]) == 2
 

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 import lamella
-from io_toys import TinyDense, TinyNorm, data, functional, randomize, sequential
+from lamella.testing import ScaleShift as TinyNorm
+from lamella.testing import SeededDense as TinyDense
+from lamella.testing import randomize_weights as randomize
+from lamella.testing import toy_functional as functional
+from lamella.testing import toy_inputs as data
+from lamella.testing import toy_sequential as sequential
 from lamella_io.hdf5.files import HDF5FormatError
 from lamella_io.hdf5.weights import (HDF5_OBJECT_HEADER_LIMIT, load_attributes,
                                      save_attributes)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import lamella
-from io_toys import CUSTOM, sequential
+from lamella.testing import CUSTOM_OBJECTS as CUSTOM
+from lamella.testing import toy_sequential as sequential
 from lamella_io.hdf5.files import HDF5FormatError
 from lamella_io.safety import UnsafeConfigError
 

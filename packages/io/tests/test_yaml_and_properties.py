@@ -10,7 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lamella
-from io_toys import ACTIVATIONS, CUSTOM, TinyDense, data, randomize
+from lamella.testing import CUSTOM_OBJECTS as CUSTOM
+from lamella.testing import SeededDense as TinyDense
+from lamella.testing import randomize_weights as randomize
+from lamella.testing import toy_inputs as data
+from lamella.testing.stand_ins import ACTIVATIONS
 from lamella.saving import saver_for
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "keras231"

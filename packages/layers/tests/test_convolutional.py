@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 import torch
-from _layers_reference import np_conv2d, tf_same_pads
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import lamella
+from lamella.testing.reference import np_conv2d, tf_same_pads
 from lamella_layers.convolutional import Conv2D
 
 

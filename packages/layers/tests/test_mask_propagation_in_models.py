@@ -12,8 +12,9 @@ import lamella
 import numpy as np
 import pytest
 import torch
-from lamella.base.optimizer import Optimizer
 from lamella.layers import GRU, LSTM, Add, Concatenate, Dense, Embedding, Input, TimeDistributed
+from lamella.testing import PlainSGD
+from lamella.testing import mean_squared_error as mse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "keras231"
 LAYERS = {c["id"]: c for c in json.loads((FIXTURES / "layers.json").read_text())["cases"]}
@@ -139,17 +140,6 @@ def test_merge_masks_match_keras_and_manual_masking():
 
 
 # --- inside evaluate / fit --------------------------------------------------------------------
-
-class PlainSGD(Optimizer):
-    """``w -= lr * grad``: Keras's SGD without momentum (lamella-core alone ships none)."""
-
-    def _apply(self, params, grads, lr):
-        torch._foreach_add_(params, grads, alpha=-lr)
-
-
-def mse(y_true, y_pred):
-    return torch.mean(torch.square(y_pred - y_true), dim=-1)
-
 
 def _training_model(cid):
     if cid == "td_lstm":

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 import torch
-from _layers_reference import np_max_pool2d
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import lamella
+from lamella.testing.reference import np_max_pool2d
 from lamella_layers.pooling import MaxPooling2D
 
 

@@ -1,8 +1,15 @@
-"""A tiny HTTP server on 127.0.0.1 for the download tests (imported by test_get_file.py and
-test_datasets.py; conftest.py puts this folder on sys.path).
+"""A tiny HTTP server on 127.0.0.1, for testing downloads (``get_file``, dataset plugins)
+without a network.
 
-It serves byte strings from a dict, counts requests per path, can cut a response off mid-body,
+It serves byte strings from a dict, records requests per path, can cut a response off mid-body,
 and shuts itself down after ``lifetime`` seconds even if a test forgets to.
+
+Example::
+
+    from lamella.testing import LocalServer
+
+    with LocalServer({"/data.bin": b"payload"}) as server:
+        path = lamella.utils.get_file("data.bin", server.url("/data.bin"), cache_dir=tmp)
 """
 
 import contextlib
@@ -40,7 +47,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class LocalServer:
-    """``with LocalServer({"/a.npz": data}) as srv: srv.url("/a.npz")``."""
+    """Serve ``files`` (path -> bytes) over HTTP; paths in ``truncate`` are cut off mid-body.
+
+    ``requests`` lists the requested paths in order; ``files`` and ``truncate`` may change
+    while it runs.
+
+    Example::
+
+        with LocalServer({"/a.npz": data}, truncate={"/a.npz"}) as server:
+            server.url("/a.npz")   # 'http://127.0.0.1:PORT/a.npz'
+    """
 
     def __init__(self, files=None, truncate=(), lifetime=60.0):
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -72,14 +88,17 @@ class LocalServer:
         return f"http://{host}:{port}"
 
     def url(self, path):
+        """The full URL of ``path``, e.g. ``server.url("/a.npz")``."""
         return self.base_url + path
 
     def start(self):
+        """Serve in a background thread (``with LocalServer(...)`` calls it); returns self."""
         self._thread.start()
         self._timer.start()
         return self
 
     def stop(self):
+        """Shut the server down; safe to call twice (``with`` and the lifetime timer both do)."""
         if self._stopped:
             return
         self._stopped = True

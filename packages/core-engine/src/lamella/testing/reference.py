@@ -1,10 +1,26 @@
-"""NumPy references the layer tests compare against (TF's padding rule spelled out again)."""
+"""NumPy references for layer plugins to compare against: TensorFlow's padding rule, a
+channels-last convolution and max pooling, written out loop by loop (slow, obviously right).
+
+Keras compatibility means TensorFlow's ``'same'`` padding, which puts the odd extra cell after,
+not before; a convolution plugin checks itself against these.
+
+Example::
+
+    from lamella.testing.reference import np_conv2d
+
+    expected = np_conv2d(x, kernel, bias, strides=(1, 1), padding="same", dilation=(1, 1))
+"""
 
 import numpy as np
 
 
 def tf_same_pads(length, kernel, stride, dilation=1):
-    """TF 'SAME': out = ceil(length / stride); the odd extra pad cell goes after."""
+    """TF 'SAME': out = ceil(length / stride); the odd extra pad cell goes after.
+
+    Example::
+
+        tf_same_pads(4, kernel=3, stride=2)   # (0, 1)
+    """
     out = int(np.ceil(length / stride))
     effective = (kernel - 1) * dilation + 1
     total = max((out - 1) * stride + effective - length, 0)
@@ -12,7 +28,12 @@ def tf_same_pads(length, kernel, stride, dilation=1):
 
 
 def np_conv2d(x, kernel, bias, strides, padding, dilation):
-    """Channels-last cross-correlation; ``kernel`` is ``(kh, kw, in, out)``."""
+    """Channels-last cross-correlation; ``kernel`` is ``(kh, kw, in, out)``.
+
+    Example::
+
+        np_conv2d(x, kernel, None, strides=(2, 2), padding="valid", dilation=(1, 1))
+    """
     n, h, w, _ = x.shape
     kh, kw, _, out = kernel.shape
     (sh, sw), (dh, dw) = strides, dilation
@@ -36,7 +57,12 @@ def np_conv2d(x, kernel, bias, strides, padding, dilation):
 
 
 def np_max_pool2d(x, pool, strides, padding):
-    """Channels-last max pooling; 'same' pads with -inf (padding is never the max)."""
+    """Channels-last max pooling; 'same' pads with -inf (padding is never the max).
+
+    Example::
+
+        np_max_pool2d(x, pool=(2, 2), strides=(2, 2), padding="same")
+    """
     n, h, w, c = x.shape
     (ph, pw), (sh, sw) = pool, strides
     if padding == "same":
