@@ -487,7 +487,9 @@ class Trainer:
                 self._step_fn = None
                 total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
         self.optimizer.zero_grad()
-        if self._grad_scaler is not None:
+        if not total.requires_grad:
+            pass  # nothing trainable (a frozen model): Keras still reports the loss and metrics
+        elif self._grad_scaler is not None:
             self._grad_scaler.scale(total).backward()
             # Unscales, and skips the step when a gradient overflowed (the scale then shrinks).
             self._grad_scaler.step(_ScalerView(self.optimizer))
