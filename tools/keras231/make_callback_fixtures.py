@@ -26,12 +26,11 @@ import sys
 import tempfile
 import warnings
 
-os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import _preamble
+
+_preamble.setup_environment()
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
 from keras import backend as K  # noqa: E402
 from keras import callbacks as kc  # noqa: E402
 
@@ -274,12 +273,11 @@ def terminate_cases():
 
 
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else 'keras231_callbacks.json'
+    target = _preamble.output_path(__doc__, 'keras231_callbacks.json')
+    meta = _preamble.versions('tools/keras231/make_callback_fixtures.py')
+    meta['sequences'] = SEQUENCES
     data = {
-        '_meta': {'keras': keras.__version__, 'tensorflow': tf.__version__,
-                  'numpy': np.__version__, 'python': sys.version.split()[0],
-                  'generator': 'tools/keras231/make_callback_fixtures.py',
-                  'sequences': SEQUENCES},
+        '_meta': meta,
         'early_stopping': early_stopping_cases(),
         'reduce_lr_on_plateau': reduce_lr_cases(),
         'learning_rate_scheduler': scheduler_cases(),
