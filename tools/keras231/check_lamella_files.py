@@ -4,7 +4,7 @@ One script, two interpreters:
 
     # write the files with lamella (the development venv) ...
     .venv/bin/python tools/keras231/check_lamella_files.py --write /tmp/lamella-files
-    # ... and load them with Keras 2.3.1 (see make_io_fixtures.py for creating /tmp/keras231)
+    # ... and load them with Keras 2.3.1 (README.md sets up /tmp/keras231)
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python tools/keras231/check_lamella_files.py \
         --check /tmp/lamella-files
 

@@ -1,11 +1,8 @@
 """Generate activation / regularizer / constraint / initializer parity fixtures from REAL
 Keras 2.3.1 for lamella-layers' tests (``packages/layers/tests/test_keras_parity_functions.py``).
 
-How to regenerate (CPU only, Python 3.7; the same environment as make_layer_fixtures.py):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python \
         tools/keras231/make_activation_fixtures.py packages/layers/tests/fixtures/keras231/
 

@@ -6,11 +6,8 @@ No training: each callback is driven directly with synthetic epoch logs and a st
 way Keras's fit loop calls it. lamella's tests drive lamella's callbacks the same way
 (packages/callbacks/tests/test_keras_parity.py) and must reproduce these records.
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python tools/keras231/make_callback_fixtures.py \
         packages/callbacks/tests/fixtures/keras231_callbacks.json
 """

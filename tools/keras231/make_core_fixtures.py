@@ -1,10 +1,7 @@
 """Generate golden fixtures from REAL Keras 2.3.1 for lamella's core-engine tests.
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python \
         tools/keras231/make_core_fixtures.py \
         packages/core-engine/tests/fixtures/keras231/

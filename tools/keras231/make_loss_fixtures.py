@@ -5,9 +5,7 @@ Run under the Keras 2.3.1 environment (Python 3.7, tensorflow==1.15.5, keras==2.
     /tmp/keras231/bin/python tools/keras231/make_loss_fixtures.py \
         packages/losses/tests/fixtures/keras231_losses.json
 
-(create it with ``/root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231 &&
-/tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 h5py==2.10.0 numpy==1.18.5
-protobuf==3.20.3``).
+(README.md sets up /tmp/keras231).
 
 What it records, evaluated with ``K.eval`` / ``K.get_session()`` on fixed float32 arrays
 (``inputs``; cases name the arrays they use, ``rows`` slices the first axis):

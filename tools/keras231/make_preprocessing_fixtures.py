@@ -4,11 +4,8 @@ Keras 2.3.1's ``keras.preprocessing`` delegates to keras-preprocessing 1.1.x; th
 it on fixed inputs and stores inputs and outputs for lamella-io's parity tests
 (``packages/io/tests/test_preprocessing_parity.py``).
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3 pillow==6.2.2
     /tmp/keras231/bin/python tools/keras231/make_preprocessing_fixtures.py \
         packages/io/tests/fixtures/preprocessing/
 
