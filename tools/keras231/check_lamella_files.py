@@ -4,7 +4,7 @@ One script, two interpreters:
 
     # write the files with lamella (the development venv) ...
     .venv/bin/python tools/keras231/check_lamella_files.py --write /tmp/lamella-files
-    # ... and load them with Keras 2.3.1 (see make_io_fixtures.py for creating /tmp/keras231)
+    # ... and load them with Keras 2.3.1 (README.md sets up /tmp/keras231)
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python tools/keras231/check_lamella_files.py \
         --check /tmp/lamella-files
 
@@ -25,6 +25,8 @@ import os
 import subprocess
 import sys
 import warnings
+
+import _preamble
 
 TOLERANCE = 1e-5
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,8 +115,7 @@ def write(outdir):
     import numpy as np
     import h5py
 
-    if not os.path.isdir(outdir):
-        os.makedirs(outdir)
+    _preamble.ensure_dir(outdir)
     expected, manifest = {}, {}
     for builder in _lamella_models():
         name = builder.__name__
@@ -139,9 +140,8 @@ def write(outdir):
                           "iterations": int(model.optimizer.iterations),
                           "layer_names_attributes": chunked}
         print("lamella wrote", name)
-    np.savez(os.path.join(outdir, "expected.npz"), **expected)
-    with open(os.path.join(outdir, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
+    _preamble.write_npz(os.path.join(outdir, "expected.npz"), expected)
+    _preamble.write_json(os.path.join(outdir, "manifest.json"), manifest, indent=1, sort_keys=True)
 
 
 # --------------------------------------------------------------------------
@@ -149,8 +149,7 @@ def write(outdir):
 # --------------------------------------------------------------------------
 
 def check(outdir):
-    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _preamble.setup_environment()
     import numpy as np
     import keras
     from keras import backend as K
@@ -202,8 +201,7 @@ def check(outdir):
         results[name] = row
         print(name, json.dumps(row, sort_keys=True))
     results["_meta"] = {"keras": keras.__version__, "python": sys.version.split()[0]}
-    with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump(results, f, indent=1, sort_keys=True)
+    _preamble.write_json(os.path.join(outdir, "results.json"), results, indent=1, sort_keys=True)
     print("FAILED" if failed else "all files loaded with max abs diff <= %g" % TOLERANCE)
     return 1 if failed else 0
 

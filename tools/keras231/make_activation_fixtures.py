@@ -1,11 +1,8 @@
 """Generate activation / regularizer / constraint / initializer parity fixtures from REAL
 Keras 2.3.1 for lamella-layers' tests (``packages/layers/tests/test_keras_parity_functions.py``).
 
-How to regenerate (CPU only, Python 3.7; the same environment as make_layer_fixtures.py):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python \
         tools/keras231/make_activation_fixtures.py packages/layers/tests/fixtures/keras231/
 
@@ -33,32 +30,20 @@ from __future__ import print_function
 
 import json
 import os
-import sys
 
-os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-os.environ.setdefault('PYTHONHASHSEED', '0')
+import _preamble
+
+_preamble.setup_environment(hash_seed=True)
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 from keras import backend as K  # noqa: E402
 from keras import layers as L  # noqa: E402
 from keras.models import Model  # noqa: E402
 from keras import activations, constraints, initializers, regularizers  # noqa: E402
 
-try:
-    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
-except Exception:  # pragma: no cover
-    pass
-
-META = {
-    'keras': keras.__version__,
-    'tensorflow': tf.__version__,
-    'numpy': np.__version__,
-    'python': sys.version.split()[0],
-    'generator': 'tools/keras231/make_activation_fixtures.py',
-}
+_preamble.quiet_tensorflow()
+META = _preamble.versions('tools/keras231/make_activation_fixtures.py')
 RNG = np.random.RandomState(4321)
 ARRAYS = {}
 QUANTILES = [0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999]
@@ -396,28 +381,19 @@ def masked_training_records():
     return records
 
 
-def _json_default(obj):
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    raise TypeError('not JSON serializable: %r' % (obj,))
-
-
 def main(out_dir):
-    if not os.path.isdir(out_dir):
-        os.makedirs(out_dir)
+    _preamble.ensure_dir(out_dir)
     index = {'_meta': META,
              'activations': activation_records(),
              'regularizers': regularizer_records(),
              'constraints': constraint_records(),
              'initializers': initializer_records(),
              'masked_training': masked_training_records()}
-    with open(os.path.join(out_dir, 'functions.json'), 'w') as fh:
-        json.dump(index, fh, indent=0, sort_keys=True, default=_json_default)
-    np.savez_compressed(os.path.join(out_dir, 'functions.npz'), **ARRAYS)
+    _preamble.write_json(os.path.join(out_dir, 'functions.json'), index, indent=0,
+                         sort_keys=True, default=_preamble.json_default)
+    _preamble.write_npz(os.path.join(out_dir, 'functions.npz'), ARRAYS, compressed=True)
     print('written to %s: %d arrays' % (out_dir, len(ARRAYS)))
 
 
 if __name__ == '__main__':
-    main(sys.argv[1] if len(sys.argv) > 1 else 'packages/layers/tests/fixtures/keras231')
+    main(_preamble.output_path(__doc__, 'packages/layers/tests/fixtures/keras231'))

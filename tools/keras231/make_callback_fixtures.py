@@ -6,11 +6,8 @@ No training: each callback is driven directly with synthetic epoch logs and a st
 way Keras's fit loop calls it. lamella's tests drive lamella's callbacks the same way
 (packages/callbacks/tests/test_keras_parity.py) and must reproduce these records.
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python tools/keras231/make_callback_fixtures.py \
         packages/callbacks/tests/fixtures/keras231_callbacks.json
 """
@@ -26,12 +23,11 @@ import sys
 import tempfile
 import warnings
 
-os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import _preamble
+
+_preamble.setup_environment()
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
 from keras import backend as K  # noqa: E402
 from keras import callbacks as kc  # noqa: E402
 
@@ -274,12 +270,11 @@ def terminate_cases():
 
 
 def main():
-    target = sys.argv[1] if len(sys.argv) > 1 else 'keras231_callbacks.json'
+    target = _preamble.output_path(__doc__, 'keras231_callbacks.json')
+    meta = _preamble.versions('tools/keras231/make_callback_fixtures.py')
+    meta['sequences'] = SEQUENCES
     data = {
-        '_meta': {'keras': keras.__version__, 'tensorflow': tf.__version__,
-                  'numpy': np.__version__, 'python': sys.version.split()[0],
-                  'generator': 'tools/keras231/make_callback_fixtures.py',
-                  'sequences': SEQUENCES},
+        '_meta': meta,
         'early_stopping': early_stopping_cases(),
         'reduce_lr_on_plateau': reduce_lr_cases(),
         'learning_rate_scheduler': scheduler_cases(),

@@ -1,10 +1,7 @@
 """Generate golden fixtures from REAL Keras 2.3.1 for lamella's core-engine tests.
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python \
         tools/keras231/make_core_fixtures.py \
         packages/core-engine/tests/fixtures/keras231/
@@ -21,62 +18,26 @@ import os
 import re
 import sys
 
-os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-os.environ.setdefault('PYTHONHASHSEED', '0')
+import _preamble
+
+_preamble.setup_environment(hash_seed=True)
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
-from keras import backend as K  # noqa: E402
 from keras import layers  # noqa: E402
 from keras.models import Sequential, Model  # noqa: E402
 from keras import optimizers  # noqa: E402
 
-try:
-    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
-except Exception:  # pragma: no cover
-    pass
+from _preamble import reset, to_py  # noqa: E402
 
-META = {
-    'keras': keras.__version__,
-    'tensorflow': tf.__version__,
-    'numpy': np.__version__,
-    'python': sys.version.split()[0],
-    'generator': 'tools/keras231/make_core_fixtures.py',
-}
-
-
-def reset(seed=0):
-    K.clear_session()
-    np.random.seed(seed)
-    tf.set_random_seed(seed)
-
-
-def to_py(obj):
-    """Convert numpy scalars / arrays (recursively) into plain JSON types."""
-    if isinstance(obj, dict):
-        return {str(k): to_py(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_py(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating,)):
-        return float(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    return obj
+_preamble.quiet_tensorflow()
+META = _preamble.versions('tools/keras231/make_core_fixtures.py')
 
 
 def dump(outdir, name, data):
     data = dict(data)
     data['_meta'] = META
     path = os.path.join(outdir, name)
-    with open(path, 'w') as f:
-        json.dump(to_py(data), f, indent=1, sort_keys=True)
-        f.write('\n')
+    _preamble.write_json(path, to_py(data), newline=True, indent=1, sort_keys=True)
     print('wrote', path, os.path.getsize(path), 'bytes')
 
 
@@ -574,12 +535,8 @@ def make_configs(outdir):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        sys.exit(2)
-    outdir = sys.argv[1]
-    if not os.path.isdir(outdir):
-        os.makedirs(outdir)
+    outdir = _preamble.output_path(__doc__)
+    _preamble.ensure_dir(outdir)
     make_summaries(outdir)
     make_names(outdir)
     make_metrics_names(outdir)

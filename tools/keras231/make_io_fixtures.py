@@ -1,10 +1,7 @@
 """Generate HDF5/YAML/JSON fixtures from REAL Keras 2.3.1 for lamella-io's interop tests.
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python \
         tools/keras231/make_io_fixtures.py packages/io/tests/fixtures/keras231/
 
@@ -19,38 +16,21 @@ from __future__ import print_function
 
 import json
 import os
-import sys
 
-os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-os.environ.setdefault('PYTHONHASHSEED', '0')
+import _preamble
+
+_preamble.setup_environment(hash_seed=True)
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
-from keras import backend as K  # noqa: E402
 from keras import layers  # noqa: E402
 from keras.models import Sequential, Model  # noqa: E402
 from keras import optimizers  # noqa: E402
 
-try:
-    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
-except Exception:  # pragma: no cover
-    pass
+from _preamble import reset  # noqa: E402
 
-META = {
-    'keras': keras.__version__,
-    'tensorflow': tf.__version__,
-    'numpy': np.__version__,
-    'python': sys.version.split()[0],
-    'generator': 'tools/keras231/make_io_fixtures.py',
-}
-
-
-def reset(seed=0):
-    K.clear_session()
-    np.random.seed(seed)
-    tf.set_random_seed(seed)
+_preamble.quiet_tensorflow()
+META = _preamble.versions('tools/keras231/make_io_fixtures.py')
 
 
 # --------------------------------------------------------------------------
@@ -145,12 +125,8 @@ def layer_classes(config):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        sys.exit(2)
-    outdir = sys.argv[1]
-    if not os.path.isdir(outdir):
-        os.makedirs(outdir)
+    outdir = _preamble.output_path(__doc__)
+    _preamble.ensure_dir(outdir)
     expected = {}
     manifest = {'_meta': META, 'models': {}}
     for builder in BUILDERS:
@@ -181,10 +157,9 @@ def main():
             'optimizer_weights': len(model.optimizer.get_weights()),
         }
         print('wrote', name)
-    np.savez(os.path.join(outdir, 'expected.npz'), **expected)
-    with open(os.path.join(outdir, 'manifest.json'), 'w') as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-        f.write('\n')
+    _preamble.write_npz(os.path.join(outdir, 'expected.npz'), expected)
+    _preamble.write_json(os.path.join(outdir, 'manifest.json'), manifest, newline=True, indent=1,
+                         sort_keys=True)
     total = sum(os.path.getsize(os.path.join(outdir, n)) for n in os.listdir(outdir))
     print('total fixture size', total, 'bytes')
 

@@ -1,10 +1,7 @@
 """Generate layer-parity fixtures from REAL Keras 2.3.1 for lamella-layers' tests.
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3
     CUDA_VISIBLE_DEVICES= /tmp/keras231/bin/python \
         tools/keras231/make_layer_fixtures.py packages/layers/tests/fixtures/keras231/
 
@@ -21,33 +18,20 @@ recorded, so zero biases and unit gammas cannot hide a layout mistake.
 """
 from __future__ import print_function
 
-import json
 import os
-import sys
 
-os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-os.environ.setdefault('PYTHONHASHSEED', '0')
+import _preamble
+
+_preamble.setup_environment(hash_seed=True)
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
 from keras import backend as K  # noqa: E402
 from keras import layers as L  # noqa: E402
 from keras.models import Model  # noqa: E402
 
-try:
-    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
-except Exception:  # pragma: no cover
-    pass
-
-META = {
-    'keras': keras.__version__,
-    'tensorflow': tf.__version__,
-    'numpy': np.__version__,
-    'python': sys.version.split()[0],
-    'generator': 'tools/keras231/make_layer_fixtures.py',
-}
+_preamble.quiet_tensorflow()
+META = _preamble.versions('tools/keras231/make_layer_fixtures.py')
 
 B = 3  # batch size of every case
 RNG = np.random.RandomState(1234)
@@ -520,28 +504,18 @@ def convlstm_cases():
                prelude=[float_input(s)])
 
 
-def _json_default(obj):
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    raise TypeError('not JSON serializable: %r' % (obj,))
-
-
 def main(out_dir):
-    if not os.path.isdir(out_dir):
-        os.makedirs(out_dir)
+    _preamble.ensure_dir(out_dir)
     core_cases()
     recurrent_cases()
     conv_cases()
     local_cases()
     convlstm_cases()
-    with open(os.path.join(out_dir, 'layers.json'), 'w') as fh:
-        json.dump({'_meta': META, 'cases': CASES}, fh, indent=0, sort_keys=True,
-                  default=_json_default)
-    np.savez_compressed(os.path.join(out_dir, 'layers.npz'), **ARRAYS)
+    _preamble.write_json(os.path.join(out_dir, 'layers.json'), {'_meta': META, 'cases': CASES},
+                         indent=0, sort_keys=True, default=_preamble.json_default)
+    _preamble.write_npz(os.path.join(out_dir, 'layers.npz'), ARRAYS, compressed=True)
     print('%d cases written to %s' % (len(CASES), out_dir))
 
 
 if __name__ == '__main__':
-    main(sys.argv[1] if len(sys.argv) > 1 else 'packages/layers/tests/fixtures/keras231')
+    main(_preamble.output_path(__doc__, 'packages/layers/tests/fixtures/keras231'))

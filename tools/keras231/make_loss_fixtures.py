@@ -5,9 +5,7 @@ Run under the Keras 2.3.1 environment (Python 3.7, tensorflow==1.15.5, keras==2.
     /tmp/keras231/bin/python tools/keras231/make_loss_fixtures.py \
         packages/losses/tests/fixtures/keras231_losses.json
 
-(create it with ``/root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231 &&
-/tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 h5py==2.10.0 numpy==1.18.5
-protobuf==3.20.3``).
+(README.md sets up /tmp/keras231).
 
 What it records, evaluated with ``K.eval`` / ``K.get_session()`` on fixed float32 arrays
 (``inputs``; cases name the arrays they use, ``rows`` slices the first axis):
@@ -25,15 +23,18 @@ What it records, evaluated with ``K.eval`` / ``K.get_session()`` on fixed float3
 """
 from __future__ import print_function
 
-import json
 import sys
 import time
 
-import numpy as np
-import keras
-from keras import backend as K
-from keras import layers, losses, metrics
-from keras.models import Sequential
+import _preamble
+
+_preamble.setup_environment()
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import backend as K  # noqa: E402
+from keras import layers, losses, metrics  # noqa: E402
+from keras.models import Sequential  # noqa: E402
 
 F32 = np.float32
 
@@ -438,11 +439,10 @@ def main(out):
         start = time.time()
         result[key] = make(arrays)
         print(key, len(result[key]), "cases in %.1fs" % (time.time() - start), file=sys.stderr)
-    with open(out, "w") as handle:
-        json.dump(result, handle, separators=(",", ":"))
+    _preamble.write_json(out, result, separators=(",", ":"))
     counts = {k: len(v) for k, v in result.items() if isinstance(v, list)}
     print("wrote", out, counts)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(_preamble.output_path(__doc__))

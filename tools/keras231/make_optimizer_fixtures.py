@@ -9,18 +9,20 @@ A tiny Dense(3, tanh) -> Dense(1) model, fixed initial weights and batches, mean
 """
 from __future__ import print_function
 
-import json
-import sys
+import _preamble
 
-import numpy as np
-import keras
-from keras import backend as K
-from keras import layers, optimizers
-from keras.models import Sequential
+_preamble.setup_environment()
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import backend as K  # noqa: E402
+from keras import layers, optimizers  # noqa: E402
+from keras.models import Sequential  # noqa: E402
 
 CASES = [
     ("sgd", "SGD", {"lr": 0.1}),
-    ("sgd_momentum_nesterov_decay", "SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "decay": 0.01}),
+    ("sgd_momentum_nesterov_decay", "SGD",
+     {"lr": 0.1, "momentum": 0.9, "nesterov": True, "decay": 0.01}),
     ("rmsprop", "RMSprop", {"lr": 0.01}),
     ("adagrad", "Adagrad", {"lr": 0.1}),
     ("adadelta", "Adadelta", {"lr": 1.0}),
@@ -40,7 +42,8 @@ def main(out):
     w0 = [rs.uniform(-0.5, 0.5, s).astype("float32") for s in [(4, 3), (3,), (3, 1), (1,)]]
     result = {"x": x.tolist(), "y": y.tolist(), "initial_weights": [w.tolist() for w in w0],
               "steps": 10, "batch_size": 4, "cases": {},
-              "_meta": {"keras": keras.__version__, "generator": "tools/keras231/make_optimizer_fixtures.py"}}
+              "_meta": {"keras": keras.__version__,
+                        "generator": "tools/keras231/make_optimizer_fixtures.py"}}
     for name, cls, kwargs in CASES:
         K.clear_session()
         model = Sequential([layers.Dense(3, activation="tanh", input_shape=(4,)), layers.Dense(1)])
@@ -52,9 +55,8 @@ def main(out):
             losses.append(float(model.train_on_batch(x[part], y[part])))
         result["cases"][name] = {"class_name": cls, "kwargs": kwargs, "losses": losses,
                                  "final_weights": [w.tolist() for w in model.get_weights()]}
-    with open(out, "w") as handle:
-        json.dump(result, handle)
+    _preamble.write_json(out, result)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(_preamble.output_path(__doc__))

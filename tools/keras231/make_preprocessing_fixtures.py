@@ -4,11 +4,8 @@ Keras 2.3.1's ``keras.preprocessing`` delegates to keras-preprocessing 1.1.x; th
 it on fixed inputs and stores inputs and outputs for lamella-io's parity tests
 (``packages/io/tests/test_preprocessing_parity.py``).
 
-How to regenerate (CPU only, Python 3.7):
+How to regenerate (CPU only, Python 3.7; README.md sets up /tmp/keras231):
 
-    /root/.pyenv/versions/3.7.16/bin/python -m venv /tmp/keras231
-    /tmp/keras231/bin/pip install tensorflow==1.15.5 keras==2.3.1 \
-        h5py==2.10.0 numpy==1.18.5 protobuf==3.20.3 pillow==6.2.2
     /tmp/keras231/bin/python tools/keras231/make_preprocessing_fixtures.py \
         packages/io/tests/fixtures/preprocessing/
 
@@ -28,8 +25,9 @@ import random
 import shutil
 import sys
 
-os.environ.setdefault('CUDA_VISIBLE_DEVICES', '')
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+import _preamble
+
+_preamble.setup_environment()
 
 import numpy as np  # noqa: E402
 import PIL  # noqa: E402
@@ -39,24 +37,14 @@ import keras_preprocessing  # noqa: E402
 from keras.preprocessing import sequence, text  # noqa: E402
 from keras.preprocessing import image  # noqa: E402
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else 'packages/io/tests/fixtures/preprocessing'
+from _preamble import to_py  # noqa: E402
+
+OUT = _preamble.output_path(__doc__, 'packages/io/tests/fixtures/preprocessing')
 ARRAYS = {}
 RESULTS = {'versions': {'keras': keras.__version__,
                         'keras_preprocessing': keras_preprocessing.__version__,
                         'numpy': np.__version__, 'scipy': scipy.__version__,
                         'pillow': PIL.__version__, 'python': sys.version.split()[0]}}
-
-
-def tolist(x):
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, (list, tuple)):
-        return [tolist(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating,)):
-        return float(x)
-    return x
 
 
 # ----------------------------------------------------------------------------- sequence
@@ -341,14 +329,13 @@ for name, cases in DS_CASES.items():
             ARRAYS['ds/%s/%d/x' % (name, len(ds[name]))] = x
             ARRAYS['ds/%s/%d/xt' % (name, len(ds[name]))] = xt
         else:
-            entry['x'] = tolist(list(x))
-            entry['xt'] = tolist(list(xt))
-        entry['y'] = tolist(y)
-        entry['yt'] = tolist(yt)
+            entry['x'] = to_py(list(x))
+            entry['xt'] = to_py(list(xt))
+        entry['y'] = to_py(y)
+        entry['yt'] = to_py(yt)
         ds[name].append(entry)
 RESULTS['datasets'] = ds
 
-with open(os.path.join(OUT, 'expected.json'), 'w') as f:
-    json.dump(RESULTS, f, indent=1, sort_keys=True)
-np.savez_compressed(os.path.join(OUT, 'expected.npz'), **ARRAYS)
+_preamble.write_json(os.path.join(OUT, 'expected.json'), RESULTS, indent=1, sort_keys=True)
+_preamble.write_npz(os.path.join(OUT, 'expected.npz'), ARRAYS, compressed=True)
 print('wrote', len(ARRAYS), 'arrays and', len(RESULTS), 'result groups to', OUT)

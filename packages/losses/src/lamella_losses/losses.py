@@ -197,23 +197,49 @@ _SOBS = Reduction.SUM_OVER_BATCH_SIZE
 
 
 class MeanSquaredError(LossFunctionWrapper):
-    """The mean of squares of errors (``mean_squared_error``) as a loss object."""
+    """The mean of squares of errors (``mean_squared_error``) as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=MeanSquaredError())
+    """
 
     def __init__(self, reduction=_SOBS, name="mean_squared_error"):
         super().__init__(mean_squared_error, reduction=reduction, name=name)
 
 
 class MeanAbsoluteError(LossFunctionWrapper):
+    """The mean of absolute errors (``mean_absolute_error``) as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=MeanAbsoluteError())
+    """
+
     def __init__(self, reduction=_SOBS, name="mean_absolute_error"):
         super().__init__(mean_absolute_error, reduction=reduction, name=name)
 
 
 class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """``mean_absolute_percentage_error`` as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=MeanAbsolutePercentageError())
+    """
+
     def __init__(self, reduction=_SOBS, name="mean_absolute_percentage_error"):
         super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name)
 
 
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """``mean_squared_logarithmic_error`` as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=MeanSquaredLogarithmicError())
+    """
+
     def __init__(self, reduction=_SOBS, name="mean_squared_logarithmic_error"):
         super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name)
 
@@ -234,6 +260,13 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy against one-hot (or soft) targets as a loss object.
+
+    Example::
+
+        model.compile(optimizer="adam", loss=CategoricalCrossentropy(label_smoothing=0.1))
+    """
+
     def __init__(self, from_logits=False, label_smoothing=0, reduction=_SOBS,
                  name="categorical_crossentropy"):
         super().__init__(categorical_crossentropy, reduction=reduction, name=name,
@@ -242,6 +275,13 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy against integer class targets as a loss object.
+
+    Example::
+
+        model.compile(optimizer="adam", loss=SparseCategoricalCrossentropy(from_logits=True))
+    """
+
     def __init__(self, from_logits=False, reduction=_SOBS, name="sparse_categorical_crossentropy"):
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
                          from_logits=from_logits)
@@ -249,66 +289,96 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
 
 class Hinge(LossFunctionWrapper):
+    """``hinge`` as a loss object (0/1 targets count as −1/1).
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=Hinge())
+    """
+
     def __init__(self, reduction=_SOBS, name="hinge"):
         super().__init__(hinge, reduction=reduction, name=name)
 
 
 class SquaredHinge(LossFunctionWrapper):
+    """``squared_hinge`` as a loss object (0/1 targets count as −1/1).
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=SquaredHinge())
+    """
+
     def __init__(self, reduction=_SOBS, name="squared_hinge"):
         super().__init__(squared_hinge, reduction=reduction, name=name)
 
 
 class CategoricalHinge(LossFunctionWrapper):
+    """``categorical_hinge`` as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=CategoricalHinge())
+    """
+
     def __init__(self, reduction=_SOBS, name="categorical_hinge"):
         super().__init__(categorical_hinge, reduction=reduction, name=name)
 
 
 class Poisson(LossFunctionWrapper):
+    """``poisson`` as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=Poisson())
+    """
+
     def __init__(self, reduction=_SOBS, name="poisson"):
         super().__init__(poisson, reduction=reduction, name=name)
 
 
 class LogCosh(LossFunctionWrapper):
+    """``logcosh`` as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=LogCosh())
+    """
+
     def __init__(self, reduction=_SOBS, name="logcosh"):
         super().__init__(logcosh, reduction=reduction, name=name)
 
 
 class KLDivergence(LossFunctionWrapper):
+    """``kullback_leibler_divergence`` as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=KLDivergence())
+    """
+
     def __init__(self, reduction=_SOBS, name="kullback_leibler_divergence"):
         super().__init__(kullback_leibler_divergence, reduction=reduction, name=name)
 
 
 class Huber(LossFunctionWrapper):
+    """``huber_loss`` as a loss object (element-wise, as Keras 2.3.1).
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=Huber(delta=0.5))
+    """
+
     def __init__(self, delta=1.0, reduction=_SOBS, name="huber_loss"):
         super().__init__(huber_loss, reduction=reduction, name=name, delta=delta)
 
 
 class CosineSimilarity(LossFunctionWrapper):
+    """``cosine_proximity`` (−1 when aligned) as a loss object.
+
+    Example::
+
+        model.compile(optimizer="sgd", loss=CosineSimilarity(axis=-1))
+    """
+
     def __init__(self, axis=-1, reduction=_SOBS, name="cosine_similarity"):
         super().__init__(cosine_proximity, reduction=reduction, name=name, axis=axis)
-
-
-#: ``(function, aliases)`` for the registry; Keras's module-level aliases.
-LOSS_FUNCTIONS = [
-    (mean_squared_error, ("mse", "MSE")),
-    (mean_absolute_error, ("mae", "MAE")),
-    (mean_absolute_percentage_error, ("mape", "MAPE")),
-    (mean_squared_logarithmic_error, ("msle", "MSLE")),
-    (squared_hinge, ()),
-    (hinge, ()),
-    (categorical_hinge, ()),
-    (logcosh, ()),
-    (huber_loss, ()),
-    (categorical_crossentropy, ()),
-    (sparse_categorical_crossentropy, ()),
-    (binary_crossentropy, ()),
-    (kullback_leibler_divergence, ("kld", "KLD")),
-    (poisson, ()),
-    (cosine_proximity, ("cosine", "cosine_similarity")),
-]
-
-LOSS_CLASSES = [
-    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
-    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge,
-    CategoricalHinge, Poisson, LogCosh, KLDivergence, Huber, CosineSimilarity,
-]
