@@ -11,6 +11,8 @@ import os
 import numpy as np
 
 from lamella_io.datasets._safe_pickle import load_npz, safe_pickle_load  # noqa: F401
+# Keras 2.3 keeps this helper in keras.preprocessing.sequence and its loaders import it there.
+from lamella_io.preprocessing.sequence import _remove_long_seq as remove_long_seq
 from lamella_io.utils.data_utils import get_file
 
 BASE_URL_ENV = "LAMELLA_DATASETS_BASE_URL"
@@ -32,16 +34,6 @@ def fetch(fname, origin, default_hash, base_url=None, file_hash=None, cache_dir=
         file_hash = None
     return get_file(fname, origin=resolve_origin(origin, base_url), file_hash=file_hash,
                     cache_dir=cache_dir, **kwargs)
-
-
-def remove_long_seq(maxlen, seq, label):
-    """Keep the sequences shorter than ``maxlen`` (and their labels), as Keras does."""
-    new_seq, new_label = [], []
-    for x, y in zip(seq, label):
-        if len(x) < maxlen:
-            new_seq.append(x)
-            new_label.append(y)
-    return new_seq, new_label
 
 
 def sequence_array(sequences):

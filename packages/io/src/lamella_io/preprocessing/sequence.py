@@ -169,6 +169,8 @@ def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1.0, sh
 
 
 def _remove_long_seq(maxlen, seq, label):
+    """Keep the sequences shorter than ``maxlen`` (and their labels), as Keras does (the IMDB
+    and Reuters loaders use it)."""
     new_seq, new_label = [], []
     for x, y in zip(seq, label):
         if len(x) < maxlen:
