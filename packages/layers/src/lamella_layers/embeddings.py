@@ -59,10 +59,18 @@ class Embedding(Layer):
                                           constraint=self.embeddings_constraint)
         self.built = True
 
+    _keeps_integer_inputs = True
+
     def call(self, inputs):
         if inputs.dtype not in (torch.int64, torch.int32):
             inputs = inputs.to(torch.int64)  # Keras casts to int32 (truncation)
-        return F.embedding(inputs, self.embeddings)
+        try:
+            return F.embedding(inputs, self.embeddings)
+        except IndexError as exc:  # checked by torch on the CPU; checking here would sync a GPU
+            raise IndexError(
+                f"Embedding {self.name!r}: an input index is outside [0, {self.input_dim}) "
+                f"(input_dim={self.input_dim}); indices must be smaller than input_dim."
+            ) from exc
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -8,6 +8,7 @@ computing.
 
 import dataclasses
 import inspect
+import threading
 import weakref
 
 import numpy as np
@@ -15,7 +16,7 @@ import torch
 from torch import nn
 
 from lamella import constraints, initializers, regularizers
-from lamella.engine import naming
+from lamella.engine import learning_phase, naming
 from lamella.engine.dtypes import as_torch_dtype
 from lamella.engine.node import SymbolicTensor, call_symbolic
 from lamella.utils.generic_utils import to_list
@@ -24,6 +25,11 @@ _BASE_KWARGS = frozenset(
     {"input_shape", "batch_input_shape", "batch_size", "dtype", "name", "trainable", "weights",
      "input_dtype"}
 )
+
+# Building creates weights; two threads making a layer's first call must not build it twice
+# (the second build's weights would be named ``kernel_1``). Re-entrant: a model's build builds
+# its sublayers.
+_BUILD_LOCK = threading.RLock()
 
 #: Bumped whenever a layer gains a loss source (``add_loss``, a weight regularizer, an activity
 #: regularizer) so models re-scan for them; see ``Trainer._uses_call_losses``.
@@ -108,6 +114,11 @@ class Layer(nn.Module):
     #: config numbers its nodes from 1, diagrams expand it) reads this flag rather than
     #: ``isinstance(layer, Model)``, so that it need not import the model module.
     _is_model = False
+
+    #: True on layers whose integer inputs are indices to keep as they are (``Embedding``):
+    #: ``fit``/``predict`` then leave integer data integer instead of casting it to the input's
+    #: float dtype as Keras's placeholders do.
+    _keeps_integer_inputs = False
 
     def __init__(self, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
@@ -336,13 +347,16 @@ class Layer(nn.Module):
     def _maybe_build(self, input_shape, device=None):
         if self.built:
             return
-        self._build_device = device
-        self.build(input_shape)
-        self.built = True
-        self._build_device = None
-        if self._initial_weights is not None:
-            self.set_weights(self._initial_weights)
-            self._initial_weights = None
+        with _BUILD_LOCK:
+            if self.built:  # another thread built it while this one waited
+                return
+            self._build_device = device
+            self.build(input_shape)
+            self._build_device = None
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+                self._initial_weights = None
+            self.built = True
 
     def call(self, inputs, **kwargs):
         """The layer's computation on real tensors; the identity by default."""
@@ -356,6 +370,10 @@ class Layer(nn.Module):
             return call_symbolic(self, inputs, args, kwargs)
         if not self.built:
             self._maybe_build(_real_input_shape(inputs), _device_of(inputs))
+        if not args and "training" not in kwargs and self._call_accepts("training"):
+            phase = learning_phase.current()
+            if phase is not None:
+                kwargs["training"] = phase
         outputs = super().__call__(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(outputs))

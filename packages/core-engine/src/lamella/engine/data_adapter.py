@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from lamella.engine import device as devices
+from lamella.engine.dtypes import as_torch_dtype
 from lamella.utils.generic_utils import as_list
 
 
@@ -22,6 +23,11 @@ def _as_tensor(value, name, device):
         if array.dtype == object:
             raise ValueError(f"{name}: could not convert the data to a numeric array "
                              f"(found Python objects of mixed shapes or types).")
+        if array.dtype.kind in "USV":
+            raise ValueError(
+                f"{name}: expected numbers, but the array holds {array.dtype} values (text or "
+                f"bytes); turn text into numbers first, e.g. with "
+                f"lamella.preprocessing.text.Tokenizer.")
         if array.dtype == np.float64:
             array = array.astype(np.float32)
         tensor = torch.from_numpy(np.ascontiguousarray(array))
@@ -150,11 +156,42 @@ def _sample_weight_modes(model, n):
     return [spec if not isinstance(spec, dict) else None] * n
 
 
+def _input_dtype_rules(model, count):
+    """Per input: its declared dtype (``None`` for a subclassed model, which declares none)
+    and whether its consumers take integers as they are (an ``Embedding``'s indices)."""
+    if not getattr(model, "_is_graph_network", False):
+        return [(None, True)] * count
+    rules = []
+    for tensor in model.inputs:
+        consumers = [node.outbound_layer for node in tensor._keras_history[0]._outbound_nodes]
+        keeps = bool(consumers) and all(c._keeps_integer_inputs for c in consumers)
+        rules.append((as_torch_dtype(tensor.dtype), keeps))
+    return rules
+
+
+def _cast_input(tensor, declared, keeps_integers):
+    """Keras feeds data through a placeholder of the input's dtype, so uint8 images, bool
+    one-hot arrays and float16 data all arrive as float32; integer indices meant for an
+    ``Embedding`` stay integer (exact, and no cast back)."""
+    integer = not tensor.is_floating_point() and tensor.dtype != torch.bool
+    if declared is None:  # a subclassed model: only bool has an obvious meaning
+        return tensor.float() if tensor.dtype == torch.bool else tensor
+    if integer and keeps_integers and declared.is_floating_point:
+        return tensor
+    return tensor if tensor.dtype == declared else tensor.to(declared)
+
+
+def _standardize_x(model, x, device):
+    count = None if isinstance(x, dict) else len(as_list(x))
+    names, shapes = input_names_and_shapes(model, count)
+    xs = standardize(x, names, "input", device, shapes)
+    rules = _input_dtype_rules(model, len(xs))
+    return [_cast_input(t, declared, keeps) for t, (declared, keeps) in zip(xs, rules)]
+
+
 def standardize_inputs(model, x):
     """``x`` → the model's inputs as a list of tensors on its device (``predict``'s data)."""
-    names, shapes = input_names_and_shapes(
-        model, None if isinstance(x, dict) else len(as_list(x)))
-    xs = standardize(x, names, "input", devices.data_device(model), shapes)
+    xs = _standardize_x(model, x, devices.data_device(model))
     check_lengths([("x", xs)])
     return xs
 
@@ -163,9 +200,7 @@ def standardize_data(model, x, y=None, sample_weight=None, class_weight=None):
     """``(x, y, sample_weight, class_weight)`` → ``(xs, ys, sws)``: lists of tensors on the
     model's device, targets and weights one per output (``ys``/``sws`` may be ``None``)."""
     device = devices.data_device(model)
-    count = None if isinstance(x, dict) else len(as_list(x))
-    names, shapes = input_names_and_shapes(model, count)
-    xs = standardize(x, names, "input", device, shapes)
+    xs = _standardize_x(model, x, device)
     if y is None and getattr(model, "_target_tensors", None) is not None:
         y = model._target_tensors
     ys = None

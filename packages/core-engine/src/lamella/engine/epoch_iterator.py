@@ -44,6 +44,23 @@ class DataOptions:
     use_multiprocessing: bool = False
     max_queue_size: int = 10
 
+    def __post_init__(self):
+        _check_count("batch_size", self.batch_size, minimum=1)
+        _check_count(self.steps_argument, self.steps, minimum=1)
+        _check_count("workers", self.workers, minimum=0)
+        _check_count("max_queue_size", self.max_queue_size, minimum=0)
+        if self.shuffle not in (True, False, "batch"):
+            raise ValueError(f"shuffle must be True, False or 'batch', got {self.shuffle!r}")
+
+
+def _check_count(argument, value, minimum):
+    """``value`` is ``None`` or a whole number ``>= minimum`` (NumPy integers too, not bools)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"`{argument}` must be {expected} or None, got {value!r}")
+
 
 def is_generator_like(x):
     """Whether ``x`` yields its own batches (a generator, ``Sequence``, dataset or loader)."""
@@ -82,6 +99,8 @@ class EpochIterator:
                 x, torch.utils.data.IterableDataset):
             x = torch.utils.data.DataLoader(x, batch_size=32, shuffle=bool(shuffle))
         self.steps = infer_steps(x, self.options.steps, self.options.steps_argument)
+        if self.steps == 0:
+            raise ValueError(f"The {type(x).__name__} given as data has no batches (length 0).")
         self.samples = None
         self.batch_size = None
         self._batches = BatchIterator(x, self.options.workers, self.options.use_multiprocessing,
@@ -89,6 +108,9 @@ class EpochIterator:
                                       shuffle=bool(shuffle) and shuffle != "batch")
 
     def _init_arrays(self, xs, ys, sws):
+        if xs[0].shape[0] == 0:
+            raise ValueError("The data holds no samples: x has 0 rows (an empty array or an "
+                             "empty validation set).")
         shard = self.strategy.shard_samples(xs[0].shape[0])
         if len(shard) != xs[0].shape[0]:
             index = torch.as_tensor(shard, device=xs[0].device)

@@ -79,6 +79,7 @@ def analyse(inputs, outputs):
     layers = []
     for depth in sorted(layers_by_depth, reverse=True):
         layers.extend(sorted(layers_by_depth[depth], key=lambda la: layer_indices[la]))
+    _check_unique_names(layers)
 
     input_ids = {tensor_key(t) for t in inputs}
     for node in ordered_nodes:
@@ -114,6 +115,18 @@ def analyse(inputs, outputs):
         steps=steps,
         uses_masks=uses_masks,
     )
+
+
+def _check_unique_names(layers):
+    """Weights are saved and restored by layer name, so two layers of one name would lose one's
+    weights; Keras 2.3 refuses such a model with this message."""
+    counts = {}
+    for layer in layers:
+        counts[layer.name] = counts.get(layer.name, 0) + 1
+    for name, count in counts.items():
+        if count > 1:
+            raise ValueError(f'The name "{name}" is used {count} times in the model. All layer '
+                             f"names should be unique.")
 
 
 def _all_inputs(node):

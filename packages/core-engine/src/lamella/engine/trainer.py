@@ -43,6 +43,7 @@ from lamella.engine.callbacks import Callback, CallbackList, History, LazyLogs, 
 from lamella.engine.compile_utils import CompiledObjectives, apply_output_masks
 from lamella.engine.distribution import SINGLE_PROCESS, resolve_strategy
 from lamella.engine.epoch_logs import RunningLoss
+from lamella.engine.learning_phase import learning_phase_scope
 from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
 from lamella.engine.progbar import Progbar
 from lamella.plugins import lookup
@@ -263,29 +264,41 @@ class Trainer:
                   + (f", validate on {val.samples} samples" if validating else ""))
         callback_list.on_train_begin()
         epoch_logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            running.reset()
-            callback_list.on_epoch_begin(epoch)
-            self.train()
-            for step, (xs, ys, sws) in enumerate(train.epoch()):
-                size = int(xs[0].shape[0])
-                if batch_hooks:
-                    callback_list.on_train_batch_begin(step, {"batch": step, "size": size})
-                total, per_output = self._train_step(xs, ys, sws)
-                running.add(total, per_output, size)
-                if batch_hooks:
-                    callback_list.on_train_batch_end(step, self._batch_logs(step, size, total))
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                running.reset()
+                callback_list.on_epoch_begin(epoch)
+                self.train()
+                steps_done = 0
+                for step, (xs, ys, sws) in enumerate(train.epoch()):
+                    steps_done = step + 1
+                    size = int(xs[0].shape[0])
+                    if batch_hooks:
+                        callback_list.on_train_batch_begin(step, {"batch": step, "size": size})
+                    total, per_output = self._train_step(xs, ys, sws)
+                    running.add(total, per_output, size)
+                    if batch_hooks:
+                        callback_list.on_train_batch_end(step, self._batch_logs(step, size, total))
+                    if self.stop_training:
+                        break
+                if train.generator and steps_done < train.steps and not self.stop_training:
+                    warnings.warn(
+                        f"Your input ran out of data; interrupting training. Make sure that your "
+                        f"dataset or generator can generate at least `steps_per_epoch * epochs` "
+                        f"batches (in this case, {train.steps * epochs} batches).", stacklevel=2)
+                    self.stop_training = True
+                epoch_logs = running.values(self) if running.seen else {}
+                if val is not None and _should_validate(epoch, validation_freq):
+                    results = self._test_epoch(val)
+                    epoch_logs.update((f"val_{name}", value)
+                                      for name, value in zip(self.metrics_names, results))
+                callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            epoch_logs = running.values(self) if running.seen else {}
-            if val is not None and _should_validate(epoch, validation_freq):
-                results = self._test_epoch(val)
-                epoch_logs.update((f"val_{name}", value)
-                                  for name, value in zip(self.metrics_names, results))
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        except KeyboardInterrupt:  # Ctrl-C still ends the callbacks (files get closed)
+            callback_list.on_train_end(epoch_logs)
+            raise
         callback_list.on_train_end(epoch_logs)
         return history
 
@@ -298,6 +311,12 @@ class Trainer:
             raise ValueError(f"validation_split must be in (0, 1), got {split}")
         xs, ys, sws = da.standardize_data(self, x, y, sample_weight)
         (xs, ys, sws), (vx, vy, vsw) = da.split_validation([xs, ys, sws], split)
+        total = xs[0].shape[0] + vx[0].shape[0]
+        if xs[0].shape[0] == 0 or vx[0].shape[0] == 0:
+            raise ValueError(
+                f"validation_split={split} of {total} samples leaves "
+                f"{xs[0].shape[0]} for training and {vx[0].shape[0]} for validation; both "
+                f"need at least one.")
         if class_weight is not None:
             sws = da.standardize_sample_weights(
                 self, sws[0] if sws and len(sws) == 1 else sws, ys, class_weight)
@@ -398,15 +417,14 @@ class Trainer:
                 max_queue_size: int = 10, workers: int = 1,
                 use_multiprocessing: bool = False) -> Union[np.ndarray, list]:
         """The model's outputs as NumPy arrays (a list for several outputs)."""
+        options = DataOptions(batch_size=batch_size, steps=steps, workers=workers,
+                              max_queue_size=max_queue_size,
+                              use_multiprocessing=use_multiprocessing)
         if is_generator_like(x):
-            data = EpochIterator(
-                self, x=x, options=DataOptions(batch_size=batch_size, steps=steps,
-                                               workers=workers, max_queue_size=max_queue_size,
-                                               use_multiprocessing=use_multiprocessing))
-            batches = (xs for xs, _, _ in data.epoch())
+            batches = (xs for xs, _, _ in EpochIterator(self, x=x, options=options).epoch())
         else:
             inputs = da.standardize_inputs(self, x)
-            size = batch_size or 32
+            size = options.batch_size or 32
             batches = (
                 ([t[i:i + size] for t in inputs] for i in range(0, inputs[0].shape[0], size))
                 if steps is None else (inputs for _ in range(int(steps))))
@@ -475,17 +493,8 @@ class Trainer:
         """Forward, loss, backward, optimizer update, constraints and metrics for one batch."""
         if self._uses_call_losses():
             self._clear_call_losses()
-        with self._autocast():
-            step = self._step_fn or self._forward_loss
-            try:
-                total, per_output, (outputs, metric_weights) = step(xs, ys, sws)
-            except Exception as exc:
-                if self._step_fn is None:
-                    raise
-                warnings.warn(f"jit_compile=True: the compiled step failed ({exc}); running "
-                              f"eagerly.", stacklevel=3)
-                self._step_fn = None
-                total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
+        with learning_phase_scope(True), self._autocast():
+            total, per_output, (outputs, metric_weights) = self._jit_forward_loss(xs, ys, sws)
         self.optimizer.zero_grad()
         if not total.requires_grad:
             pass  # nothing trainable (a frozen model): Keras still reports the loss and metrics
@@ -504,22 +513,36 @@ class Trainer:
 
     def _test_step(self, xs, ys, sws):
         """Forward, loss and metrics for one batch (no gradients)."""
-        with self._autocast():
-            if self._uses_call_losses():
-                self._clear_call_losses()
+        if self._uses_call_losses():
+            self._clear_call_losses()
+        with learning_phase_scope(False), self._autocast():
             total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
         self._objectives.update_metrics(ys, outputs, *metric_weights)
         return total, per_output
 
     def _predict_step(self, xs):
         """The outputs of one batch, as a list of float tensors."""
-        if not self.built:
-            self._make_ready(lambda: xs)
-        if self._uses_call_losses():  # activity losses are not kept across batches
-            self._clear_call_losses()
-        with self._autocast():
-            outputs = self(self._model_input(xs))
+        with learning_phase_scope(False):
+            if not self.built:
+                self._make_ready(lambda: xs)
+            if self._uses_call_losses():  # activity losses are not kept across batches
+                self._clear_call_losses()
+            with self._autocast():
+                outputs = self(self._model_input(xs))
         return [o.float() for o in as_list(outputs)]
+
+    def _jit_forward_loss(self, xs, ys, sws):
+        """:meth:`_forward_loss`, compiled with ``torch.compile`` under ``jit_compile=True``;
+        eager again, with a warning, if the compiled version fails."""
+        if self._step_fn is None:
+            return self._forward_loss(xs, ys, sws)
+        try:
+            return self._step_fn(xs, ys, sws)
+        except Exception as exc:
+            warnings.warn(f"jit_compile=True: the compiled step failed ({exc}); running eagerly.",
+                          stacklevel=4)
+            self._step_fn = None
+            return self._forward_loss(xs, ys, sws)
 
     def _forward_loss(self, xs, ys, sws):
         outputs, masks = self._outputs_and_masks(self._model_input(xs))
@@ -560,9 +583,12 @@ class Trainer:
 
 
 def _callback_sequence(callbacks):
-    """``callbacks=`` as a list (``None``, a list, or a ``CallbackList``)."""
+    """``callbacks=`` as a list: ``None``, one callback (as tf.keras and Keras 3 accept), a list
+    or a ``CallbackList``."""
     if callbacks is None:
         return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
     return list(callbacks)
 
 

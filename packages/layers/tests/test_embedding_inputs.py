@@ -1,0 +1,35 @@
+"""Embedding indices as users pass them: integer data stays integer, and an index past
+``input_dim`` names the layer and the bound."""
+
+import numpy as np
+import pytest
+
+import lamella
+from lamella import layers
+
+
+def _model():
+    model = lamella.Sequential([layers.Embedding(10, 3, input_length=4, name="words"),
+                                layers.Flatten(), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    return model
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "float32"])
+def test_indices_of_any_numeric_dtype_work(dtype):
+    x = (np.arange(8).reshape(2, 4) % 10).astype(dtype)
+    model = _model()
+    assert model.predict(x).shape == (2, 1)
+    assert np.isfinite(model.fit(x, np.ones((2, 1)), verbose=0).history["loss"][0])
+
+
+def test_integer_data_reaches_the_embedding_as_integers():
+    from lamella.engine import data_adapter
+
+    xs = data_adapter.standardize_inputs(_model(), np.arange(8).reshape(2, 4))
+    assert not xs[0].is_floating_point()
+
+
+def test_an_index_past_input_dim_names_the_layer_and_the_bound():
+    with pytest.raises(IndexError, match=r"Embedding 'words'.*\[0, 10\)"):
+        _model().predict(np.array([[1, 2, 3, 12]]))
