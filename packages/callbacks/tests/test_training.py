@@ -228,3 +228,16 @@ def test_history_records_lr_added_by_callbacks(toy_data):
     history = make_model(lr=0.1).fit(x, y, epochs=2, verbose=0,
                                      callbacks=[LearningRateScheduler(lambda epoch: 0.05)])
     assert history.history["lr"] == pytest.approx([0.05, 0.05])
+
+
+def test_checkpoint_path_naming_a_missing_log_key_says_what_provides_it(tmp_path, npz_saver):
+    import numpy as np
+    import pytest
+
+    from lamella.testing import toy_model
+    from lamella_callbacks import ModelCheckpoint
+
+    model = toy_model()
+    checkpoint = ModelCheckpoint(str(tmp_path / "w-{val_loss:.2f}.npz"), save_weights_only=True)
+    with pytest.raises(KeyError, match=r"\{val_loss\}.*validation_data or validation_split"):
+        model.fit(np.ones((4, 4)), np.ones((4, 1)), verbose=0, callbacks=[checkpoint])

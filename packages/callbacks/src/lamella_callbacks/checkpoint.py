@@ -46,13 +46,26 @@ class ModelCheckpoint(Callback):
         self.monitor_op = np.greater if self.mode == "max" else np.less
         self.best = initial_best(self.mode)
 
+    def _format_path(self, epoch, logs):
+        try:
+            return str(self.filepath).format(epoch=epoch + 1, **logs)
+        except KeyError as exc:
+            key = exc.args[0]
+            where = (" Validation values (val_*) exist only on epochs that validate: pass "
+                     "validation_data or validation_split to fit()."
+                     if str(key).startswith("val_") else "")
+            raise KeyError(
+                f"ModelCheckpoint: the file path {self.filepath!r} names {{{key}}}, which this "
+                f"epoch's logs do not have (they have: epoch, {', '.join(sorted(logs))}).{where}"
+            ) from None
+
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         self.epochs_since_last_save += 1
         if self.epochs_since_last_save < self.period:
             return
         self.epochs_since_last_save = 0
-        filepath = str(self.filepath).format(epoch=epoch + 1, **logs)
+        filepath = self._format_path(epoch, logs)
         if not self.save_best_only:
             if self.verbose > 0:
                 print("\nEpoch %05d: saving model to %s" % (epoch + 1, filepath))
