@@ -12,6 +12,7 @@ import torch
 
 from lamella.engine import device as devices
 from lamella.engine.dtypes import as_torch_dtype
+from lamella.utils.data_utils import Sequence
 from lamella.utils.generic_utils import as_list
 
 
@@ -78,6 +79,13 @@ def _check_shape(tensor, name, shape, kind):
             )
 
 
+def is_generator_like(x):
+    """Whether ``x`` yields its own batches (a generator, ``Sequence``, dataset or loader)."""
+    if isinstance(x, (Sequence, torch.utils.data.DataLoader, torch.utils.data.Dataset)):
+        return True
+    return hasattr(x, "__next__") and not isinstance(x, (np.ndarray, torch.Tensor))
+
+
 def check_lengths(groups):
     """All arrays of x, y and sample weights must hold the same number of samples."""
     lengths = {}
@@ -99,6 +107,28 @@ def split_validation(arrays, split):
     train = [None if g is None else [t[:split_at] for t in g] for g in arrays]
     val = [None if g is None else [t[split_at:] for t in g] for g in arrays]
     return train, val
+
+
+def split_validation_data(model, *, x, y, sample_weight, class_weight, split):
+    """Keras's ``validation_split``: ``((xs, ys, sws, None), (vx, vy, vsw))``, the validation
+    part being the last ``split`` fraction of the in-memory data, taken before shuffling;
+    class weights are folded into the training part's sample weights."""
+    if is_generator_like(x):
+        raise ValueError("`validation_split` is only supported for in-memory data "
+                         "(arrays, tensors), not for generators or Sequences.")
+    if not 0.0 < split < 1.0:
+        raise ValueError(f"validation_split must be in (0, 1), got {split}")
+    xs, ys, sws = standardize_data(model, x, y, sample_weight)
+    (xs, ys, sws), (vx, vy, vsw) = split_validation([xs, ys, sws], split)
+    if xs[0].shape[0] == 0 or vx[0].shape[0] == 0:
+        raise ValueError(
+            f"validation_split={split} of {xs[0].shape[0] + vx[0].shape[0]} samples leaves "
+            f"{xs[0].shape[0]} for training and {vx[0].shape[0]} for validation; both "
+            f"need at least one.")
+    if class_weight is not None:
+        sws = standardize_sample_weights(
+            model, sws[0] if sws and len(sws) == 1 else sws, ys, class_weight)
+    return (xs, ys, sws, None), (vx, vy, vsw)
 
 
 def batch_indices(n, batch_size, shuffle, device):

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from lamella.engine import data_adapter as da
+from lamella.engine.data_adapter import is_generator_like
 from lamella.engine.distribution import SINGLE_PROCESS
 from lamella.utils.data_utils import Sequence
 
@@ -60,13 +61,6 @@ def _check_count(argument, value, minimum):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ValueError(f"`{argument}` must be {expected} or None, got {value!r}")
-
-
-def is_generator_like(x):
-    """Whether ``x`` yields its own batches (a generator, ``Sequence``, dataset or loader)."""
-    if isinstance(x, (Sequence, torch.utils.data.DataLoader, torch.utils.data.Dataset)):
-        return True
-    return hasattr(x, "__next__") and not isinstance(x, (np.ndarray, torch.Tensor))
 
 
 class EpochIterator:
@@ -145,6 +139,23 @@ class EpochIterator:
         device = self.xs[0].device
         for index in da.batch_indices(self.samples, self.batch_size, self.options.shuffle, device):
             yield da.take(self.xs, index), da.take(self.ys, index), da.take(self.sws, index)
+
+
+def validation_iterator(model, validation_data, *, batch_size, steps, strategy, **loading):
+    """The :class:`EpochIterator` of ``fit(validation_data=...)``: a generator or ``Sequence``,
+    or ``(x_val, y_val)`` / ``(x_val, y_val, val_sample_weights)``. ``loading`` holds
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size``."""
+    if is_generator_like(validation_data):
+        options = DataOptions(steps=steps, steps_argument="validation_steps", **loading)
+        return EpochIterator(model, x=validation_data, options=options, strategy=strategy)
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, "
+                         "val_sample_weights), or a generator/Sequence.")
+    x_val, y_val, *weights = validation_data
+    # Arrays are validated in full batches: validation_steps applies to generators only.
+    return EpochIterator(
+        model, x=x_val, y=y_val, sample_weight=weights[0] if weights else None,
+        options=DataOptions(batch_size=batch_size, **loading), strategy=strategy)
 
 
 def unpack_batch(batch):

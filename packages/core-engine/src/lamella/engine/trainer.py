@@ -42,9 +42,14 @@ from lamella.engine import device as devices
 from lamella.engine.callbacks import Callback, CallbackList, History, LazyLogs, ProgbarLogger
 from lamella.engine.compile_utils import CompiledObjectives, apply_output_masks
 from lamella.engine.distribution import SINGLE_PROCESS, resolve_strategy
+from lamella.engine.epoch_iterator import (
+    DataOptions,
+    EpochIterator,
+    is_generator_like,
+    validation_iterator,
+)
 from lamella.engine.epoch_logs import RunningLoss
 from lamella.engine.learning_phase import learning_phase_scope
-from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
 from lamella.engine.progbar import Progbar
 from lamella.plugins import lookup
 from lamella.utils.generic_utils import as_list
@@ -213,8 +218,9 @@ class Trainer:
 
         # 1. The training data, and the validation split carved from its end.
         if validation_split and validation_data is None:
-            (x, y, sample_weight, class_weight), validation_data = self._split_validation(
-                x, y, sample_weight, class_weight, validation_split)
+            (x, y, sample_weight, class_weight), validation_data = da.split_validation_data(
+                self, x=x, y=y, sample_weight=sample_weight, class_weight=class_weight,
+                split=validation_split)
         train = EpochIterator(
             self, x=x, y=y, sample_weight=sample_weight, class_weight=class_weight,
             options=DataOptions(batch_size=batch_size, shuffle=shuffle, steps=steps_per_epoch,
@@ -228,8 +234,9 @@ class Trainer:
         # 3. The validation data.
         val = None
         if validation_data is not None:
-            val = self._validation_iterator(validation_data, batch_size, validation_steps,
-                                            loading)
+            val = validation_iterator(self, validation_data, batch_size=batch_size,
+                                      steps=validation_steps, strategy=self._strategy,
+                                      **loading)
 
         # 4. Callbacks, in Keras 2.3.1's order: progress bar, the user's, History.
         names = self.metrics_names
@@ -301,40 +308,6 @@ class Trainer:
             raise
         callback_list.on_train_end(epoch_logs)
         return history
-
-    def _split_validation(self, x, y, sample_weight, class_weight, split):
-        """Keras's ``validation_split``: the last fraction of the in-memory data, unshuffled."""
-        if is_generator_like(x):
-            raise ValueError("`validation_split` is only supported for in-memory data "
-                             "(arrays, tensors), not for generators or Sequences.")
-        if not 0.0 < split < 1.0:
-            raise ValueError(f"validation_split must be in (0, 1), got {split}")
-        xs, ys, sws = da.standardize_data(self, x, y, sample_weight)
-        (xs, ys, sws), (vx, vy, vsw) = da.split_validation([xs, ys, sws], split)
-        total = xs[0].shape[0] + vx[0].shape[0]
-        if xs[0].shape[0] == 0 or vx[0].shape[0] == 0:
-            raise ValueError(
-                f"validation_split={split} of {total} samples leaves "
-                f"{xs[0].shape[0]} for training and {vx[0].shape[0]} for validation; both "
-                f"need at least one.")
-        if class_weight is not None:
-            sws = da.standardize_sample_weights(
-                self, sws[0] if sws and len(sws) == 1 else sws, ys, class_weight)
-        return (xs, ys, sws, None), (vx, vy, vsw)
-
-    def _validation_iterator(self, validation_data, batch_size, steps, loading):
-        options = DataOptions(steps=steps, steps_argument="validation_steps", **loading)
-        if is_generator_like(validation_data):
-            return EpochIterator(self, x=validation_data, options=options,
-                                 strategy=self._strategy)
-        if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
-            raise ValueError("validation_data must be (x_val, y_val) or (x_val, y_val, "
-                             "val_sample_weights), or a generator/Sequence.")
-        x_val, y_val, *weights = validation_data
-        # Arrays are validated in full batches: validation_steps applies to generators only.
-        return EpochIterator(
-            self, x=x_val, y=y_val, sample_weight=weights[0] if weights else None,
-            options=DataOptions(batch_size=batch_size, **loading), strategy=self._strategy)
 
     def _batch_logs(self, step, size, total):
         """A training batch's logs, each value read from the device only if looked at."""
