@@ -9,7 +9,7 @@ import torch
 from lamella import losses as losses_facade
 from lamella import metrics as metrics_facade
 from lamella.base.loss import Loss, LossFunctionWrapper
-from lamella.base.metric import Metric, MeanMetricWrapper
+from lamella.base.metric import MeanMetricWrapper, Metric
 from lamella.plugins import lookup
 from lamella.utils.generic_utils import as_list
 

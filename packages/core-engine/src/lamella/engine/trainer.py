@@ -42,9 +42,9 @@ from lamella.engine import device as devices
 from lamella.engine.callbacks import Callback, CallbackList, History, LazyLogs, ProgbarLogger
 from lamella.engine.compile_utils import CompiledObjectives, apply_output_masks
 from lamella.engine.distribution import SINGLE_PROCESS, resolve_strategy
+from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
 from lamella.engine.epoch_logs import RunningLoss
 from lamella.engine.learning_phase import learning_phase_scope
-from lamella.engine.epoch_iterator import DataOptions, EpochIterator, is_generator_like
 from lamella.engine.progbar import Progbar
 from lamella.plugins import lookup
 from lamella.utils.generic_utils import as_list
