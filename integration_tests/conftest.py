@@ -30,7 +30,8 @@ def pip_target():
     def install(source, target):
         proc = subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "--no-deps", "--no-build-isolation", "--no-index", "--target", str(target), str(source)],
+             "--no-deps", "--no-build-isolation", "--no-index", "--target", str(target),
+             str(source)],
             capture_output=True, text=True, timeout=600,
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -41,7 +42,10 @@ def pip_target():
 
 @pytest.fixture(scope="session")
 def run_python():
-    """``run_python(code, **env)``: run code in a fresh interpreter; returns the CompletedProcess."""
+    """``run_python(code, **env)``: run code in a fresh interpreter.
+
+    Returns the CompletedProcess.
+    """
 
     def run(code, **env):
         return subprocess.run(

@@ -11,7 +11,8 @@ from lamella import layers, optimizers
 from lamella.utils import Sequence, set_random_seed, to_categorical
 
 SETTINGS = settings(max_examples=15, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
 
 
 # --- shape inference and config round-trips on random stacks ---------------------------------
@@ -31,7 +32,8 @@ def conv_stacks(draw):
         blocks.append(("conv", draw(st.integers(1, 4)), draw(st.integers(1, 3)),
                        draw(st.sampled_from(["valid", "same"])), draw(st.integers(1, 2))))
         if draw(st.booleans()):
-            blocks.append(("pool", draw(st.integers(1, 2)), draw(st.sampled_from(["valid", "same"]))))
+            blocks.append(("pool", draw(st.integers(1, 2)),
+                           draw(st.sampled_from(["valid", "same"]))))
     return size, blocks
 
 
@@ -68,7 +70,8 @@ def test_symbolic_shapes_equal_real_output_shapes(stack, batch):
 @SETTINGS
 @given(dense_stacks())
 def test_config_round_trip_reproduces_predictions(stack):
-    model = lamella.Sequential([layers.Dense(units, activation=act, **({"input_shape": (5,)} if i == 0 else {}))
+    model = lamella.Sequential([layers.Dense(units, activation=act,
+                                             **({"input_shape": (5,)} if i == 0 else {}))
                                 for i, (units, act) in enumerate(stack)])
     clone = lamella.models.model_from_json(model.to_json())
     assert clone.get_config() == model.get_config()

@@ -99,7 +99,8 @@ def test_fit_on_timeseries_generator():
     t = np.arange(400, dtype="float32")
     series = np.stack([np.sin(t / 8), np.cos(t / 8)], axis=1).astype("float32")
     gen = TimeseriesGenerator(series, series[:, 0], length=6, batch_size=32)
-    model = lamella.Sequential([layers.Flatten(input_shape=(6, 2)), layers.Dense(16, activation="tanh"),
+    model = lamella.Sequential([layers.Flatten(input_shape=(6, 2)),
+                                layers.Dense(16, activation="tanh"),
                                 layers.Dense(1)])
     model.compile(optimizer="adam", loss="mse")
     history = model.fit(gen, epochs=10, verbose=0)

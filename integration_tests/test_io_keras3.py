@@ -29,12 +29,14 @@ import pytest
 assert importlib.util.find_spec("keras") is not None, (
     "Keras 3 (the `keras` package) is missing: run tools/test, which installs keras==3.15.1")
 
-import lamella
+# imported after the Keras 3 presence check, so a missing Keras fails with a clear message
+import lamella  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools/keras3_fixtures"
 sys.path.insert(0, str(TOOLS))
-import zoo
+# zoo lives in tools/keras3_fixtures, which must be on sys.path first
+import zoo  # noqa: E402
 
 sys.path.remove(str(TOOLS))
 
@@ -238,7 +240,8 @@ def test_keras3_only_keys_that_change_the_maths_are_refused(keras3_files, tmp_pa
     path.write_bytes((keras3_files / "conv.h5").read_bytes())
     with h5py.File(path, "r+") as f:
         config = json.loads(f.attrs["model_config"])
-        conv = next(layer for layer in config["config"]["layers"] if layer["class_name"] == "Conv2D")
+        conv = next(layer for layer in config["config"]["layers"]
+                    if layer["class_name"] == "Conv2D")
         assert conv["config"]["groups"] == 1
         conv["config"]["groups"] = 2
         f.attrs["model_config"] = json.dumps(config)

@@ -15,7 +15,8 @@ import lamella
 from lamella import backend as K
 from lamella import layers, optimizers
 
-FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "packages/core-engine/tests/fixtures/keras231"
+FIXTURES = (pathlib.Path(__file__).resolve().parent.parent
+            / "packages/core-engine/tests/fixtures/keras231")
 TRAINING = json.loads((FIXTURES / "training.json").read_text())
 METRICS_NAMES = json.loads((FIXTURES / "metrics_names.json").read_text())
 

@@ -36,7 +36,8 @@ def _pins(project):
     for extra in project.get("optional-dependencies", {}).values():
         requirements += extra
     for requirement in requirements:
-        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)(\[[^\]]*\])?\s*==\s*([^\s;,]+)\s*(;.*)?", requirement)
+        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)(\[[^\]]*\])?\s*==\s*([^\s;,]+)\s*(;.*)?",
+                             requirement)
         if match:
             pins[match.group(1)] = match.group(3)
     return pins
@@ -105,7 +106,8 @@ def repo_copy(tmp_path):
 
 
 def _bump(*args):
-    return subprocess.run([sys.executable, str(BUMP), *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, str(BUMP), *args], capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_bump_version_moves_everything_in_lockstep(repo_copy):

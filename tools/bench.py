@@ -40,7 +40,8 @@ WORKLOADS = {
 def build_lamella(spec):
     if spec.get("conv"):
         model = lamella.Sequential([
-            layers.Conv2D(16, (3, 3), activation="relu", padding="same", input_shape=spec["features"]),
+            layers.Conv2D(16, (3, 3), activation="relu", padding="same",
+                          input_shape=spec["features"]),
             layers.Conv2D(32, (3, 3), activation="relu", padding="same"),
             layers.MaxPooling2D((2, 2)),
             layers.Flatten(),
@@ -180,7 +181,8 @@ def main(argv=None):
     results = []
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{os.cpu_count()} cores; medians of {args.repeats} repeats")
-    print(f"{'workload':10} {'batch':>5} {'torch us/step':>14} {'lamella us/step':>16} {'ratio':>7}")
+    print(f"{'workload':10} {'batch':>5} {'torch us/step':>14} "
+          f"{'lamella us/step':>16} {'ratio':>7}")
     for name in args.workloads.split(","):
         result = run_workload(name, WORKLOADS[name], args.repeats, args.epochs)
         results.append(result)

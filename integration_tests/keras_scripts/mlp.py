@@ -11,8 +11,8 @@ from __future__ import print_function
 
 import lamella as keras
 from lamella.datasets import digits as mnist
-from lamella.models import Sequential
 from lamella.layers import Dense, Dropout
+from lamella.models import Sequential
 from lamella.optimizers import RMSprop
 
 batch_size = 128

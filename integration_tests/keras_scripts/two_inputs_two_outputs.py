@@ -10,7 +10,7 @@ from __future__ import print_function
 import numpy as np
 
 import lamella as keras
-from lamella.layers import Input, Dense, Concatenate
+from lamella.layers import Concatenate, Dense, Input
 from lamella.models import Model
 
 np.random.seed(7)

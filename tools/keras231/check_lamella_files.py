@@ -38,6 +38,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def _lamella_models():
     import numpy as np
+
     import lamella
     from lamella import layers as L
 
@@ -112,8 +113,8 @@ def _lamella_models():
 
 
 def write(outdir):
-    import numpy as np
     import h5py
+    import numpy as np
 
     _preamble.ensure_dir(outdir)
     expected, manifest = {}, {}
@@ -150,8 +151,8 @@ def write(outdir):
 
 def check(outdir):
     _preamble.setup_environment()
-    import numpy as np
     import keras
+    import numpy as np
     from keras import backend as K
 
     with open(os.path.join(outdir, "manifest.json")) as f:

@@ -35,12 +35,12 @@ import _preamble
 
 _preamble.setup_environment(hash_seed=True)
 
-import numpy as np  # noqa: E402
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import activations, constraints, initializers, regularizers  # noqa: E402
 from keras import backend as K  # noqa: E402
 from keras import layers as L  # noqa: E402
 from keras.models import Model  # noqa: E402
-from keras import activations, constraints, initializers, regularizers  # noqa: E402
 
 _preamble.quiet_tensorflow()
 META = _preamble.versions('tools/keras231/make_activation_fixtures.py')

@@ -22,12 +22,11 @@ import _preamble
 
 _preamble.setup_environment(hash_seed=True)
 
+# the environment must be set before Keras (and TensorFlow) are imported
 import numpy as np  # noqa: E402
-from keras import layers  # noqa: E402
-from keras.models import Sequential, Model  # noqa: E402
-from keras import optimizers  # noqa: E402
-
 from _preamble import reset, to_py  # noqa: E402
+from keras import layers, optimizers  # noqa: E402
+from keras.models import Model, Sequential  # noqa: E402
 
 _preamble.quiet_tensorflow()
 META = _preamble.versions('tools/keras231/make_core_fixtures.py')

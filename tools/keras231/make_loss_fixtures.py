@@ -30,8 +30,8 @@ import _preamble
 
 _preamble.setup_environment()
 
-import numpy as np  # noqa: E402
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 from keras import backend as K  # noqa: E402
 from keras import layers, losses, metrics  # noqa: E402
 from keras.models import Sequential  # noqa: E402

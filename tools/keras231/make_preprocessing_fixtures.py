@@ -29,15 +29,17 @@ import _preamble
 
 _preamble.setup_environment()
 
+import keras  # noqa: E402
+import keras_preprocessing  # noqa: E402
 import numpy as np  # noqa: E402
 import PIL  # noqa: E402
 import scipy  # noqa: E402
-import keras  # noqa: E402
-import keras_preprocessing  # noqa: E402
-from keras.preprocessing import sequence, text  # noqa: E402
-from keras.preprocessing import image  # noqa: E402
-
 from _preamble import to_py  # noqa: E402
+from keras.preprocessing import (  # noqa: E402
+    image,  # noqa: E402
+    sequence,
+    text,
+)
 
 OUT = _preamble.output_path(__doc__, 'packages/io/tests/fixtures/preprocessing')
 ARRAYS = {}

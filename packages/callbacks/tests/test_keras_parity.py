@@ -18,8 +18,14 @@ import pytest
 
 from lamella.testing import StubModel as FakeModel
 from lamella.testing import drive_callback as drive
-from lamella_callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler,
-                               ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
+from lamella_callbacks import (
+    CSVLogger,
+    EarlyStopping,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 
 FIXTURE = json.loads((pathlib.Path(__file__).parent / "fixtures/keras231_callbacks.json")
                      .read_text())

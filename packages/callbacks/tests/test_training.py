@@ -9,8 +9,15 @@ import lamella
 from lamella.engine.callbacks import Callback, CallbackList
 from lamella.testing import read_npz
 from lamella.testing import toy_model as make_model
-from lamella_callbacks import (CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,
-                               ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
+from lamella_callbacks import (
+    CSVLogger,
+    EarlyStopping,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 
 
 class Inject(Callback):

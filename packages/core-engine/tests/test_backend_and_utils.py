@@ -36,7 +36,8 @@ def test_elementwise_and_shape_functions():
     assert K.concatenate([x, x], axis=0).shape == (4, 2)
     assert K.argmax(x).tolist() == [0, 0]
     assert K.cast(x, "int32").dtype == torch.int32
-    assert K.epsilon() == 1e-7 and K.floatx() == "float32" and K.image_data_format() == "channels_last"
+    assert (K.epsilon() == 1e-7 and K.floatx() == "float32"
+            and K.image_data_format() == "channels_last")
 
 
 @pytest.mark.parametrize("x_shape,y_shape,axes,expected", [
@@ -49,8 +50,9 @@ def test_batch_dot_matches_keras_shapes_and_values(x_shape, y_shape, axes, expec
     out = K.batch_dot(x, y, axes=axes)
     assert tuple(out.shape) == expected
     for i in range(x_shape[0]):
-        ref = np.tensordot(x[i].numpy(), y[i].numpy(), axes=(axes[0] - 1 if isinstance(axes, tuple) else axes - 1,
-                                                              axes[1] - 1 if isinstance(axes, tuple) else axes - 1))
+        ref = np.tensordot(x[i].numpy(), y[i].numpy(),
+                           axes=(axes[0] - 1 if isinstance(axes, tuple) else axes - 1,
+                                 axes[1] - 1 if isinstance(axes, tuple) else axes - 1))
         np.testing.assert_allclose(out[i].numpy(), ref, rtol=1e-5)
 
 

@@ -70,6 +70,7 @@ def test_no_project_call_passes_more_than_six_positional_arguments():
 
 def test_the_rule_catches_a_long_positional_call(tmp_path):
     source = tmp_path / "module.py"
-    source.write_text("def f(*a):\n    pass\n\nf(1, 2, 3, 4, 5, 6, 7)\ntorch.lstm(1, 2, 3, 4, 5, 6, 7)\n")
+    source.write_text("def f(*a):\n    pass\n\nf(1, 2, 3, 4, 5, 6, 7)\n"
+                      "torch.lstm(1, 2, 3, 4, 5, 6, 7)\n")
     offenders = list(_long_positional_calls([source], {"f"}, root=tmp_path))
     assert len(offenders) == 1 and "f(...) with 7" in offenders[0].split(": ", 1)[1]

@@ -83,7 +83,8 @@ def test_sequential_input_layer_name_matches_keras():
     assert model.input_names == [expected["input_layer_name"]]
 
 
-@pytest.mark.parametrize("case,kwargs", [("i_seq_dense", {}), ("v_seq_dense_line_length_80", {"line_length": 80})])
+@pytest.mark.parametrize("case,kwargs", [("i_seq_dense", {}),
+                                         ("v_seq_dense_line_length_80", {"line_length": 80})])
 def test_sequential_summary_is_byte_identical(case, kwargs):
     model = lamella.Sequential([Dense(3, input_shape=(4,)), Dense(2)])
     assert summary_text(model, **kwargs) == fixture("summaries.json")[case]["text"]
@@ -211,7 +212,8 @@ def test_nn_module_behaviour():
     model = lamella.Sequential([Dense(4, input_shape=(3,)), Dense(1)])
     assert isinstance(model, torch.nn.Module)
     assert len(list(model.parameters())) == 4
-    assert set(model.state_dict()) == {"dense_1.kernel", "dense_1.bias", "dense_2.kernel", "dense_2.bias"}
+    assert set(model.state_dict()) == {"dense_1.kernel", "dense_1.bias",
+                                       "dense_2.kernel", "dense_2.bias"}
     out = model(torch.ones(2, 3))
     assert out.shape == (2, 1)
 

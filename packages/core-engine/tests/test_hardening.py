@@ -5,7 +5,6 @@ import time
 
 import numpy as np
 import pytest
-import torch
 
 import lamella
 from lamella.testing import PlainSGD, SeededDense, mean_squared_error

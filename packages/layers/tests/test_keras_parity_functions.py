@@ -11,14 +11,15 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
+import pytest
+import torch
+
 import lamella
 import lamella.activations
 import lamella.constraints
 import lamella.initializers
 import lamella.regularizers
-import numpy as np
-import pytest
-import torch
 from lamella_layers import constraints as C
 from lamella_layers import initializers as I
 from lamella_layers import regularizers as R

@@ -8,9 +8,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lamella
-from lamella_layers import (advanced_activations, attention, convolutional, core, embeddings,
-                            merge, noise, normalization, pooling, recurrent, torch_module,
-                            wrappers)
+from lamella_layers import (
+    advanced_activations,
+    attention,
+    convolutional,
+    core,
+    embeddings,
+    merge,
+    noise,
+    normalization,
+    pooling,
+    recurrent,
+    torch_module,
+    wrappers,
+)
 
 
 def square(x):
@@ -254,7 +265,7 @@ def test_noise_layers_act_only_in_training():
     assert ((y == 0).all(dim=(1, 2)) | (y != 0).all(dim=(1, 2))).all()
 
 
-# --- errors ----------------------------------------------------------------------------------------
+# --- errors ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("make, match", [
     (lambda: convolutional.Conv1D(0, 3), "Conv1D.*filters"),

@@ -18,10 +18,11 @@ import importlib
 import json
 from pathlib import Path
 
-import lamella
 import numpy as np
 import pytest
 import torch
+
+import lamella
 from lamella_layers import _plugin
 from lamella_layers.recurrent import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 

@@ -8,10 +8,11 @@ post-step weights (``functions.json``'s ``masked_training``, one step of plain S
 import json
 from pathlib import Path
 
-import lamella
 import numpy as np
 import pytest
 import torch
+
+import lamella
 from lamella.layers import GRU, LSTM, Add, Concatenate, Dense, Embedding, Input, TimeDistributed
 from lamella.testing import PlainSGD
 from lamella.testing import mean_squared_error as mse

@@ -6,8 +6,15 @@ import torch
 import lamella
 import lamella.plugins.lookup
 import lamella_layers
-from lamella_layers import activations, constraints, convolutional, core, initializers, pooling
-from lamella_layers import regularizers
+from lamella_layers import (
+    activations,
+    constraints,
+    convolutional,
+    core,
+    initializers,
+    pooling,
+    regularizers,
+)
 
 
 @pytest.mark.parametrize("name, obj", [
@@ -110,7 +117,8 @@ def test_new_layer_families_resolve_through_the_facade():
     assert lamella.layers.LSTM is recurrent.LSTM
     assert lamella.layers.Bidirectional is wrappers.Bidirectional
     assert lamella.layers.GlobalAvgPool2D is pooling.GlobalAveragePooling2D
-    assert lamella.plugins.lookup.resolve("layers", "Deconvolution2D") is convolutional.Conv2DTranspose
+    assert (lamella.plugins.lookup.resolve("layers", "Deconvolution2D")
+            is convolutional.Conv2DTranspose)
     assert lamella.layers.concatenate is merge.concatenate
     assert lamella.plugins.lookup.resolve("layers", "Concatenate") is merge.Concatenate
     a, b = lamella.Input(shape=(3,)), lamella.Input(shape=(2,))

@@ -11,9 +11,11 @@ from lamella import layers
 KERAS_231 = {
     "lstm_1": ["lstm_1/kernel:0", "lstm_1/recurrent_kernel:0", "lstm_1/bias:0"],
     "bidirectional_1": [
-        "bidirectional_1/forward_gru_1/kernel:0", "bidirectional_1/forward_gru_1/recurrent_kernel:0",
+        "bidirectional_1/forward_gru_1/kernel:0",
+        "bidirectional_1/forward_gru_1/recurrent_kernel:0",
         "bidirectional_1/forward_gru_1/bias:0", "bidirectional_1/backward_gru_1/kernel:0",
-        "bidirectional_1/backward_gru_1/recurrent_kernel:0", "bidirectional_1/backward_gru_1/bias:0"],
+        "bidirectional_1/backward_gru_1/recurrent_kernel:0",
+        "bidirectional_1/backward_gru_1/bias:0"],
     "time_distributed_1": ["time_distributed_1/kernel:0", "time_distributed_1/bias:0"],
     "rnn_1": ["rnn_1/kernel:0", "rnn_1/recurrent_kernel:0", "rnn_1/bias:0", "rnn_1/kernel_1:0",
               "rnn_1/recurrent_kernel_1:0", "rnn_1/bias_1:0"],

@@ -66,7 +66,8 @@ REFS = {
     "mean_absolute_percentage_error":
         lambda y, p: 100 * np.mean(np.abs(y - p) / np.clip(np.abs(y), EPS, None), -1),
     "mean_squared_logarithmic_error":
-        lambda y, p: np.mean((np.log(np.clip(p, EPS, None) + 1) - np.log(np.clip(y, EPS, None) + 1)) ** 2, -1),
+        lambda y, p: np.mean((np.log(np.clip(p, EPS, None) + 1)
+                              - np.log(np.clip(y, EPS, None) + 1)) ** 2, -1),
     "squared_hinge": lambda y, p: np.mean(np.maximum(1 - y * p, 0) ** 2, -1),
     "hinge": lambda y, p: np.mean(np.maximum(1 - y * p, 0), -1),
     "categorical_hinge":
@@ -76,7 +77,8 @@ REFS = {
     "huber_loss": lambda y, p: np.where(np.abs(p - y) <= 1, 0.5 * (p - y) ** 2,
                                         np.abs(p - y) - 0.5),
     "kullback_leibler_divergence":
-        lambda y, p: np.sum(np.clip(y, EPS, 1) * np.log(np.clip(y, EPS, 1) / np.clip(p, EPS, 1)), -1),
+        lambda y, p: np.sum(np.clip(y, EPS, 1)
+                            * np.log(np.clip(y, EPS, 1) / np.clip(p, EPS, 1)), -1),
     "poisson": lambda y, p: np.mean(p - y * np.log(p + EPS), -1),
     "cosine_proximity": lambda y, p: -np.sum(np_l2n(y) * np_l2n(p), -1),
     "binary_crossentropy": np_bce,

@@ -25,14 +25,16 @@ def test_accuracy_functions():
     yc = t([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     pc = t([[0.1, 0.8, 0.1], [0.2, 0.7, 0.1]])
     assert torch.equal(LM.categorical_accuracy(yc, pc), t([1.0, 0.0]))
-    for ys in (t([1, 0]), t([[1], [0]]), t([1.0, 1.0]).sub(t([0.0, 1.0])), np.array([[1.0], [0.0]])):
+    for ys in (t([1, 0]), t([[1], [0]]), t([1.0, 1.0]).sub(t([0.0, 1.0])),
+               np.array([[1.0], [0.0]])):
         assert torch.equal(LM.sparse_categorical_accuracy(ys, pc), t([1.0, 0.0]))
 
 
 def test_top_k():
     p = t([[0.1, 0.5, 0.2, 0.2], [0.4, 0.3, 0.2, 0.1]])
     y = t([[0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
-    assert torch.equal(LM.top_k_categorical_accuracy(y, p, k=2), t([1.0, 0.0]))  # tie at the boundary counts
+    # tie at the boundary counts
+    assert torch.equal(LM.top_k_categorical_accuracy(y, p, k=2), t([1.0, 0.0]))
     assert torch.equal(LM.top_k_categorical_accuracy(y, p, k=1), t([0.0, 0.0]))
     assert torch.equal(LM.sparse_top_k_categorical_accuracy(t([2, 3]), p, k=2), t([1.0, 0.0]))
     assert torch.equal(LM.sparse_top_k_categorical_accuracy(t([[2], [3]]), p, k=4), t([1.0, 1.0]))
@@ -79,10 +81,14 @@ CASES = {
                                                r.rand(n, 4).astype("float32")),
     "TopKCategoricalAccuracy": lambda r, n: (np.eye(8, dtype="float32")[r.randint(0, 8, n)],
                                              r.rand(n, 8).astype("float32")),
-    "SparseTopKCategoricalAccuracy": lambda r, n: (r.randint(0, 8, n), r.rand(n, 8).astype("float32")),
-    "MeanSquaredError": lambda r, n: (r.randn(n, 3).astype("float32"), r.randn(n, 3).astype("float32")),
-    "MeanAbsoluteError": lambda r, n: (r.randn(n, 3).astype("float32"), r.randn(n, 3).astype("float32")),
-    "RootMeanSquaredError": lambda r, n: (r.randn(n, 3).astype("float32"), r.randn(n, 3).astype("float32")),
+    "SparseTopKCategoricalAccuracy": lambda r, n: (r.randint(0, 8, n),
+                                                   r.rand(n, 8).astype("float32")),
+    "MeanSquaredError": lambda r, n: (r.randn(n, 3).astype("float32"),
+                                      r.randn(n, 3).astype("float32")),
+    "MeanAbsoluteError": lambda r, n: (r.randn(n, 3).astype("float32"),
+                                       r.randn(n, 3).astype("float32")),
+    "RootMeanSquaredError": lambda r, n: (r.randn(n, 3).astype("float32"),
+                                          r.randn(n, 3).astype("float32")),
     "Accuracy": lambda r, n: (r.randint(0, 3, (n, 2)).astype("float32"),
                               r.randint(0, 3, (n, 2)).astype("float32")),
     "TruePositives": lambda r, n: (r.randint(0, 2, (n, 2)), r.rand(n, 2).astype("float32")),
@@ -126,7 +132,8 @@ def test_mean_wrapper_values_and_names():
     r = M.RootMeanSquaredError()
     r.update_state(t([[0.0, 0.0]]), t([[3.0, 4.0]]))
     assert float(r.result()) == pytest.approx(np.sqrt(12.5))
-    for cls_name, default in [("MeanSquaredError", "mean_squared_error"), ("LogCoshError", "logcosh"),
+    for cls_name, default in [("MeanSquaredError", "mean_squared_error"),
+                              ("LogCoshError", "logcosh"),
                               ("KLDivergence", "kullback_leibler_divergence"),
                               ("CosineSimilarity", "cosine_similarity"),
                               ("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy")]:

@@ -200,7 +200,8 @@ def run_lamella(opt, steps=STEPS, seed=0, dtype=torch.float64):
     return [p.detach().numpy() for p in params]
 
 
-def run_reference(ref, steps=STEPS, seed=0, decay=0.0, schedule=None, clipnorm=None, clipvalue=None):
+def run_reference(ref, steps=STEPS, seed=0, decay=0.0, schedule=None, clipnorm=None,
+                  clipvalue=None):
     x, y, init = make_problem(seed)
     params = [a.copy() for a in init]
     states = [ref.init(p) for p in params]

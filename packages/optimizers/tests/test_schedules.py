@@ -55,7 +55,8 @@ def test_cosine():
 def test_config_round_trip(lr, steps, rate, stair, which, step):
     s = [ExponentialDecay(lr, steps, rate, stair), InverseTimeDecay(lr, steps, rate, stair),
          PolynomialDecay(lr, steps, lr * rate, power=rate * 3, cycle=stair),
-         CosineDecay(lr, steps, alpha=rate), PiecewiseConstantDecay([steps], [lr, lr * rate])][which]
+         CosineDecay(lr, steps, alpha=rate),
+         PiecewiseConstantDecay([steps], [lr, lr * rate])][which]
     clone = type(s).from_config(s.get_config())
     assert clone.get_config() == s.get_config() and clone(step) == s(step)
     again = schedules.deserialize(schedules.serialize(s))
@@ -65,4 +66,5 @@ def test_config_round_trip(lr, steps, rate, stair, which, step):
 def test_registered():
     assert schedules.ExponentialDecay is ExponentialDecay
     assert schedules.deserialize({"class_name": "CosineDecay",
-                                  "config": {"initial_learning_rate": 1.0, "decay_steps": 4}})(4) == 0.0
+                                  "config": {"initial_learning_rate": 1.0,
+                                             "decay_steps": 4}})(4) == 0.0

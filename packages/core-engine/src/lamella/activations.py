@@ -1,4 +1,5 @@
-"""``lamella.activations``: Keras's activation functions (registered by lamella-layers and other plugins).
+"""``lamella.activations``: Keras's activation functions (registered by
+lamella-layers and other plugins).
 
 Base classes are ordinary attributes; every other name resolves through the plugin registry,
 so ``lamella.activations.X`` is the object the installed plugin registered.

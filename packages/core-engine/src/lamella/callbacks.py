@@ -1,4 +1,5 @@
-"""``lamella.callbacks``: Keras's callbacks (History and ProgbarLogger from the core, the rest from plugins).
+"""``lamella.callbacks``: Keras's callbacks (History and ProgbarLogger from the core,
+the rest from plugins).
 
 Base classes are ordinary attributes; every other name resolves through the plugin registry,
 so ``lamella.callbacks.X`` is the object the installed plugin registered.

@@ -1,4 +1,5 @@
-"""``lamella.constraints``: Keras's weight constraints (registered by lamella-layers and other plugins).
+"""``lamella.constraints``: Keras's weight constraints (registered by
+lamella-layers and other plugins).
 
 Base classes are ordinary attributes; every other name resolves through the plugin registry,
 so ``lamella.constraints.X`` is the object the installed plugin registered.

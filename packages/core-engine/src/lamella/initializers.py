@@ -1,4 +1,5 @@
-"""``lamella.initializers``: Keras's weight initializers (registered by lamella-layers and other plugins).
+"""``lamella.initializers``: Keras's weight initializers (registered by
+lamella-layers and other plugins).
 
 Base classes are ordinary attributes; every other name resolves through the plugin registry,
 so ``lamella.initializers.X`` is the object the installed plugin registered.

@@ -1,4 +1,5 @@
-"""``lamella.regularizers``: Keras's weight regularizers (registered by lamella-layers and other plugins).
+"""``lamella.regularizers``: Keras's weight regularizers (registered by
+lamella-layers and other plugins).
 
 Base classes are ordinary attributes; every other name resolves through the plugin registry,
 so ``lamella.regularizers.X`` is the object the installed plugin registered.

@@ -25,9 +25,17 @@ import torch.nn.functional as F
 from lamella import constraints, initializers, regularizers
 from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
-from lamella_layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,
-                                      UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
-                                      ZeroPadding3D)
+from lamella_layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
            "DepthwiseConv2D", "Conv2DTranspose", "Conv3DTranspose", "Cropping1D", "Cropping2D",

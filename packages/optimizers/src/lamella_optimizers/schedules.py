@@ -48,7 +48,8 @@ class _StepDecay(LearningRateSchedule):
         return math.floor(p) if self.staircase else p
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
@@ -124,7 +125,8 @@ class PolynomialDecay(LearningRateSchedule):
                 * (1.0 - fraction) ** self.power + self.end_learning_rate)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps,
                 "end_learning_rate": self.end_learning_rate, "power": self.power,
                 "cycle": self.cycle, "name": self.name}
 
@@ -146,5 +148,6 @@ class CosineDecay(LearningRateSchedule):
         return self.initial_learning_rate * ((1.0 - self.alpha) * cosine + self.alpha)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps,
                 "alpha": self.alpha, "name": self.name}

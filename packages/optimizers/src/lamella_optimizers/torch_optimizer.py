@@ -47,7 +47,8 @@ class TorchOptimizer(Optimizer):
         if not (isinstance(self.torch_optimizer_class, type)
                 and issubclass(self.torch_optimizer_class, torch.optim.Optimizer)):
             raise TypeError(
-                f"TorchOptimizer: {self.torch_optimizer_class!r} is not a torch.optim.Optimizer class"
+                f"TorchOptimizer: {self.torch_optimizer_class!r} "
+                "is not a torch.optim.Optimizer class"
             )
         self.torch_kwargs = dict(torch_kwargs)
         self.torch_optimizer = None

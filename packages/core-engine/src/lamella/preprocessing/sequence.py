@@ -1,4 +1,6 @@
-"""``lamella.preprocessing.sequence``: forwards to the registered ``sequence`` module (lamella-io)."""
+"""``lamella.preprocessing.sequence``: forwards to the registered ``sequence`` module
+(lamella-io).
+"""
 
 from lamella.preprocessing import forwarder
 
