@@ -50,8 +50,11 @@ def _fused_inputs(layer, inputs, training):
 def _fused_call(fn, inputs, hx, params, has_bias):
     # Arguments: has_biases, num_layers, dropout, train, bidirectional, batch_first.
     if inputs.is_cuda:
-        # cuDNN warns that the weights are not one contiguous chunk; they are views of
-        # Keras-layout weights on purpose.
+        # cuDNN copies each weight into its flat buffer with ``view``, which a transposed
+        # Keras-layout weight cannot give ("view size is not compatible..."): hand it
+        # contiguous copies (gradients flow back through them). It then warns, once per call,
+        # that the weights are not one chunk; storing them flat is the GPU issue's next step.
+        params = [p.contiguous() for p in params]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return fn(inputs, hx, params, has_bias, 1, 0.0, False, False, True)
