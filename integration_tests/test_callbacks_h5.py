@@ -1,12 +1,8 @@
 """Callbacks with real HDF5 files (lamella-io): checkpoints that load, resume, SIGKILL mid-write."""
 
-import os
 import pathlib
 import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -15,6 +11,7 @@ import torch
 import lamella
 from lamella import layers
 from lamella.callbacks import CSVLogger, ModelCheckpoint
+from lamella.testing import kill_at_marker
 
 
 def build(seed=0):
@@ -117,21 +114,8 @@ CHILD = textwrap.dedent("""
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_sigkill_during_h5_checkpoint_write_keeps_previous_checkpoint(tmp_path):
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180
-        while not (tmp_path / "writing").exists():
-            assert child.poll() is None, child.stdout.read().decode()
-            assert time.monotonic() < deadline, "the child never reached the second save"
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(timeout=30)
-    half = pathlib.Path((tmp_path / "writing").read_text())
+    written = kill_at_marker(CHILD, [tmp_path], tmp_path / "writing", timeout=180)
+    half = pathlib.Path(written)
     assert half.parent == tmp_path and half.name != "ckpt.h5"
     model = lamella.models.load_model(str(tmp_path / "ckpt.h5"))
     with np.load(tmp_path / "reference.npz") as reference:

@@ -1,17 +1,13 @@
 """A process killed (SIGKILL) mid-way through a checkpoint write keeps the previous one."""
 
-import os
 import pathlib
 import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
 
-from lamella.testing import read_npz
+from lamella.testing import kill_at_marker, read_npz
 from lamella.testing import toy_model as make_model
 from lamella_callbacks import ModelCheckpoint
 
@@ -40,23 +36,9 @@ CHILD = textwrap.dedent("""
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_sigkill_during_checkpoint_write_keeps_previous_checkpoint(tmp_path, npz_saver):
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while not (tmp_path / "writing").exists():
-            assert child.poll() is None, child.stdout.read().decode()
-            assert time.monotonic() < deadline, "the child never reached the second save"
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    written = kill_at_marker(CHILD, [tmp_path], tmp_path / "writing", timeout=120)
     # the half-written file is a temporary beside the checkpoint, never the checkpoint itself
-    half_written = pathlib.Path((tmp_path / "writing").read_text())
+    half_written = pathlib.Path(written)
     assert half_written.parent == tmp_path and half_written.name.startswith(".ckpt.npz.tmp-")
     assert half_written.name.endswith(".npz")  # the saver chose its format by extension
     loaded = read_npz(tmp_path / "ckpt.npz")

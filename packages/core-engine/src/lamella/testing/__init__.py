@@ -13,6 +13,7 @@ saves. This package holds:
   a plugin for one test; :mod:`lamella.testing.fixtures` wraps them as a pytest fixture;
 - :func:`drive_callback` / :class:`StubModel`: a callback through Keras's epoch loop on
   synthetic logs; :class:`LocalServer`: an HTTP server for download tests;
+- :func:`kill_at_marker` (:mod:`lamella.testing.crash`): SIGKILL a child process mid-write;
 - :mod:`lamella.testing.reference`: NumPy references (TensorFlow's padding, conv, pooling).
 
 Example::
@@ -27,6 +28,7 @@ Example::
 
 from lamella.testing.callback_driver import StubModel, drive_callback
 from lamella.testing.conformance import CHECKS, LayerTestFailure, run_layer_test
+from lamella.testing.crash import kill_at_marker
 from lamella.testing.local_server import LocalServer
 from lamella.testing.plugins import make_plugin, plugin_registered, unique_plugin_name
 from lamella.testing.stand_ins import (
@@ -59,6 +61,7 @@ __all__ = [
     "SeededDense",
     "StubModel",
     "drive_callback",
+    "kill_at_marker",
     "make_plugin",
     "mean_squared_error",
     "npz_saver_plugin",
