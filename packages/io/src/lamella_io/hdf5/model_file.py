@@ -11,7 +11,8 @@ import warnings
 
 import numpy as np
 
-from lamella_io.hdf5.files import HDF5FormatError, describe, is_group
+from lamella_io.hdf5.files import (HDF5FormatError, checked_dataset, describe, is_group,
+                                   read_dataset, refuse_links_out)
 from lamella_io.hdf5.keras3 import drop_keras3_keys
 from lamella_io.hdf5.weights import (load_attributes, load_weights_from_group,
                                      read_text_attribute, save_attributes, save_weights_to_group,
@@ -186,12 +187,16 @@ def save_optimizer_weights(root, optimizer):
 
 def restore_optimizer_weights(root, model):
     """Restore the optimizer's state by position, as Keras does; warn and keep a fresh
-    optimizer when it does not fit."""
+    optimizer when it does not fit.
+
+    The stored shapes are compared with the optimizer's own before any data is read, so a
+    file declaring huge slots costs nothing.
+    """
     group = root["optimizer_weights"]
     names = load_attributes(group, "weight_names") or []
     try:
-        values = [np.asarray(group[name][()]) for name in names]
-    except (KeyError, OSError) as exc:
+        datasets = [checked_dataset(group, name, f"optimizer weight {name!r}") for name in names]
+    except HDF5FormatError as exc:
         raise HDF5FormatError(f"{describe(root)!r}: the optimizer_weights group is damaged: "
                               f"{exc}") from exc
     optimizer = model.optimizer
@@ -199,13 +204,24 @@ def restore_optimizer_weights(root, model):
         warnings.warn(f"{describe(root)!r}: the model is not built, so its optimizer has no "
                       f"state yet; the saved optimizer state was not restored.", stacklevel=3)
         return
+    expected = [tuple(np.shape(w)) for w in optimizer.get_weights()]
+    stored = [tuple(d.shape) for d in datasets]
+    if stored != expected:
+        reason = (f"the file holds {len(stored)} optimizer weight(s) of shapes {stored}, the "
+                  f"optimizer has {len(expected)} of shapes {expected}")
+        _fresh_optimizer_warning(root, reason)
+        return
+    values = [read_dataset(d, f"optimizer weight {d.name!r}") for d in datasets]
     try:
         optimizer.set_weights(values)
     except (ValueError, TypeError) as exc:
-        reason = str(exc).rstrip(".")
-        warnings.warn(f"Error in loading the saved optimizer state from {describe(root)!r}: "
-                      f"{reason}. As a result, your model is starting with a freshly initialized "
-                      f"optimizer.", stacklevel=3)
+        _fresh_optimizer_warning(root, str(exc).rstrip("."))
+
+
+def _fresh_optimizer_warning(root, reason):
+    warnings.warn(f"Error in loading the saved optimizer state from {describe(root)!r}: "
+                  f"{reason}. As a result, your model is starting with a freshly initialized "
+                  f"optimizer.", stacklevel=4)
 
 
 # --- whole model --------------------------------------------------------------------------------
@@ -250,6 +266,7 @@ def save_model_to_group(model, root, include_optimizer=True, attributes=None):
 def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=True):
     """Rebuild, load and (with ``compile=True``) recompile the model stored in ``root``."""
     where = describe(root)
+    refuse_links_out(root.file)
     text = read_text_attribute(root, "model_config")
     if text is None:
         hint = ""
