@@ -91,15 +91,31 @@ def model_config(model):
     return {"class_name": "Model", "config": config}
 
 
+def _parse(text, where, field):
+    """An attribute's JSON text as a config; a malformed one raises ``ConfigError`` (a
+    ``ValueError``) naming the file and the attribute."""
+    from lamella.engine.serialization import parse_config_text
+
+    return parse_config_text(text, repr(where), field)
+
+
 def model_from_file_config(config, custom_objects=None, safe_mode=True, where="model_config"):
-    """Rebuild a model from a file's ``model_config`` (refusing serialised code in safe mode)."""
+    """Rebuild a model from a file's ``model_config`` (refusing serialised code in safe mode).
+
+    A config that cannot be decoded raises ``ConfigError`` (a ``ValueError``) naming ``where``
+    and the field, e.g. ``'m.h5:/': cannot decode field 'model_config.config.layers[1]'``.
+    """
+    from lamella.engine.serialization import check_config, decoding_config
     from lamella.models import model_from_config
     from lamella.saving import safe_mode_scope
 
+    # The depth check first: the safety check and drop_keras3_keys recurse into the config.
+    check_config(config, repr(where), "model_config", lambdas=False)
     check_config_is_safe(config, safe_mode=safe_mode, where=where)
-    config = drop_keras3_keys(config)
-    with safe_mode_scope(safe_mode):
-        return model_from_config(config, custom_objects=custom_objects)
+    with decoding_config(repr(where), "model_config"):
+        config = drop_keras3_keys(config)
+        with safe_mode_scope(safe_mode):
+            return model_from_config(config, custom_objects=custom_objects)
 
 
 # --- the training configuration -----------------------------------------------------------------
@@ -275,11 +291,7 @@ def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=Tru
                     "call model.load_weights(path).")
         raise HDF5FormatError(f"{where!r}: no model found in the file: it has no "
                               f"'model_config' attribute.{hint}")
-    try:
-        config = json.loads(text)
-    except ValueError as exc:
-        raise HDF5FormatError(f"{where!r}: the 'model_config' attribute is not valid JSON: "
-                              f"{exc}") from exc
+    config = _parse(text, where, "model_config")
     model = model_from_file_config(config, custom_objects, safe_mode, where)
     if "model_weights" not in root:
         raise HDF5FormatError(f"{where!r}: the file has a model_config but no 'model_weights' "
@@ -292,7 +304,11 @@ def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=Tru
         warnings.warn(f"No training configuration found in save file {where!r}: the model was "
                       f"*not* compiled. Compile it manually.", stacklevel=3)
         return model
-    compile_from_training_config(model, json.loads(training_text), custom_objects)
+    from lamella.engine.serialization import decoding_config
+
+    training = _parse(training_text, where, "training_config")
+    with decoding_config(where, "training_config"):
+        compile_from_training_config(model, training, custom_objects)
     if "optimizer_weights" in root:
         restore_optimizer_weights(root, model)
     return model
