@@ -42,7 +42,15 @@ class ConfigError(ValueError):
 
 class ConfigTypeError(ConfigError, TypeError):
     """A :class:`ConfigError` caused by a ``TypeError`` (so ``except TypeError`` still holds,
-    e.g. for Keras's "Keyword argument not understood")."""
+    e.g. for Keras's "Keyword argument not understood").
+
+    Example::
+
+        try:
+            model_from_json(text_with_an_unknown_argument)
+        except TypeError as exc:          # also a ValueError naming the field
+            print(exc)
+    """
 
 
 # The failures a malformed config provokes in generic code. lamella's own errors (an unknown
@@ -144,7 +152,12 @@ def decoding_config(where, field=None, config=None, lambdas=True):
 
 
 def config_error(where, field, reason):
-    """The :class:`ConfigError` for ``reason`` at ``field`` of the config from ``where``."""
+    """The :class:`ConfigError` for ``reason`` at ``field`` of the config from ``where``.
+
+    Example::
+
+        raise config_error("model.h5", "model_config.config", "missing key 'layers'")
+    """
     at = f"cannot decode field {field!r}" if field else "cannot decode the config"
     return ConfigError(f"{where}: {at}: {reason}")
 

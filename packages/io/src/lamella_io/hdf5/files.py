@@ -148,6 +148,11 @@ def checked_dataset(group, name, what):
     'dense_1'"``. Refused, with an error naming the file and the dataset: a name that is not
     a dataset, string, object and compound datasets, virtual datasets and datasets whose data
     lives in external files (both read other files).
+
+    Example::
+
+        kernel = checked_dataset(layer_group, "dense_1/kernel:0", "weight 'dense_1/kernel:0'")
+        kernel.shape            # from the header; nothing read yet
     """
     where = describe(group.file) if hasattr(group, "file") else describe(group)
     try:
@@ -171,7 +176,12 @@ def checked_dataset(group, name, what):
 
 
 def read_dataset(dataset, what):
-    """The data of a :func:`checked_dataset`, as a NumPy array (a damaged file names itself)."""
+    """The data of a :func:`checked_dataset`, as a NumPy array (a damaged file names itself).
+
+    Example::
+
+        value = read_dataset(kernel, "weight 'dense_1/kernel:0'")   # only once shapes match
+    """
     try:
         return np.asarray(dataset[()])
     except OSError as exc:
