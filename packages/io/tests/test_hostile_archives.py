@@ -166,3 +166,13 @@ def test_cifar_from_a_hostile_mirror(tmp_path, monkeypatch):
                            r"'cifar-10-batches-py/cifar-10-batches-py/\.\./\.\./ESC'"):
             cifar10.load_data(cache_dir=str(tmp_path / "cache"))
     assert not (tmp_path / "ESC").exists() and not (tmp_path / "cache" / "ESC").exists()
+
+
+def test_an_archive_of_dot_extracts(tmp_path):
+    # ``tar -C folder -czf x.tar.gz .`` names the folder itself ``./`` and its files ``./a``.
+    body = tar_bytes([(".", "dir", None), ("./a.txt", "file", b"A"), ("./sub", "dir", None),
+                      ("./sub/b.txt", "file", b"B")])
+    with LocalServer({"/dot.tar.gz": body}) as server:
+        get_file("dot.tar.gz", server.url("/dot.tar.gz"), cache_dir=str(tmp_path), extract=True,
+                 verbose=0)
+    assert (tmp_path / "datasets" / "sub" / "b.txt").read_bytes() == b"B"

@@ -168,9 +168,10 @@ def checked_dataset(group, name, what):
             h5py.check_dtype(vlen=dtype) is not None:
         raise HDF5FormatError(f"{where!r}: {what} ({path!r}) has dtype {dtype}, which is not a "
                               f"number type a weight can hold.")
-    if obj.is_virtual or obj.external:
+    virtual = getattr(obj, "is_virtual", False)
+    if virtual or getattr(obj, "external", None):
         raise HDF5FormatError(f"{where!r}: {what} ({path!r}) keeps its data in other files "
-                              f"({'virtual dataset' if obj.is_virtual else 'external storage'}); "
+                              f"({'virtual dataset' if virtual else 'external storage'}); "
                               f"lamella reads weights only from the file itself.")
     return obj
 

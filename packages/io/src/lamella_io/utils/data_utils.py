@@ -281,13 +281,15 @@ class _ExtractionPlan:
             todo = link.split("/") + todo  # relative to the folder holding the link
         return tuple(done)
 
-    def _place(self, name, follow_last):
+    def _place(self, name, follow_last, folder=False):
         if os.path.isabs(name) or name.startswith(("/", "\\")):
             self.refuse(name, "has an absolute path (outside the extraction folder)")
         parts = self.resolve(name, name, follow_last)
         if parts is None:
             self.refuse(name, "would be written outside the extraction folder")
         if not parts:
+            if folder:  # ``./``, as ``tar -C dir .`` writes it: the folder itself, a no-op
+                return parts
             self.refuse(name, "names the extraction folder itself")
         self.created.append(parts)
         return parts
@@ -311,7 +313,7 @@ class _ExtractionPlan:
             self.links.pop(parts, None)
             self.plain.add(parts)
         elif member.isfile() or member.isdir():
-            self.plain.add(self._place(name, follow_last=True))
+            self.plain.add(self._place(name, follow_last=True, folder=member.isdir()))
         else:
             self.refuse(name, "is a device, FIFO or other special file")
 
@@ -325,7 +327,7 @@ class _ExtractionPlan:
         # since the archive's layout is not what would be written.
         if ".." in name.replace("\\", "/").split("/"):
             self.refuse(name, "would be written outside the extraction folder")
-        self.plain.add(self._place(name, follow_last=True))
+        self.plain.add(self._place(name, follow_last=True, folder=info.is_dir()))
 
 
 def _safe_tar_members(archive, plan):
