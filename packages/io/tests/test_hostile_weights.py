@@ -184,3 +184,19 @@ def test_a_group_where_a_weight_should_be_is_refused(weights_file):
     where = replace_kernel(path, lambda g, n: g.create_group(n))
     with pytest.raises(HDF5FormatError, match=rf"{where}.*Group, not a dataset"):
         model.load_weights(path)
+
+
+def test_virtual_dataset_reading_another_file_is_refused(weights_file, tmp_path):
+    model, path = weights_file
+    other = tmp_path / "secret.h5"
+    with h5py.File(other, "w") as f:
+        f["data"] = np.ones((4, 5), "float32")
+
+    def make(group, name):
+        layout = h5py.VirtualLayout(shape=(4, 5), dtype="float32")
+        layout[:] = h5py.VirtualSource(str(other), "data", shape=(4, 5))
+        group.create_virtual_dataset(name, layout)
+
+    where = replace_kernel(path, make)
+    with pytest.raises(HDF5FormatError, match=rf"{where}.*virtual dataset"):
+        model.load_weights(path)
