@@ -90,6 +90,14 @@ def test_symlink_chain_escaping_through_a_link_the_archive_creates(fetch, tmp_pa
     assert not (tmp_path / "outer" / "cache" / "ESC").exists()
 
 
+def test_link_made_to_point_outside_by_a_later_link(fetch):
+    # Each link is inside when it is made; together ``s/p`` ends up two folders above ``s``,
+    # and a dataset loader reading through it would read files outside the cache.
+    body = tar_bytes([("s", "dir", None), ("s/p", "sym", "q/../.."), ("s/q", "sym", ".")])
+    message = fetch("later.tar.gz", body)
+    assert "'s/p'" in message and "later links" in message
+
+
 def test_symlink_to_a_folder_outside_then_a_file_through_it(fetch, tmp_path):
     body = tar_bytes([("up", "sym", "../.."), ("up/victim.txt", "file", b"overwritten")])
     message = fetch("uplink.tar.gz", body)

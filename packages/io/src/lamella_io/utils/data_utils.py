@@ -243,6 +243,7 @@ class _ExtractionPlan:
         self.links = {}    # path (tuple of parts) -> link target, for the archive's symlinks
         self.plain = set()  # paths the archive makes plain files or folders
         self.created = []  # the resolved paths of every member, in order
+        self.link_names = {}  # symlink path -> the member that made it
 
     def refuse(self, name, why):
         raise ValueError(f"Refusing to extract {self.archive_path}: member {name!r} {why} "
@@ -303,6 +304,7 @@ class _ExtractionPlan:
                     name, "/".join(parts[:-1] + (link,))) is None:
                 self.refuse(name, f"is a link to {link!r}, outside the extraction folder")
             self.links[parts] = link
+            self.link_names[parts] = name
             self.plain.discard(parts)
         elif member.islnk():
             parts = self._place(name, follow_last=False)
@@ -316,6 +318,16 @@ class _ExtractionPlan:
             self.plain.add(self._place(name, follow_last=True, folder=member.isdir()))
         else:
             self.refuse(name, "is a device, FIFO or other special file")
+
+    def finish(self):
+        """Check every symlink again against the folder as the archive leaves it: a link
+        inside when it was made can point out once a later member makes a link it passes
+        through (``s/p -> q/../..``, then ``s/q -> .``)."""
+        for parts, link in self.links.items():
+            if self.resolve(self.link_names[parts], "/".join(parts[:-1] + (link,))) is None:
+                self.refuse(self.link_names[parts], f"is a link to {link!r}, which points "
+                                                    f"outside the extraction folder once the "
+                                                    f"archive's later links exist")
 
     def add_zip_member(self, info):
         name = info.filename
@@ -336,6 +348,7 @@ def _safe_tar_members(archive, plan):
     members = archive.getmembers()
     for member in members:
         plan.add_tar_member(member)
+    plan.finish()
     if not _HAS_DATA_FILTER:  # pragma: no cover - Python < 3.11.4
         for member in members:
             member.mode &= 0o755
