@@ -1,27 +1,51 @@
 """``lamella.models``: Keras's model functions (``load_model``, ``model_from_json``, ...)."""
 
-import json
-
 from lamella import layers
+from lamella.engine import serialization
 from lamella.engine.model import Model
 from lamella.engine.sequential import Sequential
 from lamella.saving import load_model, save_model
 
 
 def model_from_config(config, custom_objects=None):
-    """Build a model from ``{"class_name", "config"}``."""
+    """Build a model from ``{"class_name", "config"}``.
+
+    A config that cannot be decoded raises ``ValueError`` (:class:`ConfigError`) naming the
+    field, e.g. ``model_from_config: cannot decode field 'config.layers[1].config': ...``.
+
+    Example::
+
+        twin = model_from_config({"class_name": "Sequential", "config": model.get_config()})
+    """
     if isinstance(config, list):
         raise TypeError("model_from_config expects a dict; use Sequential.from_config for a list.")
-    return layers.deserialize(config, custom_objects=custom_objects)
+    with serialization.decoding_config("model_from_config", config=config):
+        if not isinstance(config, dict):
+            raise ValueError(f"expected a dict with 'class_name' and 'config', got "
+                             f"{type(config).__name__}")
+        with serialization.config_field("config"):
+            return layers.deserialize(config, custom_objects=custom_objects)
 
 
 def model_from_json(json_string, custom_objects=None):
-    """Build a model from the JSON that ``to_json`` writes (Keras 2.3's format)."""
-    return model_from_config(json.loads(json_string), custom_objects=custom_objects)
+    """Build a model from the JSON that ``to_json`` writes (Keras 2.3's format).
+
+    Example::
+
+        twin = model_from_json(model.to_json())
+    """
+    config = serialization.parse_config_text(json_string, "model_from_json")
+    with serialization.decoding_config("model_from_json"):  # names the source in errors
+        return model_from_config(config, custom_objects=custom_objects)
 
 
 def model_from_yaml(yaml_string, custom_objects=None):
-    """Build a model from YAML, read with a safe loader that accepts ``!!python/tuple``."""
+    """Build a model from YAML, read with a safe loader that accepts ``!!python/tuple``.
+
+    Example::
+
+        twin = model_from_yaml(model.to_yaml())
+    """
     try:  # PyYAML is optional (lamella-io installs it): imported only when YAML is asked for
         import yaml
     except ImportError as exc:
@@ -32,7 +56,10 @@ def model_from_yaml(yaml_string, custom_objects=None):
 
     _Loader.add_constructor("tag:yaml.org,2002:python/tuple",
                             lambda loader, node: list(loader.construct_sequence(node)))
-    return model_from_config(yaml.load(yaml_string, Loader=_Loader), custom_objects)
+    config = serialization.parse_config_text(yaml_string, "model_from_yaml",
+                                             yaml_loader=_Loader)
+    with serialization.decoding_config("model_from_yaml"):  # names the source in errors
+        return model_from_config(config, custom_objects)
 
 
 def clone_model(model, input_tensors=None):

@@ -23,18 +23,35 @@ def _fail(owner, argument, expected, value):
     raise ValueError(f"{owner}: `{argument}` must be {expected}; got {value!r}.")
 
 
+#: The largest size torch takes (its sizes are int64): ``units=10**30`` read from a hostile
+#: config fails here, naming the argument, rather than deep inside torch.
+MAX_SIZE = 2**63 - 1
+
+
 def positive_int(owner, argument, value):
-    """``value`` as an ``int`` > 0 (numpy integers and integral floats are accepted)."""
+    """``value`` as an ``int`` with ``0 < value <= MAX_SIZE`` (numpy integers and integral
+    floats are accepted).
+
+    Example::
+
+        positive_int("Dense", "units", 10**30)   # ValueError: Dense: `units` must be a
+                                                 # positive integer no larger than 2**63 - 1 ...
+    """
+    expected = "a positive integer no larger than 2**63 - 1 (the largest size torch takes)"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        _fail(owner, argument, "a positive integer", value)
+        _fail(owner, argument, expected, value)
     if isinstance(value, numbers.Integral):
         result = int(value)
-    elif float(value).is_integer():
-        result = int(value)
     else:
-        _fail(owner, argument, "a positive integer", value)
-    if result <= 0:
-        _fail(owner, argument, "a positive integer", value)
+        try:
+            integral = float(value).is_integer()
+        except OverflowError:
+            integral = False
+        if not integral:  # also NaN and the infinities
+            _fail(owner, argument, expected, value)
+        result = int(value)
+    if not 0 < result <= MAX_SIZE:
+        _fail(owner, argument, expected, value)
     return result
 
 
@@ -94,7 +111,7 @@ def number(owner, argument, value, low=None, high=None):
         expected = "a number"
     try:
         result = None if isinstance(value, (bool, str)) else float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond a float
         result = None
     # ``not >=`` rather than ``<`` so that NaN fails the bounds too
     if result is None or (low is not None and not result >= low) or (

@@ -1,5 +1,7 @@
 """``Input`` and ``InputLayer``: where a functional graph starts."""
 
+import numbers
+
 from lamella.engine import naming
 from lamella.engine.base_layer import Layer
 from lamella.engine.node import Node, SymbolicTensor
@@ -28,8 +30,9 @@ class InputLayer(Layer):
             batch_input_shape = (batch_size,) + tuple(input_shape)
         if name is None:
             name = f"input_{naming.get_uid('input')}"
+        batch_input_shape = _checked_shape(name, batch_input_shape)
         super().__init__(dtype=dtype or "float32", name=name, **kwargs)
-        self._batch_input_shape = tuple(batch_input_shape)
+        self._batch_input_shape = batch_input_shape
         self.sparse = bool(sparse)
         self.is_placeholder = True
         self.built = True
@@ -56,6 +59,33 @@ class InputLayer(Layer):
             "sparse": self.sparse,
             "name": self.name,
         }
+
+
+#: torch's sizes are int64.
+_MAX_DIM = 2**63 - 1
+
+
+def _checked_shape(name, batch_input_shape):
+    """The batch shape as a tuple of ``None`` or ints in ``[0, 2**63 - 1]``.
+
+    Stricter than Keras 2.3, which accepted ``Input((-1,))`` and failed later in TensorFlow: a
+    negative, fractional or non-numeric dimension (from a typo or a hostile file) is refused
+    here, naming the input.
+    """
+    try:
+        dims = tuple(batch_input_shape)
+    except TypeError:
+        dims = None
+    ok = dims is not None and all(
+        d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool)
+                      and 0 <= int(d) <= _MAX_DIM)
+        for d in dims)
+    if not ok:
+        raise ValueError(
+            f"Input {name!r}: the shape {batch_input_shape!r} (batch axis first) must be a "
+            f"sequence of sizes, each None or an integer between 0 and 2**63 - 1."
+        )
+    return tuple(None if d is None else int(d) for d in dims)
 
 
 def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, tensor=None,

@@ -1,7 +1,7 @@
 """``Sequential``: a linear stack of layers."""
 
 from lamella import layers as layers_facade
-from lamella.engine import naming
+from lamella.engine import naming, serialization
 from lamella.engine.base_layer import Layer
 from lamella.engine.input_layer import InputLayer
 from lamella.engine.model import Model
@@ -163,16 +163,17 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        if isinstance(config, list):  # Keras < 2.2.3 wrote a bare list of layers
-            config = {"layers": config}
-        model = cls(name=config.get("name"))
-        for layer_config in config["layers"]:
-            if layer_config["class_name"] == "InputLayer":
-                model.add(layers_facade.deserialize(layer_config, custom_objects))
-                continue
-            model.add(layers_facade.deserialize(layer_config, custom_objects))
-        if not model.built and config.get("build_input_shape"):
-            model.build(config["build_input_shape"])
+        # A malformed config raises serialization.ConfigError naming the field.
+        with serialization.decoding_config(f"{cls.__name__}.from_config", config=config):
+            if isinstance(config, list):  # Keras < 2.2.3 wrote a bare list of layers
+                config = {"layers": config}
+            model = cls(name=config.get("name"))
+            for index, layer_config in enumerate(config["layers"]):
+                with serialization.config_field(f"layers[{index}]"):
+                    model.add(layers_facade.deserialize(layer_config, custom_objects))
+            if not model.built and config.get("build_input_shape"):
+                with serialization.config_field("build_input_shape"):
+                    model.build(config["build_input_shape"])
         return model
 
     def predict_proba(self, x, batch_size=32, verbose=0):

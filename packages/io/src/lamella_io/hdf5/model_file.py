@@ -11,7 +11,8 @@ import warnings
 
 import numpy as np
 
-from lamella_io.hdf5.files import HDF5FormatError, describe, is_group
+from lamella_io.hdf5.files import (HDF5FormatError, checked_dataset, describe, is_group,
+                                   read_dataset, refuse_links_out)
 from lamella_io.hdf5.keras3 import drop_keras3_keys
 from lamella_io.hdf5.weights import (load_attributes, load_weights_from_group,
                                      read_text_attribute, save_attributes, save_weights_to_group,
@@ -90,15 +91,31 @@ def model_config(model):
     return {"class_name": "Model", "config": config}
 
 
+def _parse(text, where, field):
+    """An attribute's JSON text as a config; a malformed one raises ``ConfigError`` (a
+    ``ValueError``) naming the file and the attribute."""
+    from lamella.engine.serialization import parse_config_text
+
+    return parse_config_text(text, repr(where), field)
+
+
 def model_from_file_config(config, custom_objects=None, safe_mode=True, where="model_config"):
-    """Rebuild a model from a file's ``model_config`` (refusing serialised code in safe mode)."""
+    """Rebuild a model from a file's ``model_config`` (refusing serialised code in safe mode).
+
+    A config that cannot be decoded raises ``ConfigError`` (a ``ValueError``) naming ``where``
+    and the field, e.g. ``'m.h5:/': cannot decode field 'model_config.config.layers[1]'``.
+    """
+    from lamella.engine.serialization import check_config, decoding_config
     from lamella.models import model_from_config
     from lamella.saving import safe_mode_scope
 
+    # The depth check first: the safety check and drop_keras3_keys recurse into the config.
+    check_config(config, repr(where), "model_config", lambdas=False)
     check_config_is_safe(config, safe_mode=safe_mode, where=where)
-    config = drop_keras3_keys(config)
-    with safe_mode_scope(safe_mode):
-        return model_from_config(config, custom_objects=custom_objects)
+    with decoding_config(repr(where), "model_config"):
+        config = drop_keras3_keys(config)
+        with safe_mode_scope(safe_mode):
+            return model_from_config(config, custom_objects=custom_objects)
 
 
 # --- the training configuration -----------------------------------------------------------------
@@ -186,12 +203,16 @@ def save_optimizer_weights(root, optimizer):
 
 def restore_optimizer_weights(root, model):
     """Restore the optimizer's state by position, as Keras does; warn and keep a fresh
-    optimizer when it does not fit."""
+    optimizer when it does not fit.
+
+    The stored shapes are compared with the optimizer's own before any data is read, so a
+    file declaring huge slots costs nothing.
+    """
     group = root["optimizer_weights"]
     names = load_attributes(group, "weight_names") or []
     try:
-        values = [np.asarray(group[name][()]) for name in names]
-    except (KeyError, OSError) as exc:
+        datasets = [checked_dataset(group, name, f"optimizer weight {name!r}") for name in names]
+    except HDF5FormatError as exc:
         raise HDF5FormatError(f"{describe(root)!r}: the optimizer_weights group is damaged: "
                               f"{exc}") from exc
     optimizer = model.optimizer
@@ -199,13 +220,24 @@ def restore_optimizer_weights(root, model):
         warnings.warn(f"{describe(root)!r}: the model is not built, so its optimizer has no "
                       f"state yet; the saved optimizer state was not restored.", stacklevel=3)
         return
+    expected = [tuple(np.shape(w)) for w in optimizer.get_weights()]
+    stored = [tuple(d.shape) for d in datasets]
+    if stored != expected:
+        reason = (f"the file holds {len(stored)} optimizer weight(s) of shapes {stored}, the "
+                  f"optimizer has {len(expected)} of shapes {expected}")
+        _fresh_optimizer_warning(root, reason)
+        return
+    values = [read_dataset(d, f"optimizer weight {d.name!r}") for d in datasets]
     try:
         optimizer.set_weights(values)
     except (ValueError, TypeError) as exc:
-        reason = str(exc).rstrip(".")
-        warnings.warn(f"Error in loading the saved optimizer state from {describe(root)!r}: "
-                      f"{reason}. As a result, your model is starting with a freshly initialized "
-                      f"optimizer.", stacklevel=3)
+        _fresh_optimizer_warning(root, str(exc).rstrip("."))
+
+
+def _fresh_optimizer_warning(root, reason):
+    warnings.warn(f"Error in loading the saved optimizer state from {describe(root)!r}: "
+                  f"{reason}. As a result, your model is starting with a freshly initialized "
+                  f"optimizer.", stacklevel=4)
 
 
 # --- whole model --------------------------------------------------------------------------------
@@ -250,6 +282,7 @@ def save_model_to_group(model, root, include_optimizer=True, attributes=None):
 def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=True):
     """Rebuild, load and (with ``compile=True``) recompile the model stored in ``root``."""
     where = describe(root)
+    refuse_links_out(root.file)
     text = read_text_attribute(root, "model_config")
     if text is None:
         hint = ""
@@ -258,11 +291,7 @@ def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=Tru
                     "call model.load_weights(path).")
         raise HDF5FormatError(f"{where!r}: no model found in the file: it has no "
                               f"'model_config' attribute.{hint}")
-    try:
-        config = json.loads(text)
-    except ValueError as exc:
-        raise HDF5FormatError(f"{where!r}: the 'model_config' attribute is not valid JSON: "
-                              f"{exc}") from exc
+    config = _parse(text, where, "model_config")
     model = model_from_file_config(config, custom_objects, safe_mode, where)
     if "model_weights" not in root:
         raise HDF5FormatError(f"{where!r}: the file has a model_config but no 'model_weights' "
@@ -275,7 +304,11 @@ def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=Tru
         warnings.warn(f"No training configuration found in save file {where!r}: the model was "
                       f"*not* compiled. Compile it manually.", stacklevel=3)
         return model
-    compile_from_training_config(model, json.loads(training_text), custom_objects)
+    from lamella.engine.serialization import decoding_config
+
+    training = _parse(training_text, where, "training_config")
+    with decoding_config(where, "training_config"):
+        compile_from_training_config(model, training, custom_objects)
     if "optimizer_weights" in root:
         restore_optimizer_weights(root, model)
     return model

@@ -17,7 +17,8 @@ import torch
 
 from lamella.engine.base_layer import keras_weight_names
 
-from lamella_io.hdf5.files import HDF5FormatError, describe
+from lamella_io.hdf5.files import (HDF5FormatError, checked_dataset, describe, read_dataset,
+                                   refuse_links_out)
 
 #: HDF5 keeps attributes in the object header, which holds at most this many bytes.
 HDF5_OBJECT_HEADER_LIMIT = 64512
@@ -151,24 +152,27 @@ def weights_group(root):
 
 
 def read_layer_weights(group, layer_name):
-    """The arrays stored for ``layer_name``, in ``weight_names`` order."""
+    """The datasets stored for ``layer_name``, in ``weight_names`` order, unread.
+
+    Each is checked (:func:`~lamella_io.hdf5.files.checked_dataset`: a numeric dataset kept in
+    this file) but none of its data is read: ``.shape`` and ``.dtype`` come from the header, so
+    a small file declaring a huge dataset costs nothing until its shape has been compared with
+    the model's. :func:`read_dataset` reads one.
+    """
     where = describe(group.file) if hasattr(group, "file") else describe(group)
     if layer_name not in group:
         raise HDF5FormatError(f"{where!r}: 'layer_names' lists {layer_name!r} but there is no "
                               f"group of that name.")
     layer_group = group[layer_name]
     names = load_attributes(layer_group, "weight_names") or []
-    values = []
+    datasets = []
     for name in names:
         if name not in layer_group:
             raise HDF5FormatError(f"{where!r}: layer {layer_name!r} lists weight {name!r} in "
                                   f"'weight_names' but the file has no such dataset (truncated?).")
-        try:
-            values.append(np.asarray(layer_group[name][()]))
-        except OSError as exc:
-            raise HDF5FormatError(f"{where!r}: cannot read weight {name!r} of layer "
-                                  f"{layer_name!r} (damaged or truncated file): {exc}") from exc
-    return names, values
+        datasets.append(checked_dataset(layer_group, name,
+                                        f"weight {name!r} of layer {layer_name!r}"))
+    return names, datasets
 
 
 def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch):
@@ -199,8 +203,10 @@ def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismat
 
 
 def _assign(pairs):
+    # Every dataset is read before any weight is written: a damaged one leaves the model as is.
+    values = [read_dataset(dataset, f"weight {dataset.name!r}") for _, dataset in pairs]
     with torch.no_grad():
-        for record, value in pairs:
+        for (record, _), value in zip(pairs, values):
             target = record.tensor
             target.copy_(torch.as_tensor(value, dtype=target.dtype, device=target.device))
 
@@ -217,9 +223,13 @@ def _check_built(model):
 def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
     """Load the weights in ``root`` (a weights file or a model file) into ``model``.
 
-    Every check runs before any weight is written, so a failed load leaves ``model`` as it was.
+    Every check runs before any weight is written, so a failed load leaves ``model`` as it was,
+    and every declared shape and dtype is compared with the model before any data is read (a
+    small hostile file cannot make lamella allocate what it declares). Links out of the file
+    are refused first (:func:`~lamella_io.hdf5.files.refuse_links_out`).
     """
     _check_built(model)
+    refuse_links_out(root.file if hasattr(root, "file") else root)
     group = weights_group(root)
     where = describe(root)
     file_layers = load_attributes(group, "layer_names")

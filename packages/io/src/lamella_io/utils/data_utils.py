@@ -10,13 +10,15 @@ Differences from Keras 2.3.1, all on the side of safety:
   killed download left is removed by the next one of that file;
 - a download shorter than the server's ``Content-Length`` is an error;
 - archive members that would land outside the extraction folder (``../x``, absolute paths,
-  links pointing outside, device files) are refused before anything is extracted.
+  links pointing outside, names that climb out through a link an earlier member created,
+  device files, zip symlinks) are refused before anything is extracted, and tar archives are
+  extracted through the standard library's ``data`` filter where Python has it.
 """
 
 import hashlib
 import os
 import shutil
-import sys
+import stat
 import tarfile
 import tempfile
 import urllib.error
@@ -221,42 +223,152 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
     return fpath
 
 
-def _inside(root, path):
-    root = os.path.realpath(root)
-    target = os.path.realpath(os.path.join(root, path))
-    return target == root or target.startswith(root + os.sep)
+class _ExtractionPlan:
+    """The extraction folder as an archive will leave it, followed member by member.
 
+    Checking each member's name against the folder as it is *before* extraction misses links
+    the archive itself creates: with a member ``d -> .``, the later name ``d/d/../../x`` looks
+    like ``x`` but the system resolves it through the new link to two folders above. So every
+    name (and every link target) is resolved here component by component, through the links
+    earlier members create and the links already on disk, exactly as the system will resolve
+    it at extraction time; leaving the folder at any step is refused.
+    """
 
-def _check_tar_members(archive, path, file_path):
-    for member in archive.getmembers():
+    #: How many links one name may pass through (the system's own limit is 40).
+    MAX_HOPS = 40
+
+    def __init__(self, root, archive_path):
+        self.root = os.path.realpath(root)
+        self.archive_path = archive_path
+        self.links = {}    # path (tuple of parts) -> link target, for the archive's symlinks
+        self.plain = set()  # paths the archive makes plain files or folders
+        self.created = []  # the resolved paths of every member, in order
+        self.link_names = {}  # symlink path -> the member that made it
+
+    def refuse(self, name, why):
+        raise ValueError(f"Refusing to extract {self.archive_path}: member {name!r} {why} "
+                         f"(extraction folder {self.root}). Nothing was extracted.")
+
+    def _link_at(self, parts):
+        if parts in self.links:
+            return self.links[parts]
+        if parts in self.plain:
+            return None
+        full = os.path.join(self.root, *parts)
+        return os.readlink(full) if os.path.islink(full) else None
+
+    def resolve(self, name, path, follow_last=True):
+        """``path`` (``/``-separated, relative to the folder) as a tuple of parts with every
+        link resolved, or ``None`` if it leaves the folder."""
+        done, todo, hops = [], path.split("/"), 0
+        while todo:
+            part = todo.pop(0)
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not done:
+                    return None
+                done.pop()
+                continue
+            link = self._link_at(tuple(done + [part])) if (todo or follow_last) else None
+            if link is None:
+                done.append(part)
+                continue
+            hops += 1
+            if hops > self.MAX_HOPS:
+                self.refuse(name, "passes through too many links")
+            if os.path.isabs(link) or link.startswith(("/", "\\")):
+                return None
+            todo = link.split("/") + todo  # relative to the folder holding the link
+        return tuple(done)
+
+    def _place(self, name, follow_last, folder=False):
+        if os.path.isabs(name) or name.startswith(("/", "\\")):
+            self.refuse(name, "has an absolute path (outside the extraction folder)")
+        parts = self.resolve(name, name, follow_last)
+        if parts is None:
+            self.refuse(name, "would be written outside the extraction folder")
+        if not parts:
+            if folder:  # ``./``, as ``tar -C dir .`` writes it: the folder itself, a no-op
+                return parts
+            self.refuse(name, "names the extraction folder itself")
+        self.created.append(parts)
+        return parts
+
+    def add_tar_member(self, member):
         name = member.name
-        if os.path.isabs(name) or not _inside(path, name):
-            raise ValueError(f"Refusing to extract {file_path}: member {name!r} would be written "
-                             f"outside {path}.")
-        if member.issym() or member.islnk():
+        if member.issym():
+            parts = self._place(name, follow_last=False)
             link = member.linkname
-            base = os.path.dirname(name) if member.issym() else ""
-            if os.path.isabs(link) or not _inside(path, os.path.join(base, link)):
-                raise ValueError(f"Refusing to extract {file_path}: link {name!r} -> {link!r} "
-                                 f"points outside {path}.")
-        elif not (member.isfile() or member.isdir()):
-            raise ValueError(f"Refusing to extract {file_path}: member {name!r} is a device or "
-                             f"special file.")
+            if os.path.isabs(link) or link.startswith(("/", "\\")) or self.resolve(
+                    name, "/".join(parts[:-1] + (link,))) is None:
+                self.refuse(name, f"is a link to {link!r}, outside the extraction folder")
+            self.links[parts] = link
+            self.link_names[parts] = name
+            self.plain.discard(parts)
+        elif member.islnk():
+            parts = self._place(name, follow_last=False)
+            link = member.linkname  # a hard link's target is relative to the archive's root
+            if os.path.isabs(link) or link.startswith(("/", "\\")) or self.resolve(
+                    name, link) is None:
+                self.refuse(name, f"is a hard link to {link!r}, outside the extraction folder")
+            self.links.pop(parts, None)
+            self.plain.add(parts)
+        elif member.isfile() or member.isdir():
+            self.plain.add(self._place(name, follow_last=True, folder=member.isdir()))
+        else:
+            self.refuse(name, "is a device, FIFO or other special file")
+
+    def finish(self):
+        """Check every symlink again against the folder as the archive leaves it: a link
+        inside when it was made can point out once a later member makes a link it passes
+        through (``s/p -> q/../..``, then ``s/q -> .``)."""
+        for parts, link in self.links.items():
+            if self.resolve(self.link_names[parts], "/".join(parts[:-1] + (link,))) is None:
+                self.refuse(self.link_names[parts], f"is a link to {link!r}, which points "
+                                                    f"outside the extraction folder once the "
+                                                    f"archive's later links exist")
+
+    def add_zip_member(self, info):
+        name = info.filename
+        mode = info.external_attr >> 16
+        if info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "a special file"
+            self.refuse(name, f"is {kind} (Unix attributes {oct(mode)})")
+        # zipfile drops '..' parts silently (``a/../b`` lands in ``a/b``): refuse them instead,
+        # since the archive's layout is not what would be written.
+        if ".." in name.replace("\\", "/").split("/"):
+            self.refuse(name, "would be written outside the extraction folder")
+        self.plain.add(self._place(name, follow_last=True, folder=info.is_dir()))
 
 
-def _check_zip_members(archive, path, file_path):
-    for name in archive.namelist():
-        if os.path.isabs(name) or name.startswith(("/", "\\")) or not _inside(path, name):
-            raise ValueError(f"Refusing to extract {file_path}: member {name!r} would be written "
-                             f"outside {path}.")
+def _safe_tar_members(archive, plan):
+    """The members, checked; where the standard library has no ``data`` filter, stripped of
+    what it would strip (set-uid bits, group/other write, ownership)."""
+    members = archive.getmembers()
+    for member in members:
+        plan.add_tar_member(member)
+    plan.finish()
+    if not _HAS_DATA_FILTER:  # pragma: no cover - Python < 3.11.4
+        for member in members:
+            member.mode &= 0o755
+            member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+    return members
+
+
+#: Python >= 3.8.17 / 3.9.17 / 3.10.12 / 3.11.4 have the extraction filters (PEP 706).
+_HAS_DATA_FILTER = hasattr(tarfile, "data_filter")
 
 
 def _extract_archive(file_path, path=".", archive_format="auto"):
     """Extract a tar (any compression) or zip archive into ``path``; True if one matched.
 
-    Every member is checked before anything is written: a member whose path or link target
-    leaves ``path`` raises ``ValueError``. On an error mid-extraction, the members written so far
-    are removed (never ``path`` itself, which is the shared cache folder).
+    Every member is checked before anything is written (:class:`_ExtractionPlan`): a member
+    that is absolute, leaves ``path`` by ``..`` or through a link (one the archive creates
+    included), links outside, or is a device file raises ``ValueError`` naming the archive and
+    the member. Tar archives are then extracted through the standard library's ``data`` filter,
+    which checks again against the disk as it is written. On an error mid-extraction, the
+    members written so far are removed (never ``path`` itself, which is the shared cache).
     """
     if archive_format is None:
         return False
@@ -270,30 +382,41 @@ def _extract_archive(file_path, path=".", archive_format="auto"):
             if not tarfile.is_tarfile(file_path):
                 continue
             with tarfile.open(file_path) as archive:
-                _check_tar_members(archive, path, file_path)
-                names = archive.getnames()
-                _extract_all(archive, path, names, tar=True)
+                plan = _ExtractionPlan(path, file_path)
+                members = _safe_tar_members(archive, plan)
+                _extract_all(archive, plan, members, tar=True)
             return True
         if archive_type == "zip":
             if not zipfile.is_zipfile(file_path):
                 continue
             with zipfile.ZipFile(file_path) as archive:
-                _check_zip_members(archive, path, file_path)
-                _extract_all(archive, path, archive.namelist(), tar=False)
+                plan = _ExtractionPlan(path, file_path)
+                for info in archive.infolist():
+                    plan.add_zip_member(info)
+                _extract_all(archive, plan, archive.infolist(), tar=False)
             return True
     return False
 
 
-def _extract_all(archive, path, names, tar):
-    existed = {n for n in names if os.path.lexists(os.path.join(path, n))}
+def _extract_all(archive, plan, members, tar):
+    root = plan.root
+    existed = {p for p in plan.created if os.path.lexists(os.path.join(root, *p))}
     try:
-        if tar and sys.version_info >= (3, 12):
-            archive.extractall(path, filter="tar")
+        if tar and _HAS_DATA_FILTER:
+            try:
+                archive.extractall(root, members=members, filter="data")
+            except tarfile.FilterError as exc:
+                raise ValueError(f"Refusing to extract {plan.archive_path}: member "
+                                 f"{exc.tarinfo.name!r}: {exc}.") from exc
         else:
-            archive.extractall(path)
+            archive.extractall(root, members=members)
     except BaseException:
-        for name in sorted(set(names) - existed, key=len, reverse=True):
-            full = os.path.join(path, name)
+        # The planned paths, never the raw names: those were resolved inside the folder.
+        for parts in sorted(set(plan.created) - existed, key=len, reverse=True):
+            full = os.path.join(root, *parts)
+            parent = os.path.realpath(os.path.dirname(full))
+            if parent != root and not parent.startswith(root + os.sep):
+                continue
             if os.path.isdir(full) and not os.path.islink(full):
                 shutil.rmtree(full, ignore_errors=True)
             elif os.path.lexists(full):
