@@ -12,8 +12,16 @@ import numpy as np
 import pytest
 
 from lamella.testing import LocalServer
-from lamella_io.datasets import (_common, boston_housing, cifar10, cifar100, fashion_mnist, imdb,
-                                 mnist, reuters)
+from lamella_io.datasets import (
+    _common,
+    boston_housing,
+    cifar10,
+    cifar100,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
+)
 from lamella_io.utils import DownloadError
 
 RNG = np.random.RandomState(0)

@@ -15,8 +15,7 @@ from lamella.testing import toy_functional as functional
 from lamella.testing import toy_inputs as data
 from lamella.testing import toy_sequential as sequential
 from lamella_io.hdf5.files import HDF5FormatError
-from lamella_io.hdf5.weights import (HDF5_OBJECT_HEADER_LIMIT, load_attributes,
-                                     save_attributes)
+from lamella_io.hdf5.weights import HDF5_OBJECT_HEADER_LIMIT, load_attributes, save_attributes
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "keras231"
 
@@ -36,7 +35,8 @@ def test_weights_file_layout(tmp_path):
         assert "keras_version" in f.attrs
         first = layer_names[0]
         assert names(f[first], "weight_names") == [f"{first}/kernel:0", f"{first}/bias:0"]
-        np.testing.assert_array_equal(f[first][first]["kernel:0"][()], model.layers[0].get_weights()[0])
+        np.testing.assert_array_equal(f[first][first]["kernel:0"][()],
+                                      model.layers[0].get_weights()[0])
         # trainable weights first, then non-trainable ones
         norm = layer_names[-1]
         assert names(f[norm], "weight_names") == [f"{norm}/gamma:0", f"{norm}/moving_mean:0"]

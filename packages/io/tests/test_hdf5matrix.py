@@ -6,8 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from lamella_io.utils import HDF5Matrix
-from lamella_io.utils import io_utils
+from lamella_io.utils import HDF5Matrix, io_utils
 
 X = np.arange(60, dtype="float32").reshape(20, 3)
 

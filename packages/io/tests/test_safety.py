@@ -20,8 +20,8 @@ SOURCE = pathlib.Path(__file__).resolve().parent.parent / "src" / "lamella_io"
 KERAS2_LAMBDA = {
     "class_name": "Lambda",
     "config": {"name": "double", "trainable": True, "dtype": "float32",
-               "function": ["4wEAAAAAAAAAAQAAAAIAAABTAAAAcwgAAAB8AGQBFABTACkCTukCAAAAqQApAdoBeHIBAAAAcgEA"
-                            "AAD6CDxzdGRpbj7aCDxsYW1iZGE+AQAAAPMAAAAA\n", None, None],
+               "function": ["4wEAAAAAAAAAAQAAAAIAAABTAAAAcwgAAAB8AGQBFABTACkCTukCAAAAqQApAdoB"
+                            "eHIBAAAAcgEAAAD6CDxzdGRpbj7aCDxsYW1iZGE+AQAAAPMAAAAA\n", None, None],
                "function_type": "lambda", "module": "__main__", "output_shape": None,
                "output_shape_type": "raw", "output_shape_module": None, "arguments": {}},
 }
@@ -81,7 +81,8 @@ def test_no_unsafe_deserialisation_in_the_source():
     for path in SOURCE.rglob("*.py"):
         if path.name == "_safe_pickle.py":
             # Keras's imdb/reuters/CIFAR files are pickles; this module reads them with an
-            # allow-list unpickler (test_datasets.py::test_pickled_code_in_a_dataset_file_is_refused).
+            # allow-list unpickler
+            # (test_datasets.py::test_pickled_code_in_a_dataset_file_is_refused).
             text = path.read_text()
             assert "class SafeUnpickler(pickle.Unpickler)" in text and "def find_class" in text
             assert "pickle.load(" not in text and "pickle.loads(" not in text

@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lamella
+from lamella.saving import saver_for
 from lamella.testing import CUSTOM_OBJECTS as CUSTOM
 from lamella.testing import SeededDense as TinyDense
 from lamella.testing import randomize_weights as randomize
 from lamella.testing import toy_inputs as data
 from lamella.testing.stand_ins import ACTIVATIONS
-from lamella.saving import saver_for
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "keras231"
 
@@ -38,8 +38,8 @@ def test_to_yaml_round_trip():
 def test_keras231_yaml_with_python_tuples_parses_safely():
     text = (FIXTURES / "seq_conv.yaml").read_text()
     assert "!!python/tuple" in text
-    from lamella.models import model_from_yaml
     import lamella.models as models
+    from lamella.models import model_from_yaml
 
     captured = {}
 

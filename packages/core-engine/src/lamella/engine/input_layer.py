@@ -100,7 +100,8 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
     """
     if shape is None and batch_shape is None:
         raise ValueError(
-            "Input() needs `shape` (without the batch axis) or `batch_shape`, e.g. Input(shape=(20,))."
+            "Input() needs `shape` (without the batch axis) or `batch_shape`, e.g. "
+            "Input(shape=(20,))."
         )
     if isinstance(shape, int):
         shape = (shape,)

@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from lamella_io.datasets._safe_pickle import load_npz, safe_pickle_load  # noqa: F401
+
 # Keras 2.3 keeps this helper in keras.preprocessing.sequence and its loaders import it there.
 from lamella_io.preprocessing.sequence import _remove_long_seq as remove_long_seq
 from lamella_io.utils.data_utils import get_file
@@ -60,7 +61,8 @@ def pop_legacy_kwargs(kwargs, num_words):
     import warnings
 
     if "nb_words" in kwargs:
-        warnings.warn("The `nb_words` argument in `load_data` has been renamed `num_words`.")
+        warnings.warn("The `nb_words` argument in `load_data` has been renamed `num_words`.",
+                      stacklevel=3)
         num_words = kwargs.pop("nb_words")
     if kwargs:
         raise TypeError("Unrecognized keyword arguments: " + str(kwargs))

@@ -30,7 +30,8 @@ def load_data(*, base_url=None, file_hash=None, cache_dir=None):
             ``{file name: digest}`` here (Keras checks no hash for these files).
 
     # Returns
-        ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(N, 28, 28)``, uint8 labels ``(N,)``.
+        ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(N, 28, 28)``, uint8 labels
+        ``(N,)``.
 
     # Example
 

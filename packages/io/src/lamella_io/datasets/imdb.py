@@ -7,8 +7,14 @@ Reads Keras's ``imdb.npz`` (object arrays of lists, unpickled safely; see
 
 import numpy as np
 
-from lamella_io.datasets._common import (fetch, index_sequences, load_npz, load_word_index,
-                                         pop_legacy_kwargs, sequence_array)
+from lamella_io.datasets._common import (
+    fetch,
+    index_sequences,
+    load_npz,
+    load_word_index,
+    pop_legacy_kwargs,
+    sequence_array,
+)
 
 __all__ = ["load_data", "get_word_index"]
 

@@ -23,7 +23,8 @@ def load_data(path="mnist.npz", *, base_url=None, file_hash=None, cache_dir=None
         cache_dir: cache root (default ``$LAMELLA_HOME`` or ``~/.lamella``). Keyword only.
 
     # Returns
-        ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(N, 28, 28)``, uint8 labels ``(N,)``.
+        ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(N, 28, 28)``, uint8 labels
+        ``(N,)``.
 
     # Example
 

@@ -4,8 +4,14 @@ of word indices, 46 topics. Reads Keras's ``reuters.npz`` (safely) and
 
 import numpy as np
 
-from lamella_io.datasets._common import (fetch, index_sequences, load_npz, load_word_index,
-                                         pop_legacy_kwargs, sequence_array)
+from lamella_io.datasets._common import (
+    fetch,
+    index_sequences,
+    load_npz,
+    load_word_index,
+    pop_legacy_kwargs,
+    sequence_array,
+)
 
 __all__ = ["load_data", "get_word_index"]
 

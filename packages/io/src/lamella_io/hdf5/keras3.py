@@ -3,10 +3,11 @@
 Keras 3 writes its legacy ``.h5`` files with Keras-3 layer configs, which carry constructor
 arguments Keras 2.3 never had (``Dense(quantization_config=None)``, ``Conv2D(groups=1)``,
 ``LSTM(seed=None)``, ``BatchNormalization(synchronized=False)``, ``GlorotUniform(input_axes=
-None)``, ``Adam(use_ema=False, ...)`` in ``training_config``...). lamella implements Keras 2.3's constructors, so such a key is removed before the
-object is built, but only when the class does not take it and its value is the one that keeps
-Keras 2.3's behaviour: a key that would change the maths (``groups=2``) is left in place, and
-the constructor's "keyword argument not understood" error names it.
+None)``, ``Adam(use_ema=False, ...)`` in ``training_config``...). lamella implements Keras
+2.3's constructors, so such a key is removed before the object is built, but only when the
+class does not take it and its value is the one that keeps Keras 2.3's behaviour: a key that
+would change the maths (``groups=2``) is left in place, and the constructor's "keyword argument
+not understood" error names it.
 """
 
 import inspect

@@ -11,12 +11,23 @@ import warnings
 
 import numpy as np
 
-from lamella_io.hdf5.files import (HDF5FormatError, checked_dataset, describe, is_group,
-                                   read_dataset, refuse_links_out)
+from lamella_io.hdf5.files import (
+    HDF5FormatError,
+    checked_dataset,
+    describe,
+    is_group,
+    read_dataset,
+    refuse_links_out,
+)
 from lamella_io.hdf5.keras3 import drop_keras3_keys
-from lamella_io.hdf5.weights import (load_attributes, load_weights_from_group,
-                                     read_text_attribute, save_attributes, save_weights_to_group,
-                                     write_text_attribute)
+from lamella_io.hdf5.weights import (
+    load_attributes,
+    load_weights_from_group,
+    read_text_attribute,
+    save_attributes,
+    save_weights_to_group,
+    write_text_attribute,
+)
 from lamella_io.safety import check_config_is_safe
 
 BACKEND = "pytorch"

@@ -16,9 +16,13 @@ import numpy as np
 import torch
 
 from lamella.engine.base_layer import keras_weight_names
-
-from lamella_io.hdf5.files import (HDF5FormatError, checked_dataset, describe, read_dataset,
-                                   refuse_links_out)
+from lamella_io.hdf5.files import (
+    HDF5FormatError,
+    checked_dataset,
+    describe,
+    read_dataset,
+    refuse_links_out,
+)
 
 #: HDF5 keeps attributes in the object header, which holds at most this many bytes.
 HDF5_OBJECT_HEADER_LIMIT = 64512
@@ -142,7 +146,8 @@ def weights_group(root):
     ``model_weights`` group."""
     if load_attributes(root, "layer_names") is not None:
         return root
-    if "model_weights" in root and load_attributes(root["model_weights"], "layer_names") is not None:
+    if ("model_weights" in root
+            and load_attributes(root["model_weights"], "layer_names") is not None):
         return root["model_weights"]
     raise HDF5FormatError(
         f"{describe(root)!r} holds no weights: it has no 'layer_names' attribute (a Keras weights "

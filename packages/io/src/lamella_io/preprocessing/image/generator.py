@@ -4,8 +4,12 @@ import warnings
 
 import numpy as np
 
-from lamella_io.preprocessing.image.affine import (apply_affine_transform, apply_brightness_shift,
-                                                   apply_channel_shift, flip_axis)
+from lamella_io.preprocessing.image.affine import (
+    apply_affine_transform,
+    apply_brightness_shift,
+    apply_channel_shift,
+    flip_axis,
+)
 from lamella_io.preprocessing.image.iterators import DirectoryIterator, NumpyArrayIterator
 
 __all__ = ["ImageDataGenerator"]
@@ -109,19 +113,19 @@ class ImageDataGenerator:
             if not featurewise_center:
                 self.featurewise_center = True
                 warnings.warn("This ImageDataGenerator specifies `zca_whitening`, which "
-                              "overrides setting of `featurewise_center`.")
+                              "overrides setting of `featurewise_center`.", stacklevel=2)
             if featurewise_std_normalization:
                 self.featurewise_std_normalization = False
                 warnings.warn("This ImageDataGenerator specifies `zca_whitening` which "
-                              "overrides setting of`featurewise_std_normalization`.")
+                              "overrides setting of`featurewise_std_normalization`.", stacklevel=2)
         if featurewise_std_normalization and not featurewise_center:
             self.featurewise_center = True
             warnings.warn("This ImageDataGenerator specifies `featurewise_std_normalization`, "
-                          "which overrides setting of `featurewise_center`.")
+                          "which overrides setting of `featurewise_center`.", stacklevel=2)
         if samplewise_std_normalization and not samplewise_center:
             self.samplewise_center = True
             warnings.warn("This ImageDataGenerator specifies `samplewise_std_normalization`, "
-                          "which overrides setting of `samplewise_center`.")
+                          "which overrides setting of `samplewise_center`.", stacklevel=2)
         if brightness_range is not None:
             if not isinstance(brightness_range, (tuple, list)) or len(brightness_range) != 2:
                 raise ValueError("`brightness_range should be tuple or list of two floats. "
@@ -167,14 +171,14 @@ class ImageDataGenerator:
             else:
                 warnings.warn("This ImageDataGenerator specifies `featurewise_center`, but it "
                               "hasn't been fit on any training data. Fit it first by calling "
-                              "`.fit(numpy_data)`.")
+                              "`.fit(numpy_data)`.", stacklevel=2)
         if self.featurewise_std_normalization:
             if self.std is not None:
                 x /= self.std + 1e-6
             else:
                 warnings.warn("This ImageDataGenerator specifies `featurewise_std_normalization`"
                               ", but it hasn't been fit on any training data. Fit it first by "
-                              "calling `.fit(numpy_data)`.")
+                              "calling `.fit(numpy_data)`.", stacklevel=2)
         if self.zca_whitening:
             if self.principal_components is not None:
                 flatx = np.reshape(x, (-1, np.prod(x.shape[-3:])))
@@ -182,7 +186,7 @@ class ImageDataGenerator:
             else:
                 warnings.warn("This ImageDataGenerator specifies `zca_whitening`, but it hasn't "
                               "been fit on any training data. Fit it first by calling "
-                              "`.fit(numpy_data)`.")
+                              "`.fit(numpy_data)`.", stacklevel=2)
         return x
 
     def _shift(self, value, size):
@@ -271,7 +275,7 @@ class ImageDataGenerator:
                           + str(self.channel_axis) + "), i.e. expected either 1, 3 or 4 channels "
                           "on axis " + str(self.channel_axis) + ". However, it was passed an "
                           "array with shape " + str(x.shape) + " ("
-                          + str(x.shape[self.channel_axis]) + " channels).")
+                          + str(x.shape[self.channel_axis]) + " channels).", stacklevel=2)
         if seed is not None:
             np.random.seed(seed)
         x = np.copy(x)

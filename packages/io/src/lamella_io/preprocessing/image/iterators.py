@@ -11,8 +11,12 @@ import warnings
 
 import numpy as np
 
-from lamella_io.preprocessing.image.utils import (_list_valid_filenames_in_directory,
-                                                  array_to_img, img_to_array, load_img)
+from lamella_io.preprocessing.image.utils import (
+    _list_valid_filenames_in_directory,
+    array_to_img,
+    img_to_array,
+    load_img,
+)
 
 try:
     from lamella.utils.data_utils import Sequence as _SequenceBase
@@ -172,7 +176,7 @@ class NumpyArrayIterator(Iterator):
                           + "), i.e. expected either 1, 3, or 4 channels on axis "
                           + str(channels_axis) + ". However, it was passed an array with shape "
                           + str(self.x.shape) + " (" + str(self.x.shape[channels_axis])
-                          + " channels).")
+                          + " channels).", stacklevel=2)
         self.y = np.asarray(y) if y is not None else None
         self.sample_weight = np.asarray(sample_weight) if sample_weight is not None else None
         self.image_data_generator = image_data_generator

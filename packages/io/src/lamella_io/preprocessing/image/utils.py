@@ -80,7 +80,7 @@ def load_img(path, grayscale=False, color_mode="rgb", target_size=None, interpol
     (3, 2)
     """
     if grayscale is True:
-        warnings.warn('grayscale is deprecated. Please use color_mode = "grayscale"')
+        warnings.warn('grayscale is deprecated. Please use color_mode = "grayscale"', stacklevel=2)
         color_mode = "grayscale"
     image = _pil()
     with open(path, "rb") as f:
@@ -121,7 +121,7 @@ def _iter_valid_files(directory, white_list_formats, follow_links):
         for fname in sorted(files):
             if fname.lower().endswith(".tiff"):
                 warnings.warn('Using ".tiff" files with multiple bands will cause distortion. '
-                              'Please verify your output.')
+                              'Please verify your output.', stacklevel=2)
             if fname.lower().endswith(white_list_formats):
                 yield root, fname
 
