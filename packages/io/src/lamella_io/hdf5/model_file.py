@@ -93,8 +93,9 @@ def model_config(model):
 def model_from_file_config(config, custom_objects=None, safe_mode=True, where="model_config"):
     """Rebuild a model from a file's ``model_config`` (refusing serialised code in safe mode)."""
     from lamella.models import model_from_config
-    from lamella.saving import safe_mode_scope
+    from lamella.saving import check_safe_mode, safe_mode_scope
 
+    safe_mode = check_safe_mode(safe_mode)  # None is safe; only False itself is unsafe
     check_config_is_safe(config, safe_mode=safe_mode, where=where)
     config = drop_keras3_keys(config)
     with safe_mode_scope(safe_mode):
