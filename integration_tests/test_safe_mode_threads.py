@@ -23,7 +23,7 @@ TIMEOUT = 60
 
 def _untrusted_model():
     # What an attacker ships: a Lambda whose marshalled bytecode has a side effect.
-    evil = Lambda(lambda x: (__import__("os").environ.__setitem__(PWNED, "1"), x)[1],
+    evil = Lambda(lambda x: (__import__("os").environ.__setitem__("LAMELLA_ZQ_PWNED", "1"), x)[1],
                   input_shape=(3,))
     return lamella.Sequential([evil])
 
