@@ -14,7 +14,7 @@ import contextvars
 import os
 
 from lamella.plugins import lookup
-from lamella.plugins.errors import MissingPluginError, UnknownComponentError
+from lamella.plugins.errors import UnknownComponentError
 from lamella.utils.atomic_files import atomic_path
 
 
@@ -25,14 +25,26 @@ def saver_for(filepath):
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     registry = lookup.registry("savers")
+    handled = []
     for entry in registry.entries():
         saver = entry.obj
-        if any(path.lower().endswith(ext) for ext in getattr(saver, "extensions", ())):
+        extensions = tuple(getattr(saver, "extensions", ()))
+        if any(path.lower().endswith(ext) for ext in extensions):
             return saver
+        handled += [f"{ext!r} ({entry.distribution})" for ext in extensions]
     extension = os.path.splitext(path)[1] or path
-    if path.lower().endswith((".h5", ".hdf5", ".keras")):
-        raise MissingPluginError("savers", extension, provider="lamella-io")
-    raise UnknownComponentError("savers", extension, suggestions=registry.canonical_names())
+    if path.lower().endswith((".h5", ".hdf5")):
+        # lamella-io's format: say whether it is missing, switched off or broken, truthfully
+        missing = lookup.missing_plugin_error("savers", extension, provider="lamella-io")
+        if missing is not None:
+            raise missing
+    hint = (f"The installed file formats handle: {', '.join(handled)}." if handled
+            else "No installed plugin provides a file format.")
+    if extension.lower() == ".keras":
+        # Installing anything would not help: say so rather than "install lamella-io".
+        hint += (" '.keras' is Keras 3's zip format, which lamella neither writes nor reads;"
+                 " Keras 2.3 saves a whole model as HDF5: use a path ending in '.h5' (lamella-io).")
+    raise UnknownComponentError("savers", extension, hint=hint)
 
 
 @contextlib.contextmanager
