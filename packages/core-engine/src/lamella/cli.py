@@ -51,7 +51,7 @@ def _plugins(args):
     # Strict: a failed plugin, and any name one plugin takes from another (a clash, an
     # override), is an error; unknown hooks already failed their plugin.
     failed = [info.name for info in infos if info.status == "failed"]
-    taking = [info.name for info in infos if info.clashes or info.overrides or info.overridden]
+    taking = sorted(i.name for i in infos if i.clashes or i.overrides or i.overridden)
     if failed:
         print(f"lamella plugins: failed: {', '.join(failed)}", file=sys.stderr)
     if taking:
