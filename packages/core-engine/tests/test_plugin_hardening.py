@@ -399,3 +399,18 @@ def test_saving_to_keras_never_claims_lamella_io_is_missing(plugin_sandbox):
     message = str(info.value)
     assert "not installed" not in message
     assert "'.keras' is Keras 3's zip format" in message and "'.h5'" in message
+
+
+def test_a_broken_file_format_does_not_break_the_others(plugin_sandbox, tmp_path):
+    from lamella import saving
+    from lamella.testing import NpzSaver, npz_saver_plugin
+
+    plugin_sandbox.register({"savers": [Component("zqbroken", "zq_no_such_saver_module:SAVER")]},
+                            name="broken-format")
+    saver = NpzSaver()
+    plugin_sandbox.register(npz_saver_plugin(saver))
+    assert saving.saver_for(str(tmp_path / "w.npz")) is saver
+    with pytest.raises(lp.UnknownComponentError) as info:
+        saving.saver_for(str(tmp_path / "w.zqx"))
+    message = str(info.value)
+    assert "'.npz'" in message and "'broken-format' registers the file format 'zqbroken'" in message

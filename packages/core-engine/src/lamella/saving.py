@@ -25,9 +25,13 @@ def saver_for(filepath):
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     registry = lookup.registry("savers")
-    handled = []
+    handled, broken = [], []
     for entry in registry.entries():
-        saver = entry.obj
+        try:
+            saver = entry.obj
+        except ImportError as exc:  # one plugin's broken format must not break the others
+            broken.append(str(exc))
+            continue
         extensions = tuple(getattr(saver, "extensions", ()))
         if any(path.lower().endswith(ext) for ext in extensions):
             return saver
@@ -44,6 +48,8 @@ def saver_for(filepath):
         # Installing anything would not help: say so rather than "install lamella-io".
         hint += (" '.keras' is Keras 3's zip format, which lamella neither writes nor reads;"
                  " Keras 2.3 saves a whole model as HDF5: use a path ending in '.h5' (lamella-io).")
+    if broken:
+        hint += " Formats that could not be imported: " + "; ".join(broken)
     raise UnknownComponentError("savers", extension, hint=hint)
 
 

@@ -476,6 +476,8 @@ def register_plugin(plugin: Any, name: str | None = None) -> str:
     """Register an in-process plugin (a module or object with hook implementations).
 
     It counts from the next lookup on, like an installed plugin, and survives :func:`reset`.
+    Under ``LAMELLA_STRICT_PLUGINS`` a plugin registered after loading that fails, clashes with
+    or overrides another plugin raises :class:`PluginLoadError` and is not added.
 
     Example::
 
