@@ -164,7 +164,7 @@ class _Index:
         # An override takes over *every* name of what it replaces, not only the names both
         # spell alike: Component("Adam", MyAdam, override=True) must also win 'adam' (an alias
         # lamella-optimizers registers) and, case-folded, 'ADAM'.
-        winners = {key: winner for key, (_, winner) in replaced.items()}
+        winners = {loser_id: winner for loser_id, (_, winner) in replaced.items()}
         for loser, winner in replaced.values():
             self.replacements.setdefault(loser.component.name, (winner, loser))
         for key, entry in self.strong.items():
