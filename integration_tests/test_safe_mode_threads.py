@@ -15,7 +15,7 @@ import lamella
 from lamella.layers import Lambda, Layer
 from lamella_io.hdf5 import model_file
 from lamella_io.hdf5.saver import SAVER
-from lamella_io.safety import UnsafeConfigError
+from lamella_io.safety import UnsafeConfigError, check_config_is_safe
 
 PWNED = "LAMELLA_ZQ_PWNED"
 TIMEOUT = 60
@@ -116,6 +116,8 @@ def test_load_model_safe_mode_none_refuses_the_bytecode(tmp_path, no_pwn):
         SAVER.load_model(path, safe_mode=None)  # the saver called directly
     with pytest.raises(UnsafeConfigError):
         model_file.model_from_file_config(json.loads(_untrusted_json()), safe_mode=None)
+    with pytest.raises(UnsafeConfigError):
+        check_config_is_safe(json.loads(_untrusted_json()), safe_mode=None)
 
 
 @pytest.mark.parametrize("value", [0, "", [], 0.0, "False"])
