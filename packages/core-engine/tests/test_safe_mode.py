@@ -194,3 +194,30 @@ def test_load_model_rejects_a_non_boolean_safe_mode(code_saver, value):
 def test_load_model_safe_mode_false_is_the_one_way_out(code_saver):
     assert lamella.models.load_model("trusted.zqcode", safe_mode=False) is False
     assert code_saver.ran == ["trusted.zqcode"]
+
+
+def test_one_custom_object_scope_entered_in_two_threads():
+    # A careless user shares one scope object between worker threads, as safe_mode_scope allows:
+    # A enters, B enters, A leaves first, then B reads and leaves.
+    marker = object()
+    scope = custom_object_scope({"ZqShared": marker})
+    step = threading.Barrier(2, timeout=TIMEOUT)
+    seen = {}
+
+    def thread_a():
+        with scope:
+            step.wait()  # 1: A is inside
+            step.wait()  # 2: B is inside
+        seen["a after"] = "ZqShared" in get_custom_objects()
+        step.wait()  # 3: A has left
+
+    def thread_b():
+        step.wait()  # 1
+        with scope:
+            step.wait()  # 2
+            step.wait()  # 3
+            seen["b inside"] = get_custom_objects().get("ZqShared") is marker
+        seen["b after"] = "ZqShared" in get_custom_objects()
+
+    _run_threads(thread_a, thread_b)
+    assert seen == {"a after": False, "b inside": True, "b after": False}
