@@ -109,7 +109,11 @@ def test_missing_distribution_hint_uses_the_index(live_index, monkeypatch):
         with pytest.raises(MissingPluginError) as info:
             lookup.resolve(kind, name)
         assert info.value.provider == distribution
-        assert f"pip install {distribution}" in str(info.value)
+        # it is installed, only switched off: the error says so, not "pip install"
+        assert f"switched off by LAMELLA_DISABLE_PLUGINS='{distribution}'" in str(info.value)
+        monkeypatch.setattr(lookup, "provider_status", lambda name: ("not installed", None))
+        with pytest.raises(MissingPluginError, match=f"pip install {distribution}"):
+            lookup.resolve(kind, name)
     finally:
         loader.reset()
     assert not loader.is_loaded()

@@ -150,8 +150,12 @@ def test_loaded_plugin_info(plugin_sandbox):
         "error",
         "load_seconds",
         "unknown_hooks",
+        "clashes",
+        "overrides",
+        "overridden",
     }
     assert as_dict["unknown_hooks"] == []
+    assert as_dict["clashes"] == as_dict["overrides"] == as_dict["overridden"] == []
 
 
 def test_reset_rediscovers(plugin_sandbox):

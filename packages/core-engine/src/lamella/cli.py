@@ -21,6 +21,14 @@ def _print_listing(infos):
             print(f"    error: {info.error}")
         if info.unknown_hooks:
             print(f"    unknown hooks (never called): {', '.join(info.unknown_hooks)}")
+        for clash in info.clashes:
+            print(f"    clash: {clash['kind']} {clash['name']!r} is also registered by"
+                  f" {clash['with']!r} (an error when used)")
+        for override in info.overrides:
+            print(f"    overrides: {override['kind']} {override['name']!r} of"
+                  f" {override['replaced']!r}")
+        for override in info.overridden:
+            print(f"    overridden: {override['kind']} {override['name']!r} by {override['by']!r}")
         for kind, names in info.registered.items():
             print(f"    {kind} ({len(names)}): {', '.join(names)}")
 
@@ -38,11 +46,17 @@ def _plugins(args):
         sys.stdout.write("\n")
     else:
         _print_listing(infos)
+    if not strict:
+        return 0
+    # Strict: a failed plugin, and any name one plugin takes from another (a clash, an
+    # override), is an error; unknown hooks already failed their plugin.
     failed = [info.name for info in infos if info.status == "failed"]
-    if failed and strict:
+    taking = sorted(i.name for i in infos if i.clashes or i.overrides or i.overridden)
+    if failed:
         print(f"lamella plugins: failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    if taking:
+        print(f"lamella plugins: clashes or overrides: {', '.join(taking)}", file=sys.stderr)
+    return 1 if failed or taking else 0
 
 
 def main(argv=None):
@@ -54,7 +68,8 @@ def main(argv=None):
     listing.add_argument(
         "--strict",
         action="store_true",
-        help="check every plugin fully (references import, no unknown hooks); exit 1 if one fails",
+        help="check every plugin fully (references import, no unknown hooks, no clashes or"
+        " overrides); exit 1 if one fails",
     )
     listing.set_defaults(run=_plugins)
     version = commands.add_parser("version", help="print lamella's version")

@@ -10,10 +10,11 @@ returns. A saver writes straight to the path it is given.
 """
 
 import contextlib
+import contextvars
 import os
 
 from lamella.plugins import lookup
-from lamella.plugins.errors import MissingPluginError, UnknownComponentError
+from lamella.plugins.errors import UnknownComponentError
 from lamella.utils.atomic_files import atomic_path
 
 
@@ -24,14 +25,32 @@ def saver_for(filepath):
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     registry = lookup.registry("savers")
+    handled, broken = [], []
     for entry in registry.entries():
-        saver = entry.obj
-        if any(path.lower().endswith(ext) for ext in getattr(saver, "extensions", ())):
+        try:
+            saver = entry.obj
+        except ImportError as exc:  # one plugin's broken format must not break the others
+            broken.append(str(exc))
+            continue
+        extensions = tuple(getattr(saver, "extensions", ()))
+        if any(path.lower().endswith(ext) for ext in extensions):
             return saver
+        handled += [f"{ext!r} ({entry.distribution})" for ext in extensions]
     extension = os.path.splitext(path)[1] or path
-    if path.lower().endswith((".h5", ".hdf5", ".keras")):
-        raise MissingPluginError("savers", extension, provider="lamella-io")
-    raise UnknownComponentError("savers", extension, suggestions=registry.canonical_names())
+    if path.lower().endswith((".h5", ".hdf5")):
+        # lamella-io's format: say whether it is missing, switched off or broken, truthfully
+        missing = lookup.missing_plugin_error("savers", extension, provider="lamella-io")
+        if missing is not None:
+            raise missing
+    hint = (f"The installed file formats handle: {', '.join(handled)}." if handled
+            else "No installed plugin provides a file format.")
+    if extension.lower() == ".keras":
+        # Installing anything would not help: say so rather than "install lamella-io".
+        hint += (" '.keras' is Keras 3's zip format, which lamella neither writes nor reads;"
+                 " Keras 2.3 saves a whole model as HDF5: use a path ending in '.h5' (lamella-io).")
+    if broken:
+        hint += " Formats that could not be imported: " + "; ".join(broken)
+    raise UnknownComponentError("savers", extension, hint=hint)
 
 
 @contextlib.contextmanager
@@ -64,6 +83,17 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a whole model through the saver for ``filepath``'s extension.
+
+    ``safe_mode`` (``True`` or ``None``: the default) refuses a file whose loading would run
+    code stored in it (a ``Lambda``'s bytecode); only ``safe_mode=False`` itself allows it,
+    for files you trust. Any other value is a ``TypeError`` (see :func:`check_safe_mode`).
+
+    Example::
+
+        model = lamella.saving.load_model("model.h5")   # what lamella.models.load_model does
+    """
+    safe_mode = check_safe_mode(safe_mode)  # before any file is opened
     return saver_for(filepath).load_model(filepath, custom_objects=custom_objects,
                                           compile=compile, safe_mode=safe_mode)
 
@@ -92,17 +122,60 @@ def to_yaml(config, **kwargs):
     return yaml.safe_dump(config, **kwargs)
 
 
-_SAFE_MODE = [True]
+# The safe-mode scopes open in this thread (``contextvars`` context), innermost last. Per context,
+# never process-wide: a trusted ``load_model(..., safe_mode=False)`` in one thread must not let
+# an untrusted ``model_from_json`` in another run the bytecode its file holds (Keras 3 keeps it
+# thread-local too). A tuple, replaced on every change, so a context never sees another's list.
+_SAFE_MODE_STACK: contextvars.ContextVar[tuple] = contextvars.ContextVar(
+    "lamella_safe_mode", default=()
+)
+
+
+def check_safe_mode(value, argument="safe_mode"):
+    """The boolean a ``safe_mode`` argument stands for: only ``False`` itself turns safety off.
+
+    ``None`` means the default, which is safe (``True``); ``True``/``False`` are themselves;
+    anything else (``0``, ``""``, ``"no"``, a NumPy bool) is a ``TypeError`` naming
+    ``argument``, because guessing what a falsy value means would run a file's code.
+
+    Example::
+
+        check_safe_mode(None)    # True
+        check_safe_mode(False)   # False
+        check_safe_mode(0)       # TypeError: safe_mode must be True, False or None, not 0
+    """
+    if value is None:
+        return True
+    if value is True or value is False:
+        return value
+    raise TypeError(
+        f"{argument} must be True, False or None (the default, safe), not {value!r} of type "
+        f"{type(value).__name__}; only safe_mode=False loads code stored in a file."
+    )
 
 
 def safe_mode():
-    """Whether loading code may refuse to run code stored in a file (``True`` unless a loader
-    was called with ``safe_mode=False``). Layers that deserialise code (``Lambda``) ask this."""
-    return _SAFE_MODE[-1]
+    """Whether loading code must refuse to run code stored in a file.
+
+    ``True`` unless this thread (``contextvars`` context) is inside a loader called with
+    ``safe_mode=False`` (a :class:`safe_mode_scope`); another thread's scope never counts.
+    Layers that deserialise code (``Lambda``) ask this.
+
+    Example::
+
+        if not lamella.saving.safe_mode():
+            function = unmarshal(code)   # the caller trusts this file
+    """
+    stack = _SAFE_MODE_STACK.get()
+    return stack[-1] if stack else True
 
 
 class safe_mode_scope:  # noqa: N801 (a context manager used like a function)
     """``with safe_mode_scope(False):`` marks a trusted load (``load_model(safe_mode=False)``).
+
+    The scope holds for the current thread (``contextvars`` context) only, like a custom-object
+    scope (:class:`lamella.utils.CustomObjectScope`); a new thread starts safe. ``safe_mode`` is
+    checked by :func:`check_safe_mode`: ``None`` is safe, a non-boolean is a ``TypeError``.
 
     Example::
 
@@ -111,11 +184,13 @@ class safe_mode_scope:  # noqa: N801 (a context manager used like a function)
     """
 
     def __init__(self, safe_mode=True):
-        self.safe_mode = bool(safe_mode)
+        self.safe_mode = check_safe_mode(safe_mode)
 
     def __enter__(self):
-        _SAFE_MODE.append(self.safe_mode)
+        _SAFE_MODE_STACK.set(_SAFE_MODE_STACK.get() + (self.safe_mode,))
         return self
 
     def __exit__(self, *exc_info):
-        _SAFE_MODE.pop()
+        # Scopes nest as with-blocks do, so this context's innermost one is this scope; the
+        # state is per context, so one object may be entered in several threads at once.
+        _SAFE_MODE_STACK.set(_SAFE_MODE_STACK.get()[:-1])

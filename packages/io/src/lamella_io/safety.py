@@ -38,7 +38,9 @@ def _layer_name(config):
 
 def check_config_is_safe(config, safe_mode=True, where="the model config"):
     """Raise :class:`UnsafeConfigError` if ``config`` holds serialised code and ``safe_mode``."""
-    if not safe_mode:
+    from lamella.saving import check_safe_mode
+
+    if not check_safe_mode(safe_mode):  # None is safe; only False itself skips the check
         return
     for path, node in _unsafe_nodes(config):
         name = _layer_name(node)

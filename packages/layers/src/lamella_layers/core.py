@@ -478,6 +478,7 @@ class Lambda(Layer):
         config = dict(config)
         if safe_mode is None:  # the loader's setting: load_model(..., safe_mode=...)
             safe_mode = lamella_saving.safe_mode()
+        safe_mode = lamella_saving.check_safe_mode(safe_mode)  # 0 is no "False"
         config["function"] = cls._load(config["function"], config.pop("function_type", "function"),
                                        "function", custom_objects, safe_mode)
         shape_type = config.pop("output_shape_type", "raw")

@@ -28,9 +28,12 @@ from typing import Any
 
 _GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = {}
 
-# The dict a scope made current in this context; None outside every scope.
-_scoped: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
-    "lamella_custom_objects", default=None
+# The dicts of the scopes open in this context, innermost last; empty outside every scope. A
+# tuple, replaced on every change, kept per context and not on the scope object, so one scope
+# object entered in two threads at once gives each its own state (as lamella.saving's
+# safe-mode scope does).
+_scoped: contextvars.ContextVar[tuple[dict[str, Any], ...]] = contextvars.ContextVar(
+    "lamella_custom_objects", default=()
 )
 
 
@@ -42,14 +45,14 @@ def get_custom_objects() -> dict[str, Any]:
         lamella.utils.get_custom_objects()["swish"] = swish
     """
     scoped = _scoped.get()
-    return _GLOBAL_CUSTOM_OBJECTS if scoped is None else scoped
+    return scoped[-1] if scoped else _GLOBAL_CUSTOM_OBJECTS
 
 
 class CustomObjectScope:
     """Make objects resolvable by name inside a ``with`` block (Keras's ``CustomObjectScope``).
 
-    The scope holds for the current thread (``contextvars`` context) only. Enter one scope
-    object in one thread at a time; make a new one per thread.
+    The scope holds for the current thread (``contextvars`` context) only; one scope object
+    may be entered in several threads at once, each getting its own copy.
 
     Example::
 
@@ -59,17 +62,17 @@ class CustomObjectScope:
 
     def __init__(self, *scopes: Mapping[str, Any]) -> None:
         self.scopes = scopes
-        self._tokens: list[contextvars.Token] = []  # a stack: the same scope may nest
 
     def __enter__(self) -> CustomObjectScope:
         merged = dict(get_custom_objects())
         for scope in self.scopes:
             merged.update(scope)
-        self._tokens.append(_scoped.set(merged))
+        _scoped.set(_scoped.get() + (merged,))
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        _scoped.reset(self._tokens.pop())
+        # with-blocks nest, so this context's innermost scope is this one
+        _scoped.set(_scoped.get()[:-1])
 
 
 def custom_object_scope(*scopes: Mapping[str, Any]) -> CustomObjectScope:

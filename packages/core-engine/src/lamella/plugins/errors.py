@@ -46,7 +46,9 @@ class UnknownComponentError(ValueError):
 
     :ivar kind: the registry key (``"optimizers"``); :ivar name: the name looked up;
     :ivar suggestions: up to five close registered names; :ivar provider: the first-party
-    distribution that provides the name, if it is not installed.
+    distribution that provides the name, if it is not loaded; :ivar provider_state: why it
+    is not, when it is installed (``"switched off by LAMELLA_DISABLE_PLUGINS ..."``), or
+    ``None`` when it is not installed; :ivar hint: what to do, replacing the generic advice.
 
     Example::
 
@@ -60,21 +62,31 @@ class UnknownComponentError(ValueError):
         name: str,
         suggestions: Sequence[str] = (),
         provider: str | None = None,
+        *,
+        provider_state: str | None = None,
+        hint: str | None = None,
     ) -> None:
         self.kind, self.name = kind, name
         self.suggestions, self.provider = tuple(suggestions), provider
+        self.provider_state, self.hint = provider_state, hint
         noun = _noun(kind)
         message = f"Unknown {noun}: {name!r}."
-        if provider:
+        if provider and provider_state:  # installed: "not installed" would send users astray
+            message += (
+                f" It is provided by the distribution {provider!r}, which is {provider_state}."
+            )
+        elif provider:
             message += (
                 f" It is provided by the distribution {provider!r}, which is not installed;"
                 f" install it with: pip install {provider}"
             )
         elif suggestions:
             message += " Did you mean: " + ", ".join(repr(s) for s in suggestions) + "?"
-        else:
+        elif not hint:
             message += f" No installed plugin registers any {noun} of that name."
-        if not provider:
+        if hint:
+            message += " " + hint
+        elif not provider:
             message += (
                 " If it is your own object, pass it in `custom_objects` or register it with"
                 " lamella.utils.get_custom_objects()."
@@ -83,7 +95,9 @@ class UnknownComponentError(ValueError):
 
 
 class MissingPluginError(UnknownComponentError, ImportError):
-    """The name belongs to a first-party distribution that is not installed.
+    """The name belongs to a first-party distribution that is not loaded: not installed, or
+    installed but switched off (``LAMELLA_DISABLE_PLUGINS``/``LAMELLA_LOAD_PLUGINS``) or
+    failed to load; the message says which.
 
     An ``ImportError`` too, so ``from lamella.optimizers import Adam`` shows the install hint.
 

@@ -11,7 +11,6 @@ import inspect
 from lamella.plugins import lookup
 from lamella.plugins.contract import get_kind
 from lamella.plugins.custom_objects import CustomObjectScope
-from lamella.plugins.errors import MissingPluginError
 
 
 def _strip_keras3_keys(config):
@@ -106,9 +105,9 @@ class Facade:
         obj = lookup.find(self.kind, name)
         if obj is not None:
             return obj
-        provider = lookup.first_party_provider(self.kind, name)
-        if provider:
-            raise MissingPluginError(self.kind, name, provider=provider)
+        missing = lookup.missing_plugin_error(self.kind, name)
+        if missing is not None:
+            raise missing
         suggestions = lookup.registry(self.kind).suggestions(name)
         hint = f" Did you mean: {', '.join(map(repr, suggestions))}?" if suggestions else ""
         raise AttributeError(f"module {self.module_name!r} has no attribute {name!r}.{hint}")

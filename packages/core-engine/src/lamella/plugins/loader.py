@@ -3,7 +3,9 @@
 Plugins load once, lazily, on the first lookup (never at ``import lamella``). Each entry point
 of the ``lamella`` group is loaded inside its own try/except: a plugin whose import or hook
 raises leaves no registration behind, a :class:`~lamella.plugins.LamellaPluginWarning` names
-its distribution and error, and ``lamella plugins`` lists it as failed.
+its distribution and error, and ``lamella plugins`` lists it as failed. "Raises" means any
+``BaseException`` but ``KeyboardInterrupt``: a plugin calling ``sys.exit()`` while it loads
+fails, it does not end the user's program.
 
 Registrations are collected by calling each registration hook through pluggy, restricted to
 the one plugin being loaded, so pluggy's argument passing applies exactly as for any hook.
@@ -12,13 +14,14 @@ Environment switches:
 
 ``LAMELLA_DISABLE_PLUGINS``
     ``1``/``all`` loads no entry-point plugin; otherwise a comma-separated list of
-    distribution (or entry-point) names to skip.
+    distribution (or entry-point) names to skip, compared after PEP 503 normalisation
+    (``My_Plugin`` = ``my-plugin`` = ``my.plugin``).
 ``LAMELLA_LOAD_PLUGINS``
-    A comma-separated allow-list: only these distributions load.
+    A comma-separated allow-list: only these distributions load (normalised alike).
 ``LAMELLA_STRICT_PLUGINS``
     ``1`` checks each plugin fully (every ``"module:attr"`` reference imports, no unknown
-    ``lamella_*`` hook) and raises :class:`~lamella.plugins.PluginLoadError` instead of
-    warning.
+    ``lamella_*`` hook), treats a clash or an override between plugins as an error, and
+    raises :class:`~lamella.plugins.PluginLoadError` instead of warning.
 ``LAMELLA_TRACE_PLUGINS``
     ``1`` prints each plugin's load time and registrations to stderr.
 
@@ -36,6 +39,7 @@ import dataclasses
 import difflib
 import importlib.util
 import os
+import re
 import sys
 import threading
 import time
@@ -72,6 +76,12 @@ class PluginInfo:
     error: str | None = None
     load_seconds: float = 0.0
     unknown_hooks: list[str] = dataclasses.field(default_factory=list)
+    # {"kind", "name", "with"}: a name this plugin and another one both claim (an error on use)
+    clashes: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    # {"kind", "name", "replaced"}: what this plugin's override=True took from another one
+    overrides: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    # {"kind", "name", "by"}: what another plugin's override=True took from this one
+    overridden: list[dict[str, str]] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -105,9 +115,20 @@ _programmatic: list[tuple[Any, str]] = []  # (plugin, name) registered through r
 # --- environment switches ------------------------------------------------------------------
 
 
+def normalize_name(name: str) -> str:
+    """A distribution name as PEP 503 compares them: ``'My_Plugin.X'`` → ``'my-plugin-x'``.
+
+    Example::
+
+        >>> normalize_name("EvilPlug.ImportRaise")
+        'evilplug-importraise'
+    """
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _env_list(variable: str) -> set:
     value = os.environ.get(variable, "").strip()
-    return {item.strip().lower() for item in value.split(",") if item.strip()}
+    return {normalize_name(item.strip()) for item in value.split(",") if item.strip()}
 
 
 def _flag(variable: str) -> bool:
@@ -120,7 +141,7 @@ def strict_from_env() -> bool:
 
 
 def _skip_reason(distribution: str, entry_name: str) -> str | None:
-    names = {distribution.lower(), entry_name.lower()}
+    names = {normalize_name(distribution), normalize_name(entry_name)}
     disabled = _env_list("LAMELLA_DISABLE_PLUGINS")
     if disabled & {"1", "all", "true"} or disabled & names:
         return "disabled by LAMELLA_DISABLE_PLUGINS"
@@ -158,6 +179,16 @@ def _warn(message: str) -> None:
     while frame is not None and _is_internal(frame):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, LamellaPluginWarning, stacklevel=level)
+
+
+def _describe(exc: BaseException) -> str:
+    """``"Type: message"``, or the bare type for an exception without one (``sys.exit()``)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+# What a plugin may raise and still be only a failed plugin: every BaseException but Ctrl-C.
+# SystemExit too: a plugin calling sys.exit() at import must not end the user's program.
+_NOT_CONTAINED = (KeyboardInterrupt,)
 
 
 # --- one plugin ------------------------------------------------------------------------------
@@ -223,11 +254,13 @@ def _check_references(records: dict[str, list]) -> None:
                 continue  # an optional dependency is missing: by design it fails only on use
             try:
                 load_object(component.obj)
-            except Exception as exc:
+            except _NOT_CONTAINED:
+                raise
+            except BaseException as exc:  # noqa: BLE001 (SystemExit at import is a failure too)
                 noun = contract.KINDS_BY_KEY[kind].noun
                 raise ImportError(
                     f"{noun} {component.name!r} refers to {component.obj!r}, which cannot be"
-                    f" imported: {type(exc).__name__}: {exc}"
+                    f" imported: {_describe(exc)}"
                 ) from exc
 
 
@@ -245,7 +278,11 @@ def _add_plugin(state, plugin, name, version, entry_point, *, strict, raise_erro
             raise pluggy.PluginValidationError(plugin, f"unknown hooks: {', '.join(unknown)}")
         if strict:
             _check_references(records)
-    except Exception as exc:  # a broken plugin must not break lamella
+    except _NOT_CONTAINED:
+        if registered_with_pm:
+            pm.unregister(plugin)
+        raise
+    except BaseException as exc:  # noqa: BLE001 (a broken plugin must not break lamella)
         if registered_with_pm:
             pm.unregister(plugin)
         _report_failure(state, name, version, entry_point, exc, started=started,
@@ -253,7 +290,7 @@ def _add_plugin(state, plugin, name, version, entry_point, *, strict, raise_erro
         return
     for kind, components in records.items():
         for component in components:
-            state.registries[kind].add(component, name)
+            state.registries[kind].add(component, name, in_process=entry_point == IN_PROCESS)
     info = PluginInfo(
         name=name,
         version=version,
@@ -274,7 +311,7 @@ def _add_plugin(state, plugin, name, version, entry_point, *, strict, raise_erro
 
 
 def _report_failure(state, name, version, entry_point, exc, *, started, raise_errors) -> None:
-    error = f"{type(exc).__name__}: {exc}"
+    error = _describe(exc)
     state.infos.append(
         PluginInfo(
             name=name,
@@ -324,8 +361,9 @@ def _fill(state, strict=None, raise_errors=None, in_process=True) -> None:
     strict = strict_from_env() if strict is None else strict
     raise_errors = strict_from_env() if raise_errors is None else raise_errors
     for ep in _entry_points():
-        distribution = ep.dist.name if ep.dist is not None else ep.name
-        version = ep.dist.version if ep.dist is not None else ""
+        # A broken installation can have metadata without a name or version.
+        distribution = (ep.dist.name if ep.dist is not None else None) or ep.name
+        version = (ep.dist.version if ep.dist is not None else None) or ""
         reason = _skip_reason(distribution, ep.name)
         if reason:
             info = PluginInfo(distribution, version, ep.value, "disabled", error=reason)
@@ -334,7 +372,9 @@ def _fill(state, strict=None, raise_errors=None, in_process=True) -> None:
         started = time.perf_counter()
         try:
             plugin = ep.load()
-        except Exception as exc:
+        except _NOT_CONTAINED:
+            raise
+        except BaseException as exc:  # noqa: BLE001 (sys.exit() at import: a failed plugin)
             _report_failure(state, distribution, version, ep.value, exc, started=started,
                             raise_errors=raise_errors)
             continue
@@ -344,6 +384,62 @@ def _fill(state, strict=None, raise_errors=None, in_process=True) -> None:
         for plugin, name in list(_programmatic):
             _add_plugin(state, plugin, name, "", IN_PROCESS, strict=strict,
                         raise_errors=raise_errors)
+    problems = review(state)
+    if strict and raise_errors and problems:
+        raise PluginLoadError(
+            "lamella plugins take one another's names (LAMELLA_STRICT_PLUGINS is set): "
+            + "; ".join(problems)
+        )
+
+
+# --- clashes and overrides -------------------------------------------------------------------
+
+
+def _problems_of(info: PluginInfo) -> list[str]:
+    """One line per clash and override ``info`` records (what strict mode rejects)."""
+    lines = [f"{c['kind']} {c['name']!r}: also registered by {c['with']!r}" for c in info.clashes]
+    lines += [f"{o['kind']} {o['name']!r}: overrides {o['replaced']!r}" for o in info.overrides]
+    lines += [f"{o['kind']} {o['name']!r}: overridden by {o['by']!r}" for o in info.overridden]
+    return lines
+
+
+def review(state: LoadedPlugins) -> list[str]:
+    """Record on each :class:`PluginInfo` the names it clashes on and what it overrides or lost
+    to an override; return one line per clash and override (strict mode's errors).
+
+    Example::
+
+        >>> review(loader.load())
+        ["metrics 'auc': registered by both 'lamella-metrics' and 'evil-plugin'"]
+    """
+    by_name = {info.name: info for info in state.infos}
+    for info in state.infos:
+        info.clashes, info.overrides, info.overridden = [], [], []
+    problems = []
+    for kind, registry in state.registries.items():
+        for name, first, second in registry.clashes():
+            problems.append(
+                f"{kind} {name!r}: registered by both {first.distribution!r} and"
+                f" {second.distribution!r}"
+            )
+            for entry, other in ((first, second), (second, first)):
+                if entry.distribution in by_name:
+                    by_name[entry.distribution].clashes.append(
+                        {"kind": kind, "name": name, "with": other.distribution}
+                    )
+        for name, winner, loser in registry.overrides():
+            problems.append(
+                f"{kind} {name!r}: {winner.distribution!r} overrides {loser.distribution!r}"
+            )
+            if winner.distribution in by_name:
+                by_name[winner.distribution].overrides.append(
+                    {"kind": kind, "name": name, "replaced": loser.distribution}
+                )
+            if loser.distribution in by_name:
+                by_name[loser.distribution].overridden.append(
+                    {"kind": kind, "name": name, "by": winner.distribution}
+                )
+    return problems
 
 
 def ensure_loaded() -> LoadedPlugins:
@@ -380,6 +476,8 @@ def register_plugin(plugin: Any, name: str | None = None) -> str:
     """Register an in-process plugin (a module or object with hook implementations).
 
     It counts from the next lookup on, like an installed plugin, and survives :func:`reset`.
+    Under ``LAMELLA_STRICT_PLUGINS`` a plugin registered after loading that fails, clashes with
+    or overrides another plugin raises :class:`PluginLoadError` and is not added.
 
     Example::
 
@@ -396,7 +494,27 @@ def register_plugin(plugin: Any, name: str | None = None) -> str:
         if _state is not None:
             strict = strict_from_env()
             _add_plugin(_state, plugin, name, "", IN_PROCESS, strict=strict, raise_errors=strict)
+            review(_state)
+            info = next((i for i in _state.infos if i.name == name), None)
+            problems = _problems_of(info) if info is not None else []
+            if strict and problems:
+                _forget(_state, name)
+                review(_state)
+                raise PluginLoadError(
+                    f"lamella plugin {name!r} takes names of other plugins"
+                    f" (LAMELLA_STRICT_PLUGINS is set): " + "; ".join(problems)
+                )
     return name
+
+
+def _forget(state: LoadedPlugins, name: str) -> None:
+    """Take one plugin's hooks, registrations and info out of ``state``."""
+    plugin = state.plugin_manager.get_plugin(name)
+    if plugin is not None:
+        state.plugin_manager.unregister(plugin)
+    for registry in state.registries.values():
+        registry.remove_distribution(name)
+    state.infos = [i for i in state.infos if i.name != name]
 
 
 def unregister_plugin(name: str) -> None:
@@ -409,12 +527,8 @@ def unregister_plugin(name: str) -> None:
     with _lock:
         _programmatic[:] = [(p, n) for p, n in _programmatic if n != name]
         if _state is not None:
-            plugin = _state.plugin_manager.get_plugin(name)
-            if plugin is not None:
-                _state.plugin_manager.unregister(plugin)
-            for registry in _state.registries.values():
-                registry.remove_distribution(name)
-            _state.infos = [i for i in _state.infos if i.name != name]
+            _forget(_state, name)
+            review(_state)
 
 
 def plugin_infos() -> list[PluginInfo]:

@@ -16,7 +16,9 @@ Example::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from importlib import metadata
 from typing import Any
 
 from lamella.plugins import first_party, loader
@@ -48,14 +50,88 @@ def resolve(kind: str, name: str, custom_objects: Mapping[str, Any] | None = Non
     obj = find(kind, name, custom_objects)
     if obj is not None:
         return obj
-    provider = first_party_provider(kind, name)
-    if provider:
-        raise MissingPluginError(kind, name, provider=provider)
+    missing = missing_plugin_error(kind, name)
+    if missing is not None:
+        raise missing
     raise UnknownComponentError(kind, name, suggestions=registry(kind).suggestions(name))
 
 
+def missing_plugin_error(kind: str, name: str,
+                         provider: str | None = None) -> MissingPluginError | None:
+    """The error for ``name`` when the first-party distribution providing it is not loaded.
+
+    ``provider`` defaults to the one the first-party index names. The message tells the truth
+    about that distribution: not installed (``pip install``), switched off by an environment
+    variable (which one), or failed to load. ``None`` when it is loaded or nobody provides it.
+
+    Example::
+
+        error = missing_plugin_error("optimizers", "Adam")
+        if error is not None:
+            raise error   # "... 'lamella-optimizers', which is not installed; ..."
+    """
+    provider = provider or _index_provider(kind, name)
+    if provider is None:
+        return None
+    status, detail = provider_status(provider)
+    if status == "loaded":
+        return None
+    return MissingPluginError(kind, name, provider=provider,
+                              provider_state=_state_text(status, detail))
+
+
+def provider_status(distribution: str) -> tuple[str, str | None]:
+    """``(status, detail)`` of a distribution in this session: ``"loaded"``, ``"disabled"``
+    (detail: which switch), ``"failed"`` (detail: the error), ``"no entry point"`` (installed
+    but announcing no plugin) or ``"not installed"``.
+
+    Example::
+
+        >>> provider_status("lamella-io")
+        ('disabled', 'not in LAMELLA_LOAD_PLUGINS')
+    """
+    wanted = loader.normalize_name(distribution)
+    statuses = {loader.normalize_name(i.name): i for i in loader.ensure_loaded().infos}
+    info = statuses.get(wanted)
+    if info is not None:
+        return info.status, info.error
+    try:
+        metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed", None
+    return "no entry point", None
+
+
+def _state_text(status: str, detail: str | None) -> str | None:
+    """How a :class:`MissingPluginError` describes an installed provider (``None``: it is not
+    installed, and the error says so and how to install it)."""
+    if status == "disabled" and detail and "LAMELLA_DISABLE_PLUGINS" in detail:
+        value = os.environ.get("LAMELLA_DISABLE_PLUGINS", "")
+        return (f"installed but switched off by LAMELLA_DISABLE_PLUGINS={value!r}; take it out"
+                f" of that variable to use it")
+    if status == "disabled":
+        value = os.environ.get("LAMELLA_LOAD_PLUGINS", "")
+        return (f"installed but switched off: it is not in LAMELLA_LOAD_PLUGINS={value!r}; add"
+                f" it to that list to use it")
+    if status == "failed":
+        return f"installed but failed to load ({detail}); `lamella plugins` lists it"
+    if status == "no entry point":
+        return ("installed but announces no lamella plugin (no 'lamella' entry point: a broken"
+                " installation? reinstall it)")
+    return None
+
+
 def first_party_provider(kind: str, name: str) -> str | None:
-    """The first-party distribution that provides ``name``, if it is not installed."""
+    """The first-party distribution that provides ``name``, if it is not loaded (not
+    installed, switched off or failed: :func:`missing_plugin_error` says which)."""
+    provider = _index_provider(kind, name)
+    if provider is None or provider_status(provider)[0] == "loaded":
+        return None
+    return provider
+
+
+def _index_provider(kind: str, name: str) -> str | None:
+    """The first-party distribution the index names for ``name``, loaded or not."""
     table = first_party.FIRST_PARTY.get(kind, {})
     provider = table.get(name)
     if provider is None:  # other spellings: any capitalisation, the snake_case form
@@ -64,10 +140,7 @@ def first_party_provider(kind: str, name: str) -> str | None:
             folded.setdefault(key.lower(), value)
             folded.setdefault(to_snake_case(key), value)
         provider = folded.get(name.lower()) or folded.get(name)
-    if provider is None:
-        return None
-    installed = {i.name for i in loader.ensure_loaded().infos if i.status == "loaded"}
-    return None if provider in installed else provider
+    return provider
 
 
 def resolve_metric(name: str, loss: Any, output_shape: tuple) -> Any:

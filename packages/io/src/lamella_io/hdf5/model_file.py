@@ -118,8 +118,9 @@ def model_from_file_config(config, custom_objects=None, safe_mode=True, where="m
     """
     from lamella.engine.serialization import check_config, decoding_config
     from lamella.models import model_from_config
-    from lamella.saving import safe_mode_scope
+    from lamella.saving import check_safe_mode, safe_mode_scope
 
+    safe_mode = check_safe_mode(safe_mode)  # None is safe; only False itself is unsafe
     # The depth check first: the safety check and drop_keras3_keys recurse into the config.
     check_config(config, repr(where), "model_config", lambdas=False)
     check_config_is_safe(config, safe_mode=safe_mode, where=where)
