@@ -74,7 +74,12 @@ def test_license_metadata(projects):
         # PEP 639: a license expression replaces the License :: classifiers (PyPI rejects both)
         assert not [c for c in project["classifiers"] if c.startswith("License ::")], folder
         # license-files as PEP 639 globs needs hatchling 1.27
-        assert _pyproject(folder)["build-system"]["requires"] == ["hatchling>=1.27"], folder
+        pyproject = _pyproject(folder)
+        assert pyproject["build-system"]["requires"] == ["hatchling>=1.27"], folder
+        # core metadata 2.4, not hatchling's newer default 2.5 that twine < 7 rejects
+        for target in ("wheel", "sdist"):
+            targets = pyproject["tool"]["hatch"]["build"]["targets"]
+            assert targets[target]["core-metadata-version"] == "2.4", (folder, target)
 
 
 def test_shared_metadata_agrees(projects):
