@@ -5,7 +5,7 @@ VENV="${LAMELLA_VENV:-$ROOT/.venv}"
 TORCH_SPEC="torch==2.13.0"
 # Tools every environment needs besides the packages' own dependencies.
 # pydot: the optional dependency behind lamella.utils.plot_model, so its tests run everywhere.
-DEV_TOOLS=(hatchling editables pytest hypothesis pydot ruff)
+DEV_TOOLS=("hatchling>=1.27" editables pytest hypothesis pydot ruff)
 # Every first-party package, core first.
 PACKAGES=(core-engine layers optimizers losses callbacks io distributed)
 
