@@ -13,6 +13,7 @@ import torch
 
 # The schedules facade, not the optimizers one: that facade imports this module.
 from lamella import schedules
+from lamella.plugins import lookup
 
 
 class Optimizer:
@@ -170,7 +171,8 @@ class Optimizer:
     def get_config(self):
         lr = self._learning_rate
         if callable(lr) and hasattr(lr, "get_config"):
-            lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
+            lr = {"class_name": lookup.registered_name("schedules", lr),
+                  "config": lr.get_config()}
         config = {"learning_rate": lr, "decay": self.initial_decay}
         if self.clipnorm is not None:
             config["clipnorm"] = self.clipnorm

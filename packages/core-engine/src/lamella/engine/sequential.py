@@ -6,6 +6,7 @@ from lamella.engine.base_layer import Layer
 from lamella.engine.input_layer import InputLayer
 from lamella.engine.model import Model
 from lamella.engine.node import SymbolicTensor
+from lamella.plugins import lookup
 
 
 class Sequential(Model):
@@ -154,7 +155,7 @@ class Sequential(Model):
     def get_config(self):
         config = {"name": self.name, "layers": []}
         for layer in self._stack:
-            config["layers"].append({"class_name": type(layer).__name__,
+            config["layers"].append({"class_name": lookup.registered_name("layers", layer),
                                      "config": layer.get_config()})
         build_shape = getattr(self, "_build_input_shape", None)
         if build_shape is not None:

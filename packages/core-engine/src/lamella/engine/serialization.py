@@ -21,6 +21,7 @@ import numpy as np
 
 from lamella import layers as layers_facade
 from lamella.engine import functional
+from lamella.plugins import lookup
 
 #: How deeply dicts and lists may nest in a model config. Keras's own configs stay under 40
 #: even with models nested in models; the limit keeps the recursive code that reads configs
@@ -255,7 +256,7 @@ def functional_config(model):
             inbound_nodes.append(entries)
         layer_configs.append({
             "name": layer.name,
-            "class_name": type(layer).__name__,
+            "class_name": lookup.registered_name("layers", layer),
             "config": layer.get_config(),
             "inbound_nodes": inbound_nodes,
         })

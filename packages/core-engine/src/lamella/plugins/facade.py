@@ -71,17 +71,19 @@ class Facade:
         return obj
 
     def serialize(self, obj):
-        """A function serializes to its name, an object to ``{"class_name", "config"}``."""
+        """A function serializes to its name, an object to ``{"class_name", "config"}``; the
+        name is the one its plugin registered (see :func:`lookup.registered_name`)."""
         if obj is None:
             return None
         if inspect.isfunction(obj) or inspect.isbuiltin(obj):
-            return obj.__name__
+            return lookup.registered_name(self.kind, obj)
         if inspect.isclass(obj):  # before get_config: a class's get_config is unbound
-            return obj.__name__
+            return lookup.registered_name(self.kind, obj)
         if hasattr(obj, "get_config"):
-            return {"class_name": type(obj).__name__, "config": obj.get_config()}
+            return {"class_name": lookup.registered_name(self.kind, obj),
+                    "config": obj.get_config()}
         if callable(obj) and hasattr(obj, "__name__"):
-            return obj.__name__
+            return lookup.registered_name(self.kind, obj)
         raise ValueError(f"Cannot serialize {self.noun} {obj!r}: it has no get_config().")
 
     def get(self, identifier, custom_objects=None):

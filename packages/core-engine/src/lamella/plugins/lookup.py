@@ -45,6 +45,21 @@ def find(kind: str, name: str, custom_objects: Mapping[str, Any] | None = None) 
     return None if entry is None else entry.obj
 
 
+def registered_name(kind: str, obj: Any) -> str:
+    """The name that serializes ``obj`` (a class, function or instance) so that it resolves
+    back to the same object: the name its plugin registered it under (see
+    :meth:`Registry.name_of`), else its class or function name.
+
+    Example::
+
+        registered_name("layers", layer)   # "FancyScale" for Component("FancyScale", _Scale)
+    """
+    is_named = isinstance(obj, type) or (callable(obj) and hasattr(obj, "__name__"))
+    target = obj if is_named else type(obj)
+    found = registry(kind).name_of(target)
+    return found if found is not None else target.__name__
+
+
 def resolve(kind: str, name: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """The object registered as ``name``; a clear error when there is none."""
     obj = find(kind, name, custom_objects)

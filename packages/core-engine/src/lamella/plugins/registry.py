@@ -343,6 +343,26 @@ class Registry:
                 result.append(entry)
         return result
 
+    def name_of(self, target: Any) -> str | None:
+        """The name ``target`` (a class or function) is registered under, or ``None``.
+
+        Its own ``__name__`` when some component of that name is it (Keras's files name
+        classes so), else the canonical name of a component that registered it under another
+        name (``Component("FancyScale", _Scale)`` saves as ``"FancyScale"``, which reloads).
+        ``"module:attr"`` references are compared as text, so nothing is imported.
+        """
+        reference = f"{getattr(target, '__module__', '')}:{getattr(target, '__qualname__', '')}"
+        names = []
+        for entry in self.entries():
+            obj = entry.component.obj
+            if obj is target or obj == reference or (entry._is_resolved
+                                                     and entry._resolved is target):
+                names.append(entry.component.name)
+        own = getattr(target, "__name__", None)
+        if not names or own in names:
+            return own if names else None
+        return names[0]
+
     def suggestions(self, name: str, limit: int = 5) -> list[str]:
         """Up to ``limit`` registered names close to ``name``, closest first."""
         keys = self.keys()

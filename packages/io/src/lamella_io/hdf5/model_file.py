@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from lamella.plugins import lookup
 from lamella_io.hdf5.files import (
     HDF5FormatError,
     checked_dataset,
@@ -48,8 +49,6 @@ def _json_default(obj):
 # --- the architecture ---------------------------------------------------------------------------
 
 def _is_first_party(class_name):
-    from lamella.plugins import lookup
-
     cls = lookup.find("layers", class_name)
     return cls is not None and getattr(cls, "__module__", "").startswith("lamella")
 
@@ -149,7 +148,7 @@ def training_config(model):
     objectives = model._objectives
     optimizer = model.optimizer
     return {
-        "optimizer_config": {"class_name": type(optimizer).__name__,
+        "optimizer_config": {"class_name": lookup.registered_name("optimizers", optimizer),
                              "config": optimizer.get_config()},
         "loss": _serialize_objective(objectives.loss_spec, losses),
         "metrics": _serialize_objective(objectives.metrics_spec, metrics),
