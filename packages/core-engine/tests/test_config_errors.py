@@ -79,7 +79,7 @@ def test_values_of_the_wrong_kind():
     config["config"]["layers"] = 7
     fails(json.dumps(config), r"field 'config': TypeError", cause=TypeError)
     config = sequential_json()
-    config["config"]["layers"][1] = "Dense"
+    config["config"]["layers"][1] = 7  # a number where a layer's config belongs
     fails(json.dumps(config), r"field 'config.layers\[1\]'")
     fails('"just a string"', r"expected a dict with 'class_name'")
 

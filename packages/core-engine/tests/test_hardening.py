@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+import torch
 
 import lamella
 from lamella.testing import PlainSGD, SeededDense, mean_squared_error
@@ -81,7 +82,8 @@ class _SlowToBuild(lamella.layers.Layer):
     def build(self, input_shape):
         type(self).builds += 1
         time.sleep(0.05)  # both threads arrive while the first is still building
-        self.kernel = self.add_weight("kernel", (input_shape[-1], 2), initializer="zeros")
+        self.kernel = self.add_weight("kernel", (input_shape[-1], 2),
+                                      initializer=lambda shape, dtype=None: torch.zeros(shape))
         super().build(input_shape)
 
     def call(self, inputs):
