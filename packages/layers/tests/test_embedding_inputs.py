@@ -6,12 +6,13 @@ import pytest
 
 import lamella
 from lamella import layers
+from lamella.testing import PlainSGD, mean_squared_error
 
 
 def _model():
     model = lamella.Sequential([layers.Embedding(10, 3, input_length=4, name="words"),
                                 layers.Flatten(), layers.Dense(1)])
-    model.compile("sgd", "mse")
+    model.compile(PlainSGD(0.01), loss=mean_squared_error)
     return model
 
 
