@@ -60,6 +60,23 @@ def registered_name(kind: str, obj: Any) -> str:
     return found if found is not None else target.__name__
 
 
+def provider_of(kind: str, obj: Any) -> dict[str, str] | None:
+    """``{"distribution": ..., "version": ...}`` of the plugin that registered ``obj`` (a class,
+    function or instance), or ``None``. Saved files record it, so that loading without that
+    plugin can say what to install.
+
+    Example::
+
+        provider_of("layers", layer)   # {"distribution": "lamella-layers", "version": "0.1.0"}
+    """
+    is_named = isinstance(obj, type) or (callable(obj) and hasattr(obj, "__name__"))
+    entry = registry(kind).entry_of(obj if is_named else type(obj))
+    if entry is None:
+        return None
+    versions = {info.name: info.version for info in loader.ensure_loaded().infos}
+    return {"distribution": entry.distribution, "version": versions.get(entry.distribution, "")}
+
+
 def resolve(kind: str, name: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
     """The object registered as ``name``; a clear error when there is none."""
     obj = find(kind, name, custom_objects)

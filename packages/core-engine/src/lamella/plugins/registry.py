@@ -343,25 +343,30 @@ class Registry:
                 result.append(entry)
         return result
 
-    def name_of(self, target: Any) -> str | None:
-        """The name ``target`` (a class or function) is registered under, or ``None``.
+    def entry_of(self, target: Any) -> Entry | None:
+        """The entry that registered ``target`` (a class or function), or ``None``.
 
-        Its own ``__name__`` when some component of that name is it (Keras's files name
-        classes so), else the canonical name of a component that registered it under another
-        name (``Component("FancyScale", _Scale)`` saves as ``"FancyScale"``, which reloads).
+        The one named as ``target``'s own ``__name__`` when there is one (Keras's files name
+        classes so), else the first component that registered it under another name.
         ``"module:attr"`` references are compared as text, so nothing is imported.
         """
         reference = f"{getattr(target, '__module__', '')}:{getattr(target, '__qualname__', '')}"
-        names = []
+        matches = []
         for entry in self.entries():
             obj = entry.component.obj
             if obj is target or obj == reference or (entry._is_resolved
                                                      and entry._resolved is target):
-                names.append(entry.component.name)
+                matches.append(entry)
         own = getattr(target, "__name__", None)
-        if not names or own in names:
-            return own if names else None
-        return names[0]
+        return next((e for e in matches if e.component.name == own), None) or next(
+            iter(matches), None)
+
+    def name_of(self, target: Any) -> str | None:
+        """The name ``target`` is registered under, or ``None``: its own ``__name__`` when a
+        component of that name is it, else the registered name
+        (``Component("FancyScale", _Scale)`` saves as ``"FancyScale"``, which reloads)."""
+        entry = self.entry_of(target)
+        return None if entry is None else entry.component.name
 
     def suggestions(self, name: str, limit: int = 5) -> list[str]:
         """Up to ``limit`` registered names close to ``name``, closest first."""

@@ -6,12 +6,14 @@ Root attributes ``keras_version``, ``backend``, ``model_config`` (the architectu
 optimizer's ``get_weights()``: iterations, then its slots), so training resumes exactly.
 """
 
+import contextlib
 import json
 import warnings
 
 import numpy as np
 
 from lamella.plugins import lookup
+from lamella.plugins.errors import MissingPluginError, UnknownComponentError
 from lamella_io.hdf5.files import (
     HDF5FormatError,
     checked_dataset,
@@ -254,13 +256,66 @@ def _fresh_optimizer_warning(root, reason):
 # --- whole model --------------------------------------------------------------------------------
 
 def model_file_attributes(model, include_optimizer=True):
-    """The root's text attributes: ``keras_version``, ``backend``, ``model_config`` and, for a
-    compiled model with ``include_optimizer``, ``training_config``."""
+    """The root's text attributes: ``keras_version``, ``backend``, ``model_config``,
+    ``lamella_plugins`` (which distribution provided each layer and the optimizer; Keras
+    ignores it) and, for a compiled model with ``include_optimizer``, ``training_config``."""
     attributes = {"keras_version": _version(), "backend": BACKEND,
                   "model_config": json.dumps(model_config(model), default=_json_default)}
-    if include_optimizer and _is_compiled(model):
+    compiled = include_optimizer and _is_compiled(model)
+    if compiled:
         attributes["training_config"] = json.dumps(training_config(model), default=_json_default)
+    attributes["lamella_plugins"] = json.dumps(
+        _providers(model, model.optimizer if compiled else None))
     return attributes
+
+
+def _providers(model, optimizer):
+    """``{kind: {saved name: {"distribution", "version"}}}`` for the model's layers (nested
+    models included) and its optimizer."""
+    providers = {"layers": {}, "optimizers": {}}
+    pending = list(model.layers)
+    while pending:
+        layer = pending.pop()
+        pending.extend(getattr(layer, "layers", []) if getattr(layer, "_is_model", False) else [])
+        found = lookup.provider_of("layers", layer)
+        if found is not None:
+            providers["layers"][lookup.registered_name("layers", layer)] = found
+    if optimizer is not None:
+        found = lookup.provider_of("optimizers", optimizer)
+        if found is not None:
+            providers["optimizers"][lookup.registered_name("optimizers", optimizer)] = found
+    return providers
+
+
+@contextlib.contextmanager
+def _naming_missing_plugins(root, where):
+    """Say which distribution a missing layer or optimizer came from, as the file records it,
+    and that ``compile=False`` loads a model whose optimizer is what is missing."""
+    try:
+        yield
+    except MissingPluginError:
+        raise  # a first-party name: the message already names the distribution
+    except UnknownComponentError as exc:
+        recorded = {}
+        text = read_text_attribute(root, "lamella_plugins")
+        if text:
+            try:
+                recorded = json.loads(text).get(exc.kind, {}).get(exc.name) or {}
+            except (ValueError, AttributeError):
+                recorded = {}
+        hints = []
+        if recorded.get("distribution"):
+            version = f" {recorded['version']}" if recorded.get("version") else ""
+            hints.append(f"{where!r} records that {exc.name!r} came from the distribution "
+                         f"{recorded['distribution']!r}{version}; install it (pip install "
+                         f"{recorded['distribution']}).")
+        if exc.kind == "optimizers":
+            hints.append("To load the model without its optimizer, pass compile=False to "
+                         "load_model.")
+        if not hints:
+            raise
+        raise UnknownComponentError(exc.kind, exc.name, exc.suggestions,
+                                    hint=" ".join(hints)) from exc
 
 
 def _is_compiled(model):
@@ -303,7 +358,8 @@ def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=Tru
         raise HDF5FormatError(f"{where!r}: no model found in the file: it has no "
                               f"'model_config' attribute.{hint}")
     config = _parse(text, where, "model_config")
-    model = model_from_file_config(config, custom_objects, safe_mode, where)
+    with _naming_missing_plugins(root, where):
+        model = model_from_file_config(config, custom_objects, safe_mode, where)
     if "model_weights" not in root:
         raise HDF5FormatError(f"{where!r}: the file has a model_config but no 'model_weights' "
                               f"group (truncated?).")
@@ -318,7 +374,7 @@ def load_model_from_group(root, custom_objects=None, compile=True, safe_mode=Tru
     from lamella.engine.serialization import decoding_config
 
     training = _parse(training_text, where, "training_config")
-    with decoding_config(where, "training_config"):
+    with _naming_missing_plugins(root, where), decoding_config(where, "training_config"):
         compile_from_training_config(model, training, custom_objects)
     if "optimizer_weights" in root:
         restore_optimizer_weights(root, model)
