@@ -441,3 +441,35 @@ def test_lamella_facade_is_registered_class():
     assert lamella.optimizers.Adam is Adam
     assert lamella.optimizers.TorchOptimizer is TorchOptimizer
     assert isinstance(lamella.optimizers.get(Adam(learning_rate=0.2)), Adam)
+
+
+# Keras 2.3.1's positional parameters (inspect.signature on keras.optimizers, Keras 2.3.1):
+# everything else (epsilon, decay, clipnorm, schedule_decay...) is keyword-only there.
+KERAS_231_POSITIONAL = {
+    "SGD": ["learning_rate", "momentum", "nesterov"],
+    "RMSprop": ["learning_rate", "rho"],
+    "Adagrad": ["learning_rate"],
+    "Adadelta": ["learning_rate", "rho"],
+    "Adam": ["learning_rate", "beta_1", "beta_2", "amsgrad"],
+    "Adamax": ["learning_rate", "beta_1", "beta_2"],
+    "Nadam": ["learning_rate", "beta_1", "beta_2"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(KERAS_231_POSITIONAL))
+def test_positional_parameters_follow_keras_231(name):
+    import inspect
+
+    from lamella_optimizers import optimizers as module
+
+    parameters = inspect.signature(getattr(module, name).__init__).parameters.values()
+    positional = [p.name for p in parameters
+                  if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and p.name != "self"]
+    assert positional == KERAS_231_POSITIONAL[name]
+
+
+def test_adam_with_amsgrad_given_by_position_as_keras_scripts_do():
+    from lamella_optimizers.optimizers import Adam
+
+    optimizer = Adam(0.001, 0.9, 0.999, True)
+    assert optimizer.amsgrad is True and optimizer.epsilon == pytest.approx(1e-7)

@@ -63,7 +63,7 @@ class RMSprop(KerasOptimizer):
     accumulators``.
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=None, **kwargs):
+    def __init__(self, learning_rate=0.001, rho=0.9, *, epsilon=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho = float(rho)
         self.epsilon = epsilon_or_default(epsilon)
@@ -94,7 +94,7 @@ class Adagrad(KerasOptimizer):
     State: ``[iterations] + accumulators``.
     """
 
-    def __init__(self, learning_rate=0.01, epsilon=None, fused=None, **kwargs):
+    def __init__(self, learning_rate=0.01, *, epsilon=None, fused=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.epsilon = epsilon_or_default(epsilon)
         self._fused_option = fused
@@ -136,7 +136,7 @@ class Adadelta(KerasOptimizer):
     State: ``[iterations] + accumulators + delta_accumulators``.
     """
 
-    def __init__(self, learning_rate=1.0, rho=0.95, epsilon=None, **kwargs):
+    def __init__(self, learning_rate=1.0, rho=0.95, *, epsilon=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho = float(rho)
         self.epsilon = epsilon_or_default(epsilon)
@@ -195,8 +195,8 @@ class Adam(KerasOptimizer):
     # Keras 2.3.1 (TensorFlow 1.x) reads the already-incremented `iterations`: t = 2 first.
     _iterations_read_after_increment = True
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None,
-                 amsgrad=False, fused=None, **kwargs):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, amsgrad=False, *,
+                 epsilon=None, fused=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
@@ -313,7 +313,7 @@ class Adamax(KerasOptimizer):
     # Keras 2.3.1 (TensorFlow 1.x) reads the already-incremented `iterations`: t = 2 first.
     _iterations_read_after_increment = True
 
-    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, **kwargs):
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, *, epsilon=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
@@ -357,7 +357,7 @@ class Nadam(KerasOptimizer):
     # Keras 2.3.1 (TensorFlow 1.x) reads the already-incremented `iterations`: t = 2 first.
     _iterations_read_after_increment = True
 
-    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None,
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, *, epsilon=None,
                  schedule_decay=0.004, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1 = float(beta_1)
