@@ -8,9 +8,22 @@ import sys
 SCRIPTS = pathlib.Path(__file__).resolve().parent / "keras_scripts"
 
 
+# The scripts stay as Keras wrote them (unseeded); the runner seeds Python, NumPy and torch
+# first so a run is reproducible. Unseeded, the MLP's test accuracy on the small digits set
+# spread from 0.906 to 0.989 over ten runs, before and after the same code, so a threshold
+# alone made the test flaky. With seed 0 it reaches 0.956 (same figure on the old tree).
+SEEDED_RUN = """
+import random, runpy, sys
+import numpy, torch
+random.seed(0); numpy.random.seed(0); torch.manual_seed(0)
+sys.argv = [sys.argv[1]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def run(script):
-    proc = subprocess.run([sys.executable, str(SCRIPTS / script)], capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run([sys.executable, "-c", SEEDED_RUN, str(SCRIPTS / script)],
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
 
