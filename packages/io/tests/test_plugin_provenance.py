@@ -9,8 +9,13 @@ import pytest
 
 import lamella
 from lamella.plugins import Component, UnknownComponentError
-from lamella.testing import CUSTOM_OBJECTS, PlainSGD, SeededDense, mean_squared_error
-from lamella.testing import plugin_registered
+from lamella.testing import (
+    CUSTOM_OBJECTS,
+    PlainSGD,
+    SeededDense,
+    mean_squared_error,
+    plugin_registered,
+)
 
 
 class RMSNorm(lamella.layers.Layer):
