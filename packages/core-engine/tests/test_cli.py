@@ -201,3 +201,17 @@ def test_strict_command_line_exits_nonzero_without_traceback(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "bad  [failed]" in proc.stdout and "zq_nowhere_at_all:Bad" in proc.stdout
+
+
+def test_listing_offers_the_first_party_distributions_that_are_not_installed(monkeypatch,
+                                                                             capsys):
+    from lamella.cli import main
+    from lamella.plugins import lookup
+
+    real = lookup.is_installed
+    monkeypatch.setattr(lookup, "is_installed", lambda name: name != "lamella-io" and real(name))
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "lamella-io [not installed]  pip install lamella-io" in out
+    for distribution in lookup.missing_first_party():  # e.g. all of them beside lamella-core
+        assert f"{distribution} [not installed]  pip install {distribution}" in out

@@ -46,6 +46,10 @@ def _plugins(args):
         sys.stdout.write("\n")
     else:
         _print_listing(infos)
+        from lamella.plugins import lookup
+
+        for distribution in lookup.missing_first_party():
+            print(f"{distribution} [not installed]  pip install {distribution}")
     if not strict:
         return 0
     # Strict: a failed plugin, and any name one plugin takes from another (a clash, an

@@ -127,11 +127,29 @@ def provider_status(distribution: str) -> tuple[str, str | None]:
     info = statuses.get(wanted)
     if info is not None:
         return info.status, info.error
+    return ("no entry point", None) if is_installed(distribution) else ("not installed", None)
+
+
+def missing_first_party() -> list[str]:
+    """The first-party distributions (those the first-party index names) not installed here,
+    sorted: what ``lamella plugins`` offers to ``pip install``.
+
+    Example::
+
+        missing_first_party()   # ["lamella-io"] in an environment without lamella-io
+    """
+    providers = {name for table in first_party.FIRST_PARTY.values() for name in table.values()}
+    # Installed or not, by the metadata alone: listing must not load (or fail) any plugin.
+    return sorted(p for p in providers if not is_installed(p))
+
+
+def is_installed(distribution: str) -> bool:
+    """Whether ``distribution`` is installed (its metadata is found), loaded or not."""
     try:
         metadata.distribution(distribution)
     except metadata.PackageNotFoundError:
-        return "not installed", None
-    return "no entry point", None
+        return False
+    return True
 
 
 def _state_text(status: str, detail: str | None) -> str | None:
