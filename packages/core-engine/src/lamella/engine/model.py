@@ -97,6 +97,21 @@ class Model(Trainer, Layer):
         return [m for m in self._modules.values() if isinstance(m, Layer)]
 
     @property
+    def input(self):
+        """The input tensor (a list for several), as transfer-learning scripts use it:
+        ``Model(base.input, head(base.output))``."""
+        if not self._is_graph_network:
+            return Layer.input.fget(self)
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        """The output tensor (a list for several)."""
+        if not self._is_graph_network:
+            return Layer.output.fget(self)
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    @property
     def input_shape(self):
         if not self._is_graph_network:
             return Layer.input_shape.fget(self)
