@@ -287,7 +287,8 @@ def package_name(name):
     if not _DIST_NAME.match(name) or not pkg.isidentifier() or keyword.iskeyword(pkg):
         raise TemplateError(
             f"lamella new-plugin: {name!r} is not a usable plugin name: use letters, digits,"
-            f" '-', '_' or '.', starting with a letter (e.g. 'my-plugin', package 'my_plugin')")
+            f" '-', '_' or '.', starting with a letter, not a Python keyword (e.g. 'my-plugin',"
+            f" package 'my_plugin')")
     if pkg == "lamella" or pkg.startswith("lamella_") and pkg[8:] in (
             "core", "layers", "optimizers", "losses", "callbacks", "io", "distributed"):
         raise TemplateError(f"lamella new-plugin: {name!r} is lamella's own package name")
@@ -329,7 +330,8 @@ def write_plugin(name, kind="layer", directory="."):
     aliases = f', aliases=("{pkg}",)' if kind == "optimizer" and component != pkg else ""
     imports, helpers, needs_model = TEST_IMPORTS[kind]
     modules = ["lamella"] + [m for m in imports.split(", ") if m]
-    fields = dict(imports="\n".join(f"import {m}" for m in sorted(modules)), helpers=helpers, name=name, pkg=pkg, kind=kind, key=key, module=module, component=component,
+    fields = dict(imports="\n".join(f"import {m}" for m in sorted(modules)), helpers=helpers,
+                  name=name, pkg=pkg, kind=kind, key=key, module=module, component=component,
                   core_range=core_range(), aliases=aliases)
     files = {
         "pyproject.toml": PYPROJECT,
