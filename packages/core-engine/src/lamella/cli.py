@@ -1,4 +1,5 @@
-"""The ``lamella`` command: ``lamella plugins [--json] [--strict]`` and ``lamella version``.
+"""The ``lamella`` command: ``lamella plugins [--json] [--strict]``, ``lamella version`` and
+``lamella new-plugin NAME [--kind KIND] [--directory DIR]``.
 
 Example::
 
@@ -63,6 +64,12 @@ def _plugins(args):
     return 1 if failed or taking else 0
 
 
+def _new_plugin(args):
+    from lamella.plugins import template
+
+    return template.main(args)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="lamella", description="lamella: Keras 2.3 on PyTorch")
     parser.add_argument("--version", action="version", version=f"lamella {__version__}")
@@ -78,6 +85,12 @@ def main(argv=None):
     listing.set_defaults(run=_plugins)
     version = commands.add_parser("version", help="print lamella's version")
     version.set_defaults(run=lambda args: print(__version__) or 0)
+    new = commands.add_parser("new-plugin", help="write a ready-to-install plugin package")
+    new.add_argument("name", help="the distribution name, e.g. my-plugin (package my_plugin)")
+    new.add_argument("--kind", default="layer", help="what it provides (default: layer)",
+                     choices=["layer", "optimizer", "loss", "metric", "callback", "activation"])
+    new.add_argument("--directory", default=".", help="where to create NAME/ (default: .)")
+    new.set_defaults(run=_new_plugin)
     args = parser.parse_args(argv)
     return args.run(args)
 
