@@ -59,3 +59,11 @@ def test_bad_update_freq_and_ignored_arguments():
         TensorBoard(update_freq="sometimes")
     with pytest.warns(UserWarning, match="write_grads"):
         TensorBoard(write_grads=True)
+
+
+def test_batch_size_defaults_to_keras_231s():
+    import inspect
+
+    from lamella_callbacks import TensorBoard
+
+    assert inspect.signature(TensorBoard).parameters["batch_size"].default == 32

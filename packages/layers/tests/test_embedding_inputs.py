@@ -1,5 +1,5 @@
-"""Embedding indices as users pass them: integer data stays integer, and an index past
-``input_dim`` names the layer and the bound."""
+"""Keras 2.3 arguments as scripts pass them: Embedding indices (integer data stays integer, an
+index past ``input_dim`` names the layer and the bound) and SimpleRNN's deprecated argument."""
 
 import numpy as np
 import pytest
@@ -34,3 +34,9 @@ def test_integer_data_reaches_the_embedding_as_integers():
 def test_an_index_past_input_dim_names_the_layer_and_the_bound():
     with pytest.raises(IndexError, match=r"Embedding 'words'.*\[0, 10\)"):
         _model().predict(np.array([[1, 2, 3, 12]]))
+
+
+def test_simple_rnn_accepts_keras_deprecated_implementation_argument():
+    with pytest.warns(UserWarning, match="`implementation` argument in `SimpleRNN`"):
+        layer = layers.SimpleRNN(4, implementation=1)
+    assert layer.get_config() == layers.SimpleRNN(4, name=layer.name).get_config()

@@ -53,7 +53,7 @@ class TensorBoard(Callback):
         # then: tensorboard --logdir ./logs
     """
 
-    def __init__(self, log_dir="./logs", histogram_freq=0, batch_size=None, write_graph=True,
+    def __init__(self, log_dir="./logs", histogram_freq=0, batch_size=32, write_graph=True,
                  write_grads=False, write_images=False, embeddings_freq=0,
                  embeddings_layer_names=None, embeddings_metadata=None, embeddings_data=None,
                  update_freq="epoch", **kwargs):

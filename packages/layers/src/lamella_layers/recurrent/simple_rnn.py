@@ -10,6 +10,8 @@ Example::
     layer(torch.randn(2, 5, 3)).shape                    # (2, 5, 4)
 """
 
+import warnings
+
 from lamella_layers.recurrent import fused
 from lamella_layers.recurrent.base_cell import _DenseCell
 from lamella_layers.recurrent.rnn import _KerasRNN
@@ -62,6 +64,13 @@ class SimpleRNN(_KerasRNN):
     """
 
     _cell_class = SimpleRNNCell
+
+    def __init__(self, units, **kwargs):
+        if "implementation" in kwargs:  # Keras 2.3 accepts it, ignores it and warns
+            kwargs.pop("implementation")
+            warnings.warn("The `implementation` argument in `SimpleRNN` has been deprecated. "
+                          "Please remove it from your layer call.", stacklevel=2)
+        super().__init__(units, **kwargs)
 
     def _fast_path(self, inputs, states, training):
         return fused.simple_rnn(self, inputs, states, training)
