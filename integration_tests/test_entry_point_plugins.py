@@ -19,10 +19,10 @@ def swish_site(tmp_path_factory, pip_target):
     return pip_target(SWISH, tmp_path_factory.mktemp("swish-site"))
 
 
-@pytest.fixture(scope="module")
-def broken_site(tmp_path_factory, pip_target):
-    """A distribution whose plugin module raises ImportError when imported."""
-    source = tmp_path_factory.mktemp("broken-src")
+def _fake_distribution(tmp_path_factory, pip_target, dist, package, plugin_source,
+                       version="6.6.6"):
+    """Install a distribution ``dist`` whose entry point is ``package._plugin``."""
+    source = tmp_path_factory.mktemp(f"{package}-src")
     (source / "pyproject.toml").write_text(
         textwrap.dedent(
             f"""
@@ -31,34 +31,36 @@ def broken_site(tmp_path_factory, pip_target):
             build-backend = "hatchling.build"
 
             [project]
-            name = "{BROKEN_DIST}"
-            version = "9.9.9"
+            name = "{dist}"
+            version = "{version}"
 
             [project.entry-points.lamella]
-            {BROKEN_DIST} = "lamella_zq_broken_example._plugin"
+            {dist} = "{package}._plugin"
 
             [tool.hatch.build.targets.wheel]
-            packages = ["lamella_zq_broken_example"]
+            packages = ["{package}"]
             """
         )
     )
-    package = source / "lamella_zq_broken_example"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "_plugin.py").write_text(
-        textwrap.dedent(
-            """
-            from lamella.plugins import Component, hookimpl
+    (source / package).mkdir()
+    (source / package / "__init__.py").write_text("")
+    (source / package / "_plugin.py").write_text(textwrap.dedent(plugin_source))
+    return pip_target(source, tmp_path_factory.mktemp(f"{package}-site"))
 
-            raise ImportError("lamella_zq_broken_example needs a dependency that is missing")
 
-            @hookimpl
-            def lamella_layers():
-                return [Component("ZqNeverSeen", object)]
-            """
-        )
-    )
-    return pip_target(source, tmp_path_factory.mktemp("broken-site"))
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory, pip_target):
+    """A distribution whose plugin module raises ImportError when imported."""
+    return _fake_distribution(tmp_path_factory, pip_target, BROKEN_DIST,
+                              "lamella_zq_broken_example", """
+        from lamella.plugins import Component, hookimpl
+
+        raise ImportError("lamella_zq_broken_example needs a dependency that is missing")
+
+        @hookimpl
+        def lamella_layers():
+            return [Component("ZqNeverSeen", object)]
+        """, version="9.9.9")
 
 
 SWISH_PROBE = textwrap.dedent(
@@ -168,34 +170,6 @@ def test_both_at_once_plain_cli(swish_site, broken_site, run_python):
 
 
 # --- hostile and careless distributions ------------------------------------------------------
-
-
-def _fake_distribution(tmp_path_factory, pip_target, dist, package, plugin_source):
-    """Install a distribution ``dist`` whose entry point is ``package._plugin``."""
-    source = tmp_path_factory.mktemp(f"{package}-src")
-    (source / "pyproject.toml").write_text(
-        textwrap.dedent(
-            f"""
-            [build-system]
-            requires = ["hatchling>=1.18"]
-            build-backend = "hatchling.build"
-
-            [project]
-            name = "{dist}"
-            version = "6.6.6"
-
-            [project.entry-points.lamella]
-            {dist} = "{package}._plugin"
-
-            [tool.hatch.build.targets.wheel]
-            packages = ["{package}"]
-            """
-        )
-    )
-    (source / package).mkdir()
-    (source / package / "__init__.py").write_text("")
-    (source / package / "_plugin.py").write_text(textwrap.dedent(plugin_source))
-    return pip_target(source, tmp_path_factory.mktemp(f"{package}-site"))
 
 
 EXIT_DIST = "lamella-zq-exit-example"
