@@ -23,6 +23,9 @@ import contextvars
 import torch
 
 _PHASE = contextvars.ContextVar("lamella_learning_phase", default=None)
+# The value ``K.set_learning_phase`` fixed for this thread (0/1), which ``K.learning_phase()``
+# then returns as Keras does; ``None`` when nothing was fixed.
+_FIXED = contextvars.ContextVar("lamella_fixed_learning_phase", default=None)
 
 # Reading a context variable is a graph break for torch.compile: compiled code (``jit_compile``
 # steps, ``torch.compile(model)``) runs on the module flags, which ``fit`` sets.
@@ -45,3 +48,16 @@ def learning_phase_scope(training):
         yield
     finally:
         _PHASE.reset(token)
+
+
+def fix(value):
+    """Fix this thread's phase outside any scope (``K.set_learning_phase``): ``0``/``1``, or
+    ``None`` to clear it (``K.clear_session``). A :func:`learning_phase_scope` still overrides
+    it inside its block."""
+    _FIXED.set(None if value is None else int(value))
+    _PHASE.set(None if value is None else bool(value))
+
+
+def fixed():
+    """The value :func:`fix` set for this thread (``0``/``1``), else ``None``."""
+    return _FIXED.get()
