@@ -278,6 +278,21 @@ def build_cases():
     case('in_test_phase_1', 'in_test_phase', A(x23), A(-x23), training=1)
     case('in_train_phase_default', 'in_train_phase', A(x23), A(-x23))
     case('in_test_phase_default', 'in_test_phase', A(x23), A(-x23))
+    # --- rnn: RNN_STEP below, with each of Keras's options
+    rx, rw, ru, rc = f32(2, 5, 3), f32(3, 4) * 0.5, f32(4, 4) * 0.5, f32(2, 4) * 0.1
+    rmask = np.array([[1, 1, 0, 1, 0], [1, 0, 0, 1, 1]], 'float32')
+    h0 = np.zeros((2, 4), 'float32')
+    for unroll in (False, True):
+        tag = '_unroll' if unroll else ''
+        case('rnn' + tag, 'rnn', A(rx), A(rw), A(ru), [A(h0), A(h0)], unroll=unroll)
+        case('rnn_backwards' + tag, 'rnn', A(rx), A(rw), A(ru), [A(h0), A(h0)],
+             go_backwards=True, unroll=unroll)
+        case('rnn_mask' + tag, 'rnn', A(rx), A(rw), A(ru), [A(h0), A(h0)], mask=A(rmask),
+             unroll=unroll)
+        case('rnn_mask_backwards' + tag, 'rnn', A(rx), A(rw), A(ru), [A(h0), A(h0)],
+             mask=A(rmask), go_backwards=True, unroll=unroll)
+        case('rnn_constants' + tag, 'rnn', A(rx), A(rw), A(ru), [A(h0), A(h0)],
+             constants=[A(rc)], mask=A(rmask), unroll=unroll, input_length=5)
     # --- ctc
     labels = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [0, 0, 0, 0]], 'int32')
     label_len = np.array([[3], [2], [1]], 'int32')
@@ -302,6 +317,20 @@ def build_cases():
     case('size', 'size', A(x234))
     case('shape', 'shape', A(x234))
     case('dtype', 'dtype', A(x234))
+
+
+def rnn_step(w, u):
+    """The step function of the ``rnn`` cases (lamella's test has the same one): a simple RNN
+    whose second state counts the steps taken, and an optional constant added to the
+    pre-activation."""
+    def step(x_t, states):
+        h, count = states[0], states[1]
+        z = K.dot(x_t, w) + K.dot(h, u)
+        if len(states) > 2:
+            z = z + states[2]
+        h_new = K.tanh(z)
+        return h_new * 2.0, [h_new, count + 1.0]
+    return step
 
 
 # Functions whose recorded result is not a tensor: keep it literally in the JSON.
@@ -351,7 +380,11 @@ def run_case(name, fn, args, kwargs, arrays):
     kw_specs, real_kwargs = {}, {}
     for key, value in kwargs.items():
         kw_specs[key], real_kwargs[key] = to_arg(value, arrays, name, counter)
-    result = getattr(K, fn)(*real_args, **real_kwargs)
+    if fn == 'rnn':  # (inputs, w, u, initial_states): the step function is rnn_step(w, u)
+        x, w, u, states = real_args
+        result = K.rnn(rnn_step(w, u), x, states, **real_kwargs)
+    else:
+        result = getattr(K, fn)(*real_args, **real_kwargs)
     record = {'fn': fn, 'args': arg_specs, 'kwargs': kw_specs}
     if fn in PYTHON_RESULTS or isinstance(result, np.ndarray):
         record['result'] = _preamble.to_py(result)
