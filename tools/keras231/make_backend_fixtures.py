@@ -102,6 +102,8 @@ def build_cases():
         case(fn + '_axis1_keep', fn, A(x234), axis=1, keepdims=True)
         case(fn + '_axes', fn, A(x234), axis=[0, 2])
     boolish = A(RNG.uniform(size=(3, 4)) > 0.5)
+    case('mean_int', 'mean', A(np.array([[1, 2, 4], [3, -7, 1]], 'int32')), axis=1)
+    case('mean_bool', 'mean', boolish, axis=0)
     for fn in ('any', 'all'):
         case(fn, fn, boolish)
         case(fn + '_axis', fn, boolish, axis=1)

@@ -16,7 +16,7 @@ import builtins
 import torch
 
 from lamella.backend._tensors import axes as _axes
-from lamella.backend._tensors import like, to_tensor
+from lamella.backend._tensors import floatx_dtype, like, to_tensor
 
 # ---------------------------------------------------------------------------- reductions
 
@@ -64,8 +64,16 @@ def prod(x, axis=None, keepdims=False):
 
 
 def mean(x, axis=None, keepdims=False):
-    """The mean over ``axis`` (integer and bool tensors are averaged as floats)."""
-    return _reduce(torch.mean, _float(x), axis, keepdims)
+    """The mean over ``axis``. Bool tensors are averaged as ``floatx()``; integer tensors stay
+    integers (the sum divided by the count, truncated), as in Keras 2.3.1."""
+    x = to_tensor(x)
+    if x.dtype == torch.bool:
+        x = x.to(floatx_dtype())
+    if x.is_floating_point() or x.is_complex():
+        return _reduce(torch.mean, x, axis, keepdims)
+    total = _reduce(torch.sum, x, axis, keepdims)
+    count = x.numel() // total.numel() if total.numel() else 1
+    return torch.div(total, count, rounding_mode="trunc").to(x.dtype)
 
 
 def var(x, axis=None, keepdims=False):
