@@ -65,6 +65,20 @@ class A(object):
         self.raw = raw  # passed as the NumPy array itself
 
 
+class C(object):
+    """A callable argument: one of CALLABLES, by name (lamella's test has the same ones)."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+CALLABLES = {
+    'square_sum': lambda t: K.sum(K.square(t)),
+    'double_add': lambda acc, t: acc * 2.0 + t,
+    'ones_2x3': lambda: K.ones_like(K.zeros((2, 3))),
+    'zeros_2x3': lambda: K.zeros_like(K.zeros((2, 3))),
+}
+
 CASES = []
 
 
@@ -295,6 +309,16 @@ def build_cases():
              mask=A(rmask), go_backwards=True, unroll=unroll)
         case('rnn_constants' + tag, 'rnn', A(rx), A(rw), A(ru), [A(h0), A(h0)],
              constants=[A(rc)], mask=A(rmask), unroll=unroll, input_length=5)
+    # --- higher-order functions (CALLABLES below)
+    seq = f32(4, 3)
+    case('map_fn', 'map_fn', C('square_sum'), A(seq))
+    case('foldl', 'foldl', C('double_add'), A(seq))
+    case('foldr', 'foldr', C('double_add'), A(seq))
+    case('foldl_initializer', 'foldl', C('double_add'), A(seq),
+         initializer=A(np.ones(3, 'float32')))
+    case('switch_callables', 'switch', A(np.array(False)), C('ones_2x3'), C('zeros_2x3'))
+    case('in_train_phase_callables', 'in_train_phase', C('ones_2x3'), C('zeros_2x3'),
+         training=True)
     # --- ctc
     labels = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [0, 0, 0, 0]], 'int32')
     label_len = np.array([[3], [2], [1]], 'int32')
@@ -319,6 +343,19 @@ def build_cases():
     case('size', 'size', A(x234))
     case('shape', 'shape', A(x234))
     case('dtype', 'dtype', A(x234))
+    case('dtype_int', 'dtype', A(ints(3, 2)))
+    case('is_tensor', 'is_tensor', A(x23))
+    case('is_variable', 'is_variable', A(x23, variable=True))
+    case('is_variable_constant', 'is_variable', A(x23))
+    case('is_sparse', 'is_sparse', A(x23))
+    case('to_dense', 'to_dense', A(x23))
+    case('eval', 'eval', A(x23, variable=True))
+    case('get_value', 'get_value', A(x23, variable=True))
+    case('batch_get_value', 'batch_get_value', [A(x23, variable=True), A(y234, variable=True)])
+    for fn in ('floatx', 'epsilon', 'image_data_format'):
+        case(fn, fn)
+    case('normalize_data_format', 'normalize_data_format', None)
+    case('normalize_data_format_upper', 'normalize_data_format', 'Channels_First')
 
 
 def rnn_step(w, u):
@@ -336,7 +373,9 @@ def rnn_step(w, u):
 
 
 # Functions whose recorded result is not a tensor: keep it literally in the JSON.
-PYTHON_RESULTS = {'int_shape', 'ndim', 'dtype', 'count_params'}
+PYTHON_RESULTS = {'int_shape', 'ndim', 'dtype', 'count_params', 'is_tensor', 'is_variable',
+                  'is_sparse', 'floatx', 'epsilon', 'image_data_format',
+                  'normalize_data_format'}
 
 
 def to_arg(value, arrays, prefix, counter):
@@ -352,6 +391,8 @@ def to_arg(value, arrays, prefix, counter):
             spec['raw'] = True
             return spec, value.value
         return spec, K.constant(value.value, dtype=str(value.value.dtype))
+    if isinstance(value, C):
+        return {'callable': value.name}, CALLABLES[value.name]
     if isinstance(value, list):
         pairs = [to_arg(v, arrays, prefix, counter) for v in value]
         return [p[0] for p in pairs], [p[1] for p in pairs]
@@ -388,6 +429,12 @@ def run_case(name, fn, args, kwargs, arrays):
     else:
         result = getattr(K, fn)(*real_args, **real_kwargs)
     record = {'fn': fn, 'args': arg_specs, 'kwargs': kw_specs}
+    if fn in ('eval', 'get_value', 'batch_get_value'):  # already NumPy values
+        outputs = flatten(result)
+        for i, value in enumerate(outputs):
+            arrays['%s/out/%d' % (name, i)] = np.asarray(value)
+        record['outputs'] = len(outputs)
+        return record
     if fn in PYTHON_RESULTS or isinstance(result, np.ndarray):
         record['result'] = _preamble.to_py(result)
         return record
