@@ -215,6 +215,8 @@ def build_cases():
     x4d = f32(3, 4, 2, 2)
     case('normalize_batch_in_training_first', 'normalize_batch_in_training', A(x4d),
          A(pos(4)), A(f32(4)), [0, 2, 3])
+    case('normalize_batch_in_training_fused', 'normalize_batch_in_training',
+         A(f32(3, 2, 2, 4)), A(pos(4)), A(f32(4)), [0, 1, 2], epsilon=1e-6)
     case('normalize_batch_in_training_none', 'normalize_batch_in_training', A(x234), None,
          None, [0, 1], epsilon=0.01)
     # --- convolutions and pooling

@@ -52,8 +52,9 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     label_length = to_tensor(label_length).reshape(-1).long()
     # Keras feeds TensorFlow log(y_pred + epsilon) as logits; TF's ctc_loss normalises them.
     logits = torch.log(y_pred.transpose(0, 1) + config.epsilon())
-    log_probs = torch.log_softmax(logits.float() if logits.dtype == torch.float16 else logits,
-                                  dim=-1)
+    if logits.dtype not in (torch.float32, torch.float64):  # torch's CTC needs one of these
+        logits = logits.float()
+    log_probs = torch.log_softmax(logits, dim=-1)
     loss = F.ctc_loss(log_probs, y_true.long(), input_length, label_length,
                       blank=y_pred.shape[-1] - 1, reduction="none", zero_infinity=False)
     return loss.unsqueeze(1).to(y_pred.dtype)
