@@ -358,6 +358,20 @@ def build_cases():
         case(fn, fn)
     case('normalize_data_format', 'normalize_data_format', None)
     case('normalize_data_format_upper', 'normalize_data_format', 'Channels_First')
+    # --- more convolution options (appended last so earlier cases keep their seeded inputs)
+    xd = f32(2, 7, 6, 3)
+    case('conv2d_transpose_dilated_same', 'conv2d_transpose', A(xd), A(f32(3, 3, 2, 3)),
+         (2, 7, 6, 2), padding='same', dilation_rate=(2, 2))
+    case('conv2d_transpose_dilated_valid', 'conv2d_transpose', A(xd), A(f32(3, 3, 2, 3)),
+         (2, 11, 10, 2), dilation_rate=(2, 2))
+    case('depthwise_conv2d_dilated', 'depthwise_conv2d', A(xd), A(f32(2, 2, 3, 2)),
+         padding='same', dilation_rate=(2, 3))
+    case('separable_conv2d_dilated', 'separable_conv2d', A(xd), A(f32(2, 2, 3, 1)),
+         A(f32(1, 1, 3, 2)), dilation_rate=(2, 2))
+    case('conv1d_causal_strided', 'conv1d', A(f32(1, 9, 2)), A(f32(3, 2, 2)), strides=2,
+         padding='causal')
+    case('conv2d_transpose_output_padding', 'conv2d_transpose', A(xd), A(f32(2, 2, 2, 3)),
+         (2, 15, 13, 2), strides=(2, 2))
 
 
 def rnn_step(w, u):
