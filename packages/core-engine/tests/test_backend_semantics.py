@@ -2,6 +2,7 @@
 dtypes, the learning phase, randomness, autograd through the ops, TensorFlow-only names,
 errors, and properties checked with hypothesis."""
 
+import copy
 import threading
 
 import numpy as np
@@ -50,6 +51,9 @@ def test_variable_dtype_names_and_constraint():
     assert v.dtype == torch.int32 and not v.requires_grad
     assert K.variable([1.0]).name.startswith("variable_")
     assert K.variable([1.0], constraint=torch.relu).constraint is torch.relu
+    copied = copy.deepcopy(K.variable([1.0], name="w", constraint=torch.relu))
+    assert (copied.name, copied.constraint) == ("w", torch.relu)
+    assert repr(copied).startswith("Variable 'w' containing:")
     with pytest.raises(ValueError, match="constraint must be callable"):
         K.variable([1.0], constraint="nonneg")
     K.set_floatx("float64")

@@ -42,6 +42,16 @@ class Variable(torch.nn.Parameter):
     def constraint(self):
         return self.__dict__.get("_keras_constraint")
 
+    def __deepcopy__(self, memo):
+        # torch.nn.Parameter's copy keeps the class but not the Keras name and constraint.
+        copied = super().__deepcopy__(memo)
+        copied._keras_name = self.name
+        copied._keras_constraint = self.constraint
+        return copied
+
+    def __repr__(self):
+        return f"Variable {self.name!r} containing:\n{self.detach()!r}"
+
 
 def _value_tensor(value, dtype):
     if torch.is_tensor(value):
@@ -52,8 +62,9 @@ def _value_tensor(value, dtype):
 
 def variable(value, dtype=None, name=None, constraint=None):
     """A variable (``torch.nn.Parameter``) holding a copy of ``value``, of ``dtype``
-    (``floatx()`` by default). ``constraint`` (a callable) is kept as ``.constraint`` for
-    optimizers to apply after each update, as in Keras."""
+    (``floatx()`` by default). ``constraint`` (a callable) is kept as ``.constraint``, Keras's
+    attribute; ``fit`` applies the constraints of layer weights (``add_weight(constraint=...)``)
+    after each step, while a free variable's constraint is for the code that updates it."""
     if constraint is not None and not callable(constraint):
         raise ValueError(f"variable: constraint must be callable, got {constraint!r}")
     torch_dtype = floatx_dtype(dtype)
