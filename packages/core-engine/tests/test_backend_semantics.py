@@ -93,6 +93,8 @@ def test_set_value_checks_the_shape():
     v = K.variable(np.ones(3))
     with pytest.raises(ValueError, match=r"has shape \(3,\), the value \(2,\)"):
         K.set_value(v, np.ones(2))
+    with pytest.raises(TypeError, match="optimizer.learning_rate = value"):
+        K.set_value(0.01, 0.1)
     K.batch_set_value([(v, [1.0, 2.0, 3.0])])
     assert K.batch_get_value([v])[0].tolist() == [1.0, 2.0, 3.0]
     assert K.eval(v).tolist() == [1.0, 2.0, 3.0] and K.count_params(v) == 3

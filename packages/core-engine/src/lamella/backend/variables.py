@@ -128,7 +128,10 @@ def batch_get_value(ops):
 def set_value(x, value):
     """Write ``value`` into the variable ``x`` in place (same shape)."""
     if not torch.is_tensor(x):
-        raise TypeError(f"set_value: expected a variable, got {type(x).__name__}")
+        raise TypeError(
+            f"set_value: expected a variable (K.variable) to write into, got "
+            f"{type(x).__name__} {x!r}; a Python number cannot be changed in place (for an "
+            "optimizer's learning rate, assign optimizer.learning_rate = value)")
     new = to_tensor(value).to(dtype=x.dtype, device=x.device)
     if tuple(new.shape) != tuple(x.shape):
         raise ValueError(f"set_value: the variable {getattr(x, 'name', '')!s} has shape "
