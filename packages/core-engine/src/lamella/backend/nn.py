@@ -30,7 +30,9 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
         x = x * (x > threshold).to(x.dtype)
     else:
         x = torch.relu(x)
-    if max_value is not None:
+    if torch.is_tensor(max_value):
+        x = torch.minimum(torch.clamp(x, min=0.0), max_value.to(x.dtype))
+    elif max_value is not None:
         x = torch.clamp(x, 0.0, max_value)
     if alpha != 0.0:
         x = x - alpha * negative_part
