@@ -370,6 +370,11 @@ def build_cases():
          A(f32(1, 1, 3, 2)), dilation_rate=(2, 2))
     case('conv1d_causal_strided', 'conv1d', A(f32(1, 9, 2)), A(f32(3, 2, 2)), strides=2,
          padding='causal')
+    small_var = (pos(3) * 1e-4).astype('float32')
+    case('batch_normalization_4d_fused', 'batch_normalization', A(xd), A(f32(3)),
+         A(small_var), A(f32(3)), A(pos(3)), epsilon=1e-6)
+    case('batch_normalization_4d_first', 'batch_normalization', A(xd), A(f32(1, 7, 1, 1)),
+         A((pos(1, 7, 1, 1) * 1e-4).astype('float32')), None, None, axis=1, epsilon=1e-6)
     case('conv2d_transpose_output_padding', 'conv2d_transpose', A(xd), A(f32(2, 2, 2, 3)),
          (2, 15, 13, 2), strides=(2, 2))
 

@@ -195,8 +195,12 @@ def bias_add(x, bias, data_format=None):
 
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     """``(x - mean) / sqrt(var + epsilon) * gamma + beta``; the statistics either broadcast
-    against ``x`` or are vectors on ``axis``."""
+    against ``x`` or are vectors on ``axis``. A 4-D channels_last ``x`` (``axis`` -1 or 3) goes
+    through TensorFlow's fused kernel in Keras 2.3.1, whose epsilon is at least ``1.001e-5``:
+    so here too."""
     x = to_tensor(x)
+    if x.dim() == 4 and axis in (-1, 3):
+        epsilon = max(epsilon, 1.001e-5)
     shape = [1] * x.dim()
     shape[axis] = x.shape[axis]
 
