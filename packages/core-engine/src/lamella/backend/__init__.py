@@ -48,6 +48,14 @@ Intended differences from Keras 2.3.1 (each for the reason given):
   TensorFlow instead reaches back to the softmax's logits when the output is a softmax op, so
   results differ by at most the clipping (``epsilon``).
 - ``stop_gradient`` on a list returns a list (Keras 2.3.1 returns a ``map`` object).
+- ``batch_normalization`` and ``normalize_batch_in_training`` follow Keras on TensorFlow's
+  CPU kernels: the fused kernel (sample variance, epsilon at least ``1.001e-5``) for 4-D
+  channels_last data only; Keras on a GPU also fuses channels_first data.
+- ``rnn``'s ``input_length`` must equal the number of timesteps (TensorFlow used it as a loop
+  bound); ``unroll`` gives the same results as the loop, both run eagerly.
+- ``ctc_decode`` decodes on the CPU (NumPy) and returns its tensors on ``y_pred``'s device.
+- ``clear_session`` resets name counters and the fixed learning phase; there is no graph to
+  destroy (torch frees tensors when no longer referenced).
 - Random functions draw from torch's generators: the same distributions, not TensorFlow's
   numbers; ``seed`` makes a draw reproducible.
 - ``set_floatx`` also accepts torch's ``'bfloat16'``.
