@@ -59,6 +59,8 @@ Intended differences from Keras 2.3.1 (each for the reason given):
 - Random functions draw from torch's generators: the same distributions, not TensorFlow's
   numbers; ``seed`` makes a draw reproducible.
 - ``set_floatx`` also accepts torch's ``'bfloat16'``.
+- ``backend()`` returns ``'pytorch'``, not ``'tensorflow'``: scripts that branch on it should
+  take their non-TensorFlow path.
 """
 
 from lamella.backend.config import (
