@@ -214,7 +214,8 @@ class Layer(nn.Module):
         else:
             self.register_buffer(attr, value)
         record = WeightRecord(self, name, attr, bool(trainable),
-                              regularizers.get(regularizer), constraints.get(constraint), layout)
+                              regularizers.get(regularizer), constraints.get(constraint),
+                              layout=layout)
         if record.regularizer is not None:
             _loss_sources_version[0] += 1
         self._weight_records.append(record)
