@@ -168,10 +168,11 @@ class Optimizer:
         return slot if layout is None else layout.to_keras(slot)
 
     def get_weights(self):
-        """``[iterations] + slots`` as NumPy arrays, in Keras's layouts."""
+        """``[iterations] + slots`` as NumPy arrays (copies, as Keras's), in Keras's layouts."""
         weights = self.weights
-        return [weights[0].numpy()] + [self._slot_in_keras_layout(i, w).detach().cpu().numpy()
-                                       for i, w in enumerate(weights[1:])]
+        return [weights[0].numpy()] + [
+            self._slot_in_keras_layout(i, w).detach().cpu().numpy().copy()
+            for i, w in enumerate(weights[1:])]
 
     def set_weights(self, weights):
         current = self.weights

@@ -122,3 +122,8 @@ class GRU(_KerasRNN):
 
     def _fast_path(self, inputs, states, training):
         return fused.gru(self, inputs, states, training)
+
+    def _preprocess_loaded_weights(self, arrays):
+        # A CuDNNGRU's weights load into GRU(reset_after=True) as Keras converts them.
+        target = f"GRU(reset_after={self.cell.reset_after})"
+        return layout.convert_keras_rnn_weights(self.name, target, arrays)

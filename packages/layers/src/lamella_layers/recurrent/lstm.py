@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from lamella_layers import activations as act
 from lamella_layers.recurrent import fused
+from lamella_layers.recurrent import weights_layout as layout
 from lamella_layers.recurrent.base_cell import _block, _DenseCell
 from lamella_layers.recurrent.rnn import _KerasRNN
 
@@ -105,3 +106,7 @@ class LSTM(_KerasRNN):
 
     def _fast_path(self, inputs, states, training):
         return fused.lstm(self, inputs, states, training)
+
+    def _preprocess_loaded_weights(self, arrays):
+        # A CuDNNLSTM's weights load as Keras converts them.
+        return layout.convert_keras_rnn_weights(self.name, "LSTM", arrays)
