@@ -290,10 +290,12 @@ class _DenseCell(_CellBase):
             self.bias_ih.data = views[2]
             self._buffers["_zero_bias_hh"] = views[3]
             return
+        # One parameter for Keras's one bias weight: its two rows are cuDNN's two biases
+        # (adjacent in cuDNN's layout; any gap becomes the row stride).
         width = views[2].numel()
-        if views[3].data_ptr() == views[2].data_ptr() + width * views[2].element_size():
-            # One parameter for Keras's one bias weight: cuDNN keeps the two rows adjacent.
-            self.bias_ih_hh.data = views[2].as_strided((2, width), (width, 1))
+        gap, rest = divmod(views[3].data_ptr() - views[2].data_ptr(), views[2].element_size())
+        if not rest and gap >= width:
+            self.bias_ih_hh.data = views[2].as_strided((2, width), (gap, 1))
 
     def _apply(self, fn, *args, **kwargs):
         # Moving (.to/.cuda) gives every parameter its own new storage: flatten again, as
