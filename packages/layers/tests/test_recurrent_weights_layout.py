@@ -9,6 +9,8 @@ layout. The GPU-only checks at the end skip without CUDA.
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lamella
 from lamella import layers
@@ -240,3 +242,29 @@ def test_cuda_model_with_lstm_trains():
     history = model.fit(np.random.rand(64, 50, 32).astype("float32"),
                         np.random.rand(64, 1).astype("float32"), epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(units=st.integers(1, 5), features=st.integers(1, 6), kind=st.sampled_from(
+    ["kernel", "gru_kernel", "gru_bias", "gru_bias2", "cudnn_kernel", "cudnn_gru_kernel",
+     "cudnn_bias", "cudnn_gru_bias"]))
+def test_layouts_round_trip(units, features, kind):
+    gates = 4 if kind in ("kernel", "cudnn_kernel", "cudnn_bias") else 3
+    order = None if gates == 4 else weights_layout.GRU_ORDER
+    n = gates * units
+    layout, shape = {
+        "kernel": (weights_layout.Kernel(), (features, n)),
+        "gru_kernel": (weights_layout.Kernel(order), (features, n)),
+        "gru_bias": (weights_layout.Bias(order), (n,)),
+        "gru_bias2": (weights_layout.Bias(order), (2, n)),
+        "cudnn_kernel": (weights_layout.CuDNNKernel(gates), (features, n)),
+        "cudnn_gru_kernel": (weights_layout.CuDNNKernel(gates, order), (features, n)),
+        "cudnn_bias": (weights_layout.CuDNNBias(gates), (2 * n,)),
+        "cudnn_gru_bias": (weights_layout.CuDNNBias(gates, order), (2 * n,)),
+    }[kind]
+    value = torch.arange(float(np.prod(shape))).reshape(shape)
+    stored = layout.from_keras(value).contiguous()
+    expected = (n, features) if kind.endswith("kernel") else \
+        (2, n) if kind.startswith("cudnn") else shape
+    assert tuple(stored.shape) == expected  # torch's layout
+    torch.testing.assert_close(layout.to_keras(stored), value)

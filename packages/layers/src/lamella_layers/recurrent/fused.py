@@ -1,4 +1,6 @@
-"""The fast path of ``SimpleRNN``, ``LSTM`` and ``GRU``: torch's fused RNN kernels.
+"""The fast path of ``SimpleRNN``, ``LSTM``, ``GRU`` (and ``CuDNNLSTM``/``CuDNNGRU``, which
+always take it): torch's fused RNN kernels, fed the cell's own parameters (stored in their
+layout, see :mod:`lamella_layers.recurrent.weights_layout`), never per-call copies.
 
 ``torch.rnn_tanh``/``rnn_relu``, ``torch.lstm`` and ``torch.gru`` (cuDNN on a GPU) run the
 whole sequence in one call. They compute exactly Keras's cells when the activations are the
