@@ -1,5 +1,7 @@
 """``GRU`` and its cell ``GRUCell`` (Keras's: gates ``z, r, h``; ``bias`` is ``(3*units,)``, or
 ``(2, 3*units)`` with ``reset_after=True``, torch's and cuDNN's variant with a recurrent bias).
+The cell stores them in torch's layout and gate order ``r, z, n`` (``weight_ih``, ``weight_hh``,
+``bias_ih`` or ``bias_ih_hh``); ``get_weights`` and ``cell.kernel`` give Keras's.
 
 Example::
 

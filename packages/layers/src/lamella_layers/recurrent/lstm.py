@@ -1,5 +1,6 @@
 """``LSTM`` and its cell ``LSTMCell`` (Keras's: gates ``i, f, c, o``, like torch's; weights
-``kernel (input_dim, 4*units)``, ``recurrent_kernel (units, 4*units)``, ``bias (4*units,)``).
+``kernel (input_dim, 4*units)``, ``recurrent_kernel (units, 4*units)``, ``bias (4*units,)``),
+stored transposed as torch's ``weight_ih``/``weight_hh``/``bias_ih`` (see ``weights_layout``).
 
 Example::
 
