@@ -223,14 +223,16 @@ def test_plain_torch_module_inside_a_subclassed_model_is_trained():
     model.compile("sgd", "categorical_crossentropy")
     before = model.linear.weight.detach().clone()
     model.fit(x, y, epochs=1, verbose=0)
-    assert not torch.equal(before, model.linear.weight)
+    # compile/fit put the model on the default device (CUDA where visible)
+    assert not torch.equal(before.cpu(), model.linear.weight.detach().cpu())
 
 
 def test_torch_compile_of_a_model_matches_eager():
     model = _model()
-    x = torch.rand(4, 6)
+    x = torch.rand(4, 6, device=model.device)  # a compiled model's inputs go where it is
     compiled = torch.compile(model)
-    np.testing.assert_allclose(compiled(x).detach().numpy(), model(x).detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(compiled(x).detach().cpu().numpy(),
+                               model(x).detach().cpu().numpy(), rtol=1e-5)
 
 
 def test_jit_compile_trains_like_eager():
@@ -249,8 +251,8 @@ def test_model_is_a_torch_module_for_torch_training():
     model = _model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     x, y = _data()
-    loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)),
-                                             torch.from_numpy(y.argmax(1)))
+    loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x).to(model.device)),
+                                             torch.from_numpy(y.argmax(1)).to(model.device))
     before = [w.copy() for w in model.get_weights()]
     loss.backward()
     optimizer.step()
@@ -266,7 +268,9 @@ def test_regularizer_penalty_is_part_of_the_reported_loss():
                                              kernel_regularizer=lamella.regularizers.l2(0.5))])
     model.compile("sgd", "categorical_crossentropy")
     penalty = 0.5 * float((model.layers[0].kernel.detach() ** 2).sum())
-    plain = lamella.losses.categorical_crossentropy(torch.from_numpy(y), model(torch.from_numpy(x)))
+    device = model.device
+    plain = lamella.losses.categorical_crossentropy(torch.from_numpy(y).to(device),
+                                                    model(torch.from_numpy(x).to(device)))
     assert model.evaluate(x, y, verbose=0, batch_size=64) == pytest.approx(
         float(plain.mean()) + penalty, rel=1e-5)
 
@@ -291,8 +295,10 @@ def test_activity_regularizer_counts_in_training_loss_and_is_not_kept_by_predict
     model = lamella.Sequential([layers.Dense(3, activation="softmax", input_shape=(6,),
                                              activity_regularizer=lamella.regularizers.l1(0.1))])
     model.compile("sgd", "categorical_crossentropy")
-    out = model(torch.from_numpy(x))
-    expected = float(lamella.losses.categorical_crossentropy(torch.from_numpy(y), out).mean()
+    device = model.device
+    out = model(torch.from_numpy(x).to(device))
+    expected = float(lamella.losses.categorical_crossentropy(torch.from_numpy(y).to(device),
+                                                             out).mean()
                      + 0.1 * out.abs().sum())
     assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(expected, rel=1e-5)
     model.predict(x, batch_size=8)

@@ -15,7 +15,6 @@ state; both sides build the same models from tools/keras3_fixtures/zoo.py:
 
 import importlib.util
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -31,6 +30,7 @@ assert importlib.util.find_spec("keras") is not None, (
 
 # imported after the Keras 3 presence check, so a missing Keras fails with a clear message
 import lamella  # noqa: E402
+from lamella.testing import subprocess_env  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools/keras3_fixtures"
@@ -48,12 +48,7 @@ KERAS231 = ROOT / "packages/io/tests/fixtures/keras231"
 KERAS2_REFUSED = {"functional_two_in_two_out": [True], "zoo_wrappers": [False, True]}
 
 
-def clean_env(**extra):
-    """This environment without LAMELLA_* switches or PYTHONPATH, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAMELLA_")}
-    env.pop("PYTHONPATH", None)
-    env.update(extra)
-    return env
+clean_env = subprocess_env  # keeps PYTHONPATH: lamella and Keras may be installed through it
 
 
 def keras3(*args):

@@ -1,7 +1,6 @@
 """The ``lamella`` command: ``lamella plugins [--json]`` and ``lamella version``."""
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -12,15 +11,12 @@ import lamella
 import lamella.plugins as lp
 from lamella import cli
 from lamella.plugins import Component, LamellaPluginWarning, loader
+from lamella.testing import subprocess_env
 
 CORE_LAYERS = {"InputLayer", "Model", "Sequential"}
 
 
-def _env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAMELLA_")}
-    env.pop("PYTHONPATH", None)
-    env.update(extra)
-    return env
+_env = subprocess_env  # keeps PYTHONPATH: lamella may be installed through it
 
 
 def _run(*args, **env):

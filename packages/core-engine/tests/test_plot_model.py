@@ -1,10 +1,16 @@
 """model_to_dot / plot_model draw the layers and their connections."""
 
+import importlib.util
+
 import pytest
 
 import lamella
 from lamella.testing import SeededDense as ToyDense
 from lamella.utils import model_to_dot, plot_model
+
+# pydot is optional (a GPU test machine lacks it); the missing-pydot message is tested below.
+HAS_PYDOT = importlib.util.find_spec("pydot") is not None
+needs_pydot = pytest.mark.skipif(not HAS_PYDOT, reason="pydot is not installed (optional)")
 
 
 def _two_branch_model():
@@ -13,6 +19,7 @@ def _two_branch_model():
     return lamella.Model([a, b], [shared(a), ToyDense(1, name="head")(shared(b))])
 
 
+@needs_pydot
 def test_nodes_and_edges_follow_the_graph():
     dot = model_to_dot(_two_branch_model(), show_shapes=True)
     labels = {n.get_name(): n.get("label") for n in dot.get_nodes() if n.get("label")}
@@ -24,6 +31,7 @@ def test_nodes_and_edges_follow_the_graph():
     assert edges == {("a", "shared"), ("b", "shared"), ("shared", "head")}
 
 
+@needs_pydot
 def test_sequential_draws_its_input(tmp_path):
     model = lamella.Sequential([ToyDense(2, input_shape=(4,), name="d")])
     path = tmp_path / "model.dot"
@@ -35,6 +43,10 @@ def test_sequential_draws_its_input(tmp_path):
 def test_image_format_without_graphviz_says_what_to_install(tmp_path, monkeypatch):
     import shutil
 
+    if not HAS_PYDOT:
+        with pytest.raises(ImportError, match="pip install pydot"):
+            plot_model(_two_branch_model(), to_file=str(tmp_path / "model.png"))
+        return
     if shutil.which("dot"):
         pytest.skip("Graphviz is installed here; the missing-program message cannot be shown")
     with pytest.raises(OSError, match="Graphviz"):

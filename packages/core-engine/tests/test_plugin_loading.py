@@ -2,7 +2,6 @@
 and every hook being exercised."""
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from lamella.plugins import (
     loader,
     lookup,
 )
+from lamella.testing import subprocess_env
 
 
 def _raise(exc):
@@ -308,9 +308,7 @@ LAZY_PROBE = textwrap.dedent(
 
 
 def _clean_env():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAMELLA_")}
-    env.pop("PYTHONPATH", None)
-    return env
+    return subprocess_env()  # keeps PYTHONPATH: lamella may be installed through it
 
 
 def test_import_lamella_loads_no_plugin():

@@ -141,6 +141,8 @@ CASES = {
     "SimpleRNN": case({"units": 3}, SEQ, expected_num_trainable_weights=3),
     "GRU": case({"units": 3}, SEQ, expected_num_trainable_weights=3),
     "LSTM": case({"units": 3}, SEQ, expected_num_trainable_weights=3),
+    "CuDNNLSTM": case({"units": 3}, SEQ, expected_num_trainable_weights=3),
+    "CuDNNGRU": case({"units": 3}, SEQ, expected_num_trainable_weights=3),
     "SimpleRNNCell": case(lambda: {"cell": layers.SimpleRNNCell(3)}, SEQ, run_as="RNN",
                           check_float64=False),
     "GRUCell": case(lambda: {"cell": layers.GRUCell(3)}, SEQ, run_as="RNN", check_float64=False),
@@ -181,6 +183,7 @@ KERAS_SUPPORTS_MASKING = {
         "GaussianDropout", "AlphaDropout", "RNN", "SimpleRNN", "GRU", "LSTM", "TimeDistributed",
         "Bidirectional", "GlobalAveragePooling1D"], True),
     **dict.fromkeys([
+        "CuDNNLSTM", "CuDNNGRU",
         "Flatten", "Reshape", "RepeatVector", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D",
         "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose", "Conv3DTranspose", "Cropping1D",
         "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",

@@ -14,11 +14,6 @@ from lamella.layers._keras_modules import KERAS_MODULES, RENAMED
 # that ported code gets the facade's clear error; a test below fails once one is registered,
 # so that this list is kept honest.
 NOT_IMPLEMENTED = {
-    # cuDNN-only layers of the TensorFlow backend; LSTM/GRU(reset_after=True) already run on
-    # cuDNN through torch's fused kernels, but these classes (and their weight layout) are not
-    # ported yet.
-    "CuDNNGRU": "cudnn_recurrent",
-    "CuDNNLSTM": "cudnn_recurrent",
     # the abstract base of ConvLSTM2D in Keras; lamella's ConvLSTM2D derives from RNN directly
     "ConvRNN2D": "convolutional_recurrent",
     # Keras 1 layers Keras 2.3.1 keeps in keras.legacy.layers (deprecated there)
@@ -101,5 +96,6 @@ def test_star_import_and_dir_give_what_is_installed():
 
     listed = dir(recurrent)
     assert listed == sorted(listed) and {"LSTM", "Layer", "InputSpec"} <= set(listed)
-    assert "CuDNNLSTM" not in dir(cudnn_recurrent) and "RNN" in dir(cudnn_recurrent)
+    assert {"CuDNNLSTM", "CuDNNGRU", "RNN"} <= set(dir(cudnn_recurrent))
+    assert cudnn_recurrent.CuDNNLSTM is layers.CuDNNLSTM
     assert recurrent.Layer is layers.Layer and recurrent.InputSpec is layers.InputSpec

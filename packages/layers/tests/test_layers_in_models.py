@@ -98,6 +98,12 @@ def _hand_specs():
         Spec("RNN/StackedRNNCells", "StackedRNNCells", lambda: lamella.layers.RNN(
             StackedRNNCells([LSTMCell(3), GRUCell(2)]), return_state=True), [_rand(3, 5, 2)],
              n_outputs=4),
+        Spec("CuDNNLSTM/state", "CuDNNLSTM",
+             lambda: lamella.layers.CuDNNLSTM(3, return_state=True), [_rand(3, 5, 2)],
+             n_outputs=3),
+        Spec("CuDNNGRU/seq", "CuDNNGRU",
+             lambda: lamella.layers.CuDNNGRU(3, return_sequences=True, go_backwards=True),
+             [_rand(3, 5, 2)]),
         Spec("TorchModule/Linear", "TorchModule",
              lambda: lamella.layers.TorchModule(torch.nn.Linear(5, 3)), [_rand(3, 5)]),
         Spec("MultiHeadAttention/qv", "MultiHeadAttention",

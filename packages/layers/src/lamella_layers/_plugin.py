@@ -41,7 +41,7 @@ def lamella_layers():
             "GaussianNoise", "GaussianDropout", "AlphaDropout")),
         *(Component(name, f"lamella_layers.recurrent:{name}") for name in (
             "RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell",
-            "StackedRNNCells")),
+            "StackedRNNCells", "CuDNNLSTM", "CuDNNGRU")),
         *(Component(name, f"lamella_layers.wrappers:{name}") for name in (
             "Wrapper", "TimeDistributed", "Bidirectional")),
         *(Component(name, f"lamella_layers.local:{name}") for name in (

@@ -28,7 +28,7 @@ class _ModuleWeightRecord(WeightRecord):
     """A weight living inside the wrapped module (``attr`` is its dotted name there)."""
 
     @property
-    def tensor(self):
+    def variable(self):
         module = self.layer.module
         *path, leaf = self.attr.split(".")
         for part in path:

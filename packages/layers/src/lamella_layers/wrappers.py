@@ -83,6 +83,10 @@ class TimeDistributed(Wrapper):
         out = self.layer(flat, **kwargs)
         return out.reshape((batch, steps) + tuple(out.shape[1:]))
 
+    def _preprocess_loaded_weights(self, arrays):
+        # Keras converts the wrapped layer's weights (e.g. a CuDNNLSTM's for an LSTM).
+        return self.layer._preprocess_loaded_weights(arrays)
+
     def compute_mask(self, inputs, mask=None):
         if not torch.is_tensor(inputs):
             return mask
@@ -234,6 +238,12 @@ class Bidirectional(Wrapper):
     def reset_states(self, states=None):
         self.forward_layer.reset_states()
         self.backward_layer.reset_states()
+
+    def _preprocess_loaded_weights(self, arrays):
+        # Keras's convert_nested_bidirectional: each half as its own layer's weights.
+        half = len(arrays) // 2
+        return (self.forward_layer._preprocess_loaded_weights(list(arrays[:half]))
+                + self.backward_layer._preprocess_loaded_weights(list(arrays[half:])))
 
     def get_config(self):
         config = Layer.get_config(self)

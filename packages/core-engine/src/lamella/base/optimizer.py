@@ -147,8 +147,32 @@ class Optimizer:
         """``[iterations] + slots``, the state saved with a model."""
         return [torch.tensor(self.iterations, dtype=torch.int64)] + list(self._slots)
 
+    def _slot_layout(self, index, slot):
+        """The Keras layout of slot ``index`` (see ``WeightRecord.layout``), or ``None``.
+
+        Slots come as per-parameter lists in the parameters' order (Keras's ``ms``, ``vs``),
+        so slot ``index`` belongs to parameter ``index % len(params)`` when it has its shape;
+        the model sets ``_keras_layouts`` (one per parameter) when it builds the optimizer.
+        """
+        layouts = getattr(self, "_keras_layouts", None)
+        if not layouts or not self._params:
+            return None
+        param = self._params[index % len(self._params)]
+        layout = layouts[index % len(self._params)]
+        if layout is None or tuple(slot.shape) != tuple(param.shape):
+            return None
+        return layout
+
+    def _slot_in_keras_layout(self, index, slot):
+        layout = self._slot_layout(index, slot)
+        return slot if layout is None else layout.to_keras(slot)
+
     def get_weights(self):
-        return [w.detach().cpu().numpy() for w in self.weights]
+        """``[iterations] + slots`` as NumPy arrays (copies, as Keras's), in Keras's layouts."""
+        weights = self.weights
+        return [weights[0].numpy()] + [
+            self._slot_in_keras_layout(i, w).detach().cpu().numpy().copy()
+            for i, w in enumerate(weights[1:])]
 
     def set_weights(self, weights):
         current = self.weights
@@ -157,15 +181,18 @@ class Optimizer:
                 f"{self.name}: set_weights expects {len(current)} arrays (iterations and "
                 f"{len(current) - 1} slots), got {len(weights)}."
             )
-        for target, value in zip(current[1:], weights[1:]):
+        for index, (target, value) in enumerate(zip(current[1:], weights[1:])):
             value = np.asarray(value)
-            if tuple(value.shape) != tuple(target.shape):
+            expected = tuple(self._slot_in_keras_layout(index, target).shape)
+            if tuple(value.shape) != expected:
                 raise ValueError(
-                    f"{self.name}: slot of shape {tuple(target.shape)} cannot take an array of "
+                    f"{self.name}: slot of shape {expected} cannot take an array of "
                     f"shape {tuple(value.shape)}."
                 )
+            value = torch.as_tensor(value, dtype=target.dtype, device=target.device)
+            layout = self._slot_layout(index, target)
             with torch.no_grad():
-                target.copy_(torch.as_tensor(value, dtype=target.dtype))
+                target.copy_(value if layout is None else layout.from_keras(value))
         self.iterations = int(np.asarray(weights[0]))
 
     def get_config(self):

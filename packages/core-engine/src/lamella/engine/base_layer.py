@@ -58,10 +58,30 @@ class WeightRecord:
     trainable: bool
     regularizer: object = None
     constraint: object = None
+    #: ``None`` when the stored tensor is in Keras's layout; else an object whose
+    #: ``to_keras(stored)`` gives Keras's layout (a view where one exists) and whose
+    #: ``from_keras(value)`` gives the stored layout (RNN weights kept as cuDNN wants them).
+    layout: object = None
+
+    @property
+    def variable(self):
+        """The stored ``Parameter`` or buffer (what optimizers update)."""
+        return getattr(self.layer, self.attr)
 
     @property
     def tensor(self):
-        return getattr(self.layer, self.attr)
+        """The weight in Keras's layout (``get_weights``, files, regularizers, constraints)."""
+        stored = self.variable
+        return stored if self.layout is None else self.layout.to_keras(stored)
+
+    def assign(self, value):
+        """Write ``value`` (a tensor in Keras's layout) into the stored weight, in place."""
+        stored = self.variable
+        value = torch.as_tensor(value, dtype=stored.dtype, device=stored.device)
+        if self.layout is not None:
+            value = self.layout.from_keras(value)
+        with torch.no_grad():
+            stored.copy_(value)
 
     @property
     def keras_name(self):
@@ -165,23 +185,27 @@ class Layer(nn.Module):
         trainable, frozen = self._split_weight_records()
         for records, flag in ((trainable, True), (frozen, False)):
             for record in records:
-                if isinstance(record.tensor, nn.Parameter):
-                    record.tensor.requires_grad_(flag)
+                if isinstance(record.variable, nn.Parameter):
+                    record.variable.requires_grad_(flag)
 
     def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
-                   trainable=True, constraint=None):
+                   trainable=True, constraint=None, layout=None, attr=None):
         """Create a weight, register it on the module, and return the tensor.
 
         Trainable weights are ``nn.Parameter``; non-trainable ones (BatchNormalization's moving
         statistics) are buffers, as torch users expect. ``initializer``, ``regularizer`` and
-        ``constraint`` accept anything their facades' ``get`` accepts.
+        ``constraint`` accept anything their facades' ``get`` accepts. ``shape`` is Keras's;
+        with a ``layout`` (see :class:`WeightRecord`) the initial value is drawn in Keras's
+        layout and stored in the layout's, under the attribute ``attr`` (default: ``name``).
         """
         shape = tuple(int(d) for d in shape)
         initializer = initializers.get(initializer if initializer is not None else "glorot_uniform")
         value = initializer(shape, dtype=dtype or self.dtype)
         value = torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value)
         value = value.to(dtype=as_torch_dtype(dtype or self.dtype), device=self._build_device)
-        attr = name.replace("/", "_").replace(":", "_")
+        if layout is not None:
+            value = layout.from_keras(value).contiguous()
+        attr = (attr or name).replace("/", "_").replace(":", "_")
         while attr in self.__dict__ or attr in self._parameters or attr in self._buffers or \
                 attr in self._modules:
             attr += "_"
@@ -190,7 +214,8 @@ class Layer(nn.Module):
         else:
             self.register_buffer(attr, value)
         record = WeightRecord(self, name, attr, bool(trainable),
-                              regularizers.get(regularizer), constraints.get(constraint))
+                              regularizers.get(regularizer), constraints.get(constraint),
+                              layout=layout)
         if record.regularizer is not None:
             _loss_sources_version[0] += 1
         self._weight_records.append(record)
@@ -218,16 +243,16 @@ class Layer(nn.Module):
 
     @property
     def trainable_weights(self):
-        return [r.tensor for r in self._split_weight_records()[0]]
+        return [r.variable for r in self._split_weight_records()[0]]
 
     @property
     def non_trainable_weights(self):
-        return [r.tensor for r in self._split_weight_records()[1]]
+        return [r.variable for r in self._split_weight_records()[1]]
 
     @property
     def weights(self):
         trainable, frozen = self._split_weight_records()
-        return [r.tensor for r in trainable + frozen]
+        return [r.variable for r in trainable + frozen]
 
     def _ordered_weight_records(self):
         """The records behind :meth:`get_weights`, in its order."""
@@ -254,8 +279,13 @@ class Layer(nn.Module):
                     f"Layer {self.name!r}: weight {record.name!r} has shape {tuple(target.shape)}, "
                     f"but the array given has shape {tuple(value.shape)}."
                 )
-            with torch.no_grad():
-                target.copy_(torch.as_tensor(value, dtype=target.dtype))
+            record.assign(value)
+
+    def _preprocess_loaded_weights(self, arrays):
+        """Keras's ``preprocess_weights_for_loading`` for this layer: ``arrays`` (NumPy, in a
+        file's order and layouts, perhaps written by a related layer, e.g. ``CuDNNLSTM``'s for
+        an ``LSTM``) converted to this layer's Keras layouts. The default keeps them."""
+        return arrays
 
     def _build_sublayer(self, sublayer, input_shape, nested_scope=False):
         """Build a sublayer the way Keras builds one inside this layer's name scope.
@@ -329,7 +359,7 @@ class Layer(nn.Module):
         for record in self._weight_records:
             if record.constraint is not None:
                 with torch.no_grad():
-                    record.tensor.copy_(record.constraint(record.tensor))
+                    record.assign(record.constraint(record.tensor))
         for layer in self._sublayers():
             layer._apply_constraints()
 

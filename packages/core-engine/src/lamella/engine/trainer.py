@@ -145,10 +145,14 @@ class Trainer:
         self.to(self._device)
         names, shapes = self._output_names_and_shapes()
         self._objectives.build(names, shapes, self._device)
-        params = list(self.trainable_weights)
+        records = self._split_weight_records()[0]
+        params = [r.variable for r in records]
         seen = {id(p) for p in params}
         params += [p for p in self.parameters() if p.requires_grad and id(p) not in seen]
         self.optimizer.build(params)
+        # Slots of weights not stored in Keras's layout (RNNs) are saved in Keras's layout.
+        self.optimizer._keras_layouts = [r.layout for r in records] + \
+            [None] * (len(params) - len(records))
         self._strategy.setup(self)
         self._constrained = self._has_constraints()
         if self._jit_compile:

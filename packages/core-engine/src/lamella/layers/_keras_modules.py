@@ -25,7 +25,7 @@ from lamella.plugins import facade as _facade
 
 #: ``module -> names`` as in Keras 2.3.1's ``keras/layers/<module>.py``: the layers defined there,
 #: Keras's aliases, and the layers those modules import for backwards compatibility. Some names
-#: are not implemented by any lamella package yet (CuDNNGRU, CuDNNLSTM, ConvRNN2D and Keras 1's
+#: are not implemented by any lamella package yet (ConvRNN2D and Keras 1's
 #: legacy layers); they raise the facade's error until a plugin registers them.
 KERAS_MODULES = {
     "advanced_activations": ("LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "ReLU"),

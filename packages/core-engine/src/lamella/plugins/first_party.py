@@ -119,6 +119,8 @@ FIRST_PARTY = {
         "Cropping1D": "lamella-layers",
         "Cropping2D": "lamella-layers",
         "Cropping3D": "lamella-layers",
+        "CuDNNGRU": "lamella-layers",
+        "CuDNNLSTM": "lamella-layers",
         "Deconvolution2D": "lamella-layers",
         "Deconvolution3D": "lamella-layers",
         "Dense": "lamella-layers",

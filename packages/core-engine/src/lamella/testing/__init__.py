@@ -14,6 +14,7 @@ saves. This package holds:
 - :func:`drive_callback` / :class:`StubModel`: a callback through Keras's epoch loop on
   synthetic logs; :class:`LocalServer`: an HTTP server for download tests;
 - :func:`kill_at_marker` (:mod:`lamella.testing.crash`): SIGKILL a child process mid-write;
+  :func:`subprocess_env`: the environment for a child Python (keeps ``PYTHONPATH``);
 - :mod:`lamella.testing.reference`: NumPy references (TensorFlow's padding, conv, pooling).
 
 Example::
@@ -29,6 +30,7 @@ Example::
 from lamella.testing.callback_driver import StubModel, drive_callback
 from lamella.testing.conformance import CHECKS, LayerTestFailure, run_layer_test
 from lamella.testing.crash import kill_at_marker
+from lamella.testing.environment import subprocess_env
 from lamella.testing.local_server import LocalServer
 from lamella.testing.plugins import make_plugin, plugin_registered, unique_plugin_name
 from lamella.testing.stand_ins import (
@@ -68,6 +70,7 @@ __all__ = [
     "plugin_registered",
     "randomize_weights",
     "read_npz",
+    "subprocess_env",
     "run_layer_test",
     "toy_data",
     "toy_functional",

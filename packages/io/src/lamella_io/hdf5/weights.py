@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import torch
 
-from lamella.engine.base_layer import keras_weight_names
+from lamella.engine.base_layer import Layer, keras_weight_names
 from lamella_io.hdf5.files import (
     HDF5FormatError,
     checked_dataset,
@@ -182,6 +182,19 @@ def read_layer_weights(group, layer_name):
 
 def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch):
     """Pairs (record, value) for one layer, or [] when skipped; raises on a mismatch."""
+    if type(layer)._preprocess_loaded_weights is not Layer._preprocess_loaded_weights:
+        # Keras converts first (CuDNNLSTM <-> LSTM weights, Bidirectional halves), then checks;
+        # converting needs the data, so these layers' weights are read here, once their declared
+        # sizes are known to be in proportion to the layer's (a hostile header costs nothing).
+        limit = 2 * sum(int(np.prod(r.tensor.shape)) for r in records)
+        for name, value in zip(names, values):
+            if int(np.prod(value.shape)) > limit:
+                raise ValueError(f"{where!r}: weight {name!r} of layer {file_layer!r} has shape "
+                                 f"{tuple(value.shape)} in the file, far more than model layer "
+                                 f"{layer.name!r} ({type(layer).__name__}) holds.")
+        values = layer._preprocess_loaded_weights(
+            [read_dataset(v, f"weight {n!r} of layer {file_layer!r}") for n, v in
+             zip(names, values)])
     if len(values) != len(records):
         message = (f"{where!r}: layer #{file_layer!r} in the file has {len(values)} weight(s) "
                    f"{names}, but model layer {layer.name!r} ({type(layer).__name__}) expects "
@@ -209,11 +222,10 @@ def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismat
 
 def _assign(pairs):
     # Every dataset is read before any weight is written: a damaged one leaves the model as is.
-    values = [read_dataset(dataset, f"weight {dataset.name!r}") for _, dataset in pairs]
-    with torch.no_grad():
-        for (record, _), value in zip(pairs, values):
-            target = record.tensor
-            target.copy_(torch.as_tensor(value, dtype=target.dtype, device=target.device))
+    values = [dataset if isinstance(dataset, np.ndarray)  # already read and converted
+              else read_dataset(dataset, f"weight {dataset.name!r}") for _, dataset in pairs]
+    for (record, _), value in zip(pairs, values):
+        record.assign(value)
 
 
 def _check_built(model):

@@ -14,9 +14,18 @@ no recurrent dropout (input dropout with ``implementation=2`` is applied before 
 Keras applies one mask to every gate). ``GRU(reset_after=False)`` (Keras 2.3's default), custom
 activations, masks and recurrent dropout run a stepped loop.
 
+``CuDNNLSTM``/``CuDNNGRU`` (``cudnn``) are Keras 2.3's CuDNN layers, which run on a CPU too.
+
+Weights are stored as torch's kernels and cuDNN want them (``weight_ih (G*units, input_dim)``,
+``weight_hh``, biases; torch's gate order; one flat buffer on CUDA) and seen in Keras's layouts
+through ``get_weights``/``set_weights``/files (``weights_layout``); ``cell.kernel`` and friends
+are those Keras-layout views.
+
 One concept per module: ``base_cell`` (what every cell shares, also ``ConvLSTM2DCell``),
 ``simple_rnn``, ``lstm``, ``gru`` (each cell with its layer), ``stacked_cells``, ``rnn`` (the
-``RNN`` layer and the base of the three Keras layers) and ``fused`` (the fused kernels).
+``RNN`` layer and the base of the three Keras layers), ``fused`` (the fused kernels),
+``weights_layout`` (stored versus Keras layouts, cuDNN's flat buffer, Keras's conversions on
+loading) and ``cudnn``.
 
 Example::
 
@@ -35,6 +44,7 @@ from lamella_layers.recurrent.base_cell import _DenseCell as _DenseCell
 from lamella_layers.recurrent.base_cell import _dropout_masks as _dropout_masks
 from lamella_layers.recurrent.base_cell import _output_size as _output_size
 from lamella_layers.recurrent.base_cell import _state_sizes as _state_sizes
+from lamella_layers.recurrent.cudnn import CuDNNGRU, CuDNNLSTM
 from lamella_layers.recurrent.fused import _gru_reorder as _gru_reorder
 from lamella_layers.recurrent.gru import GRU, GRUCell
 from lamella_layers.recurrent.lstm import LSTM, LSTMCell
@@ -46,4 +56,4 @@ from lamella_layers.recurrent.simple_rnn import SimpleRNN, SimpleRNNCell
 from lamella_layers.recurrent.stacked_cells import StackedRNNCells
 
 __all__ = ["RNN", "SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell",
-           "StackedRNNCells"]
+           "StackedRNNCells", "CuDNNLSTM", "CuDNNGRU"]

@@ -23,6 +23,7 @@ import torch
 from lamella import activations, constraints, initializers, regularizers
 from lamella.engine.base_layer import Layer
 from lamella_layers import _utils
+from lamella_layers.recurrent import weights_layout as layout
 
 
 def _dropout_masks(like, rate, count):
@@ -32,6 +33,11 @@ def _dropout_masks(like, rate, count):
         keep = (torch.rand_like(like) >= rate).to(like.dtype)
         masks.append(keep / (1.0 - rate))
     return masks
+
+
+def _block(tensor, k, size):
+    """Block ``k`` (``size`` wide) of a gate-stacked tensor, or ``None`` for no tensor."""
+    return None if tensor is None else tensor[k * size:(k + 1) * size]
 
 
 def _state_sizes(cell):
@@ -193,10 +199,111 @@ class _DenseCell(_CellBase):
         if recurrent_activation is None:  # SimpleRNNCell has none (and no config key for it)
             self.recurrent_activation = None
 
-    def _add_dense_kernels(self, input_shape, bias_shape, bias_initializer=None):
+    #: torch's block order as Keras's block indices (None: the same order, as for LSTM).
+    _gate_order = None
+    _two_biases = False
+
+    def _layouts(self):
+        """The (kernel, recurrent kernel, bias) layouts between Keras's and the stored weights
+        (see :mod:`lamella_layers.recurrent.weights_layout`)."""
+        bias = layout.Bias(self._gate_order) if self._gate_order is not None else None
+        return layout.Kernel(self._gate_order), layout.Kernel(self._gate_order), bias
+
+    def _add_dense_kernels(self, input_shape, bias_shape, bias_initializer=None,
+                           two_biases=False):
+        """``weight_ih``, ``weight_hh`` and (with ``use_bias``) ``bias_ih``, or with
+        ``two_biases`` ``bias_ih_hh`` (rows: input, recurrent bias), in torch's layout, recorded
+        as Keras's ``kernel``, ``recurrent_kernel`` and ``bias``."""
         n = self._gates * self.units
-        self._add_kernels((self._input_dim(input_shape), n), (self.units, n), bias_shape,
-                          bias_initializer)
+        kernel_layout, recurrent_layout, bias_layout = self._layouts()
+        self.add_weight("kernel", (self._input_dim(input_shape), n), attr="weight_ih",
+                        initializer=self.kernel_initializer, layout=kernel_layout,
+                        regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.add_weight("recurrent_kernel", (self.units, n), attr="weight_hh",
+                        initializer=self.recurrent_initializer, layout=recurrent_layout,
+                        regularizer=self.recurrent_regularizer,
+                        constraint=self.recurrent_constraint)
+        self._two_biases = bool(two_biases)
+        if self.use_bias:
+            self.add_weight("bias", bias_shape, attr="bias_ih_hh" if two_biases else "bias_ih",
+                            initializer=bias_initializer or self.bias_initializer,
+                            layout=bias_layout, regularizer=self.bias_regularizer,
+                            constraint=self.bias_constraint)
+            if not two_biases:
+                # The fused kernels take a recurrent bias too; Keras has none: zeros, kept out
+                # of the state dict and of Keras's weights.
+                self.register_buffer("_zero_bias_hh", torch.zeros_like(self.bias_ih),
+                                     persistent=False)
+        layout.flatten_weights(self)
+
+    # --- the stored weights ------------------------------------------------------------
+
+    def _keras_weight(self, name):
+        for record in self._weight_records:
+            if record.name == name:
+                return record.tensor
+        return None
+
+    @property
+    def kernel(self):
+        """Keras's ``kernel (input_dim, G*units)``: a view of ``weight_ih`` (a reordered copy
+        for GRU)."""
+        return self._keras_weight("kernel")
+
+    @property
+    def recurrent_kernel(self):
+        """Keras's ``recurrent_kernel (units, G*units)``, from ``weight_hh``."""
+        return self._keras_weight("recurrent_kernel")
+
+    @property
+    def bias(self):
+        """Keras's ``bias``, or ``None`` without ``use_bias``."""
+        return self._keras_weight("bias")
+
+    def _biases(self):
+        """``(input bias, recurrent bias)`` in torch's layout; either may be ``None``."""
+        if not self.use_bias:
+            return None, None
+        if self._two_biases:
+            return self.bias_ih_hh[0], self.bias_ih_hh[1]
+        return self.bias_ih, None
+
+    def _cudnn_mode(self):
+        """The fused kernel (a key of ``weights_layout.CUDNN_MODES``) or ``None``."""
+        return None
+
+    def _fused_weights(self):
+        """``[weight_ih, weight_hh(, bias_ih, bias_hh)]``: what the fused kernels take."""
+        weights = [self.weight_ih, self.weight_hh]
+        if self.use_bias:
+            b_ih, b_hh = self._biases()
+            weights += [b_ih, b_hh if b_hh is not None else self._zero_bias_hh]
+        return weights
+
+    def _adopt_flat_weights(self, views):
+        """Point the stored weights at ``views`` (slices of cuDNN's flat buffer)."""
+        self.weight_ih.data = views[0]
+        self.weight_hh.data = views[1]
+        if not self.use_bias:
+            return
+        if not self._two_biases:
+            self.bias_ih.data = views[2]
+            self._buffers["_zero_bias_hh"] = views[3]
+            return
+        # One parameter for Keras's one bias weight: its two rows are cuDNN's two biases
+        # (adjacent in cuDNN's layout; any gap becomes the row stride).
+        width = views[2].numel()
+        gap, rest = divmod(views[3].data_ptr() - views[2].data_ptr(), views[2].element_size())
+        if not rest and gap >= width:
+            self.bias_ih_hh.data = views[2].as_strided((2, width), (gap, 1))
+
+    def _apply(self, fn, *args, **kwargs):
+        # Moving (.to/.cuda) gives every parameter its own new storage: flatten again, as
+        # nn.LSTM does.
+        result = super()._apply(fn, *args, **kwargs)
+        if self.built:
+            layout.flatten_weights(self)
+        return result
 
     def _input_dim(self, input_shape):
         if isinstance(input_shape, list):

@@ -1,5 +1,7 @@
 """``GRU`` and its cell ``GRUCell`` (Keras's: gates ``z, r, h``; ``bias`` is ``(3*units,)``, or
 ``(2, 3*units)`` with ``reset_after=True``, torch's and cuDNN's variant with a recurrent bias).
+The cell stores them in torch's layout and gate order ``r, z, n`` (``weight_ih``, ``weight_hh``,
+``bias_ih`` or ``bias_ih_hh``); ``get_weights`` and ``cell.kernel`` give Keras's.
 
 Example::
 
@@ -11,9 +13,16 @@ Example::
     [w.shape for w in gru.get_weights()]                 # [(3, 12), (4, 12), (2, 12)]
 """
 
+import torch.nn.functional as F
+
+from lamella_layers import activations as act
 from lamella_layers.recurrent import fused
-from lamella_layers.recurrent.base_cell import _DenseCell
+from lamella_layers.recurrent import weights_layout as layout
+from lamella_layers.recurrent.base_cell import _block, _DenseCell
 from lamella_layers.recurrent.rnn import _KerasRNN
+
+#: the torch block holding each of Keras's gates z, r, h.
+_TORCH_BLOCK = (1, 0, 2)
 
 
 class GRUCell(_DenseCell):
@@ -47,61 +56,58 @@ class GRUCell(_DenseCell):
         self.state_size = self.units
         self.output_size = self.units
 
+    _gate_order = layout.GRU_ORDER
+
     def build(self, input_shape):
         shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-        self._add_dense_kernels(input_shape, shape)
+        self._add_dense_kernels(input_shape, shape, two_biases=self.reset_after)
         self.built = True
 
     def call(self, inputs, states, training=None):
+        # Weights in torch's layout and gate order r, z, n: Keras's z, r, h are blocks 1, 0, 2.
         h_tm1 = states[0]
         count = 3 if self.implementation == 1 else 1
         dp, rec_dp = self._masks(inputs, h_tm1, training, count)
         u = self.units
-        if self.bias is None:
-            input_bias = recurrent_bias = None
-        elif self.reset_after:
-            input_bias, recurrent_bias = self.bias[0], self.bias[1]
-        else:
-            input_bias, recurrent_bias = self.bias, None
+        w_ih, w_hh = self.weight_ih, self.weight_hh
+        b_ih, b_hh = self._biases()
+        # Keras's masks are per Keras gate (z, r, h).
         xs = [inputs * dp[k] for k in range(3)] if dp is not None and count == 3 else \
             [inputs * dp[0]] * 3 if dp is not None else [inputs] * 3
         hs = [h_tm1 * rec_dp[k] for k in range(3)] if rec_dp is not None and count == 3 else \
             [h_tm1 * rec_dp[0]] * 3 if rec_dp is not None else [h_tm1] * 3
         if xs[0] is xs[1] is xs[2]:
-            matrix_x = xs[0] @ self.kernel
-            if input_bias is not None:
-                matrix_x = matrix_x + input_bias
-            x_z, x_r, x_h = matrix_x.split(u, dim=-1)
+            x_r, x_z, x_h = F.linear(xs[0], w_ih, b_ih).split(u, dim=-1)
         else:
-            x_z, x_r, x_h = [xs[k] @ self.kernel[:, k * u:(k + 1) * u]
-                             + (input_bias[k * u:(k + 1) * u] if input_bias is not None else 0)
-                             for k in range(3)]
+            x_z, x_r, x_h = [F.linear(xs[k], _block(w_ih, g, u), _block(b_ih, g, u))
+                             for k, g in enumerate(_TORCH_BLOCK)]
         if self.reset_after:
             if hs[0] is hs[1] is hs[2]:
-                inner = hs[0] @ self.recurrent_kernel
-                if recurrent_bias is not None:
-                    inner = inner + recurrent_bias
-                rec_z, rec_r, rec_h = inner.split(u, dim=-1)
+                rec_r, rec_z, rec_h = F.linear(hs[0], w_hh, b_hh).split(u, dim=-1)
             else:
-                rec_z, rec_r, rec_h = [
-                    hs[k] @ self.recurrent_kernel[:, k * u:(k + 1) * u]
-                    + (recurrent_bias[k * u:(k + 1) * u] if recurrent_bias is not None else 0)
-                    for k in range(3)]
+                rec_z, rec_r, rec_h = [F.linear(hs[k], _block(w_hh, g, u), _block(b_hh, g, u))
+                                       for k, g in enumerate(_TORCH_BLOCK)]
             z = self.recurrent_activation(x_z + rec_z)
             r = self.recurrent_activation(x_r + rec_r)
             recurrent_h = r * rec_h
         else:
             if hs[0] is hs[1]:
-                rec_z, rec_r = (hs[0] @ self.recurrent_kernel[:, :2 * u]).split(u, dim=-1)
+                rec_r, rec_z = F.linear(hs[0], w_hh[:2 * u]).split(u, dim=-1)
             else:
-                rec_z = hs[0] @ self.recurrent_kernel[:, :u]
-                rec_r = hs[1] @ self.recurrent_kernel[:, u:2 * u]
+                rec_z = F.linear(hs[0], _block(w_hh, _TORCH_BLOCK[0], u))
+                rec_r = F.linear(hs[1], _block(w_hh, _TORCH_BLOCK[1], u))
             z = self.recurrent_activation(x_z + rec_z)
             r = self.recurrent_activation(x_r + rec_r)
-            recurrent_h = (r * hs[2]) @ self.recurrent_kernel[:, 2 * u:]
+            recurrent_h = F.linear(r * hs[2], _block(w_hh, _TORCH_BLOCK[2], u))
         hh = self.activation(x_h + recurrent_h)
         h = z * h_tm1 + (1 - z) * hh
         return h, [h]
+
+    def _cudnn_mode(self):
+        if (self.reset_after and self.activation is act.tanh
+                and self.recurrent_activation is act.sigmoid):
+            return "gru"
+        return None
 
     def _extra_config(self):
         return {"implementation": self.implementation, "reset_after": self.reset_after}
@@ -118,3 +124,8 @@ class GRU(_KerasRNN):
 
     def _fast_path(self, inputs, states, training):
         return fused.gru(self, inputs, states, training)
+
+    def _preprocess_loaded_weights(self, arrays):
+        # A CuDNNGRU's weights load into GRU(reset_after=True) as Keras converts them.
+        target = f"GRU(reset_after={self.cell.reset_after})"
+        return layout.convert_keras_rnn_weights(self.name, target, arrays)

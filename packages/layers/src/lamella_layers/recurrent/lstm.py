@@ -1,5 +1,6 @@
 """``LSTM`` and its cell ``LSTMCell`` (Keras's: gates ``i, f, c, o``, like torch's; weights
-``kernel (input_dim, 4*units)``, ``recurrent_kernel (units, 4*units)``, ``bias (4*units,)``).
+``kernel (input_dim, 4*units)``, ``recurrent_kernel (units, 4*units)``, ``bias (4*units,)``),
+stored transposed as torch's ``weight_ih``/``weight_hh``/``bias_ih`` (see ``weights_layout``).
 
 Example::
 
@@ -10,8 +11,12 @@ Example::
     seq, h, c = lstm(torch.randn(4, 10, 3))      # (4, 10, 8), (4, 8), (4, 8)
 """
 
+import torch.nn.functional as F
+
+from lamella_layers import activations as act
 from lamella_layers.recurrent import fused
-from lamella_layers.recurrent.base_cell import _DenseCell
+from lamella_layers.recurrent import weights_layout as layout
+from lamella_layers.recurrent.base_cell import _block, _DenseCell
 from lamella_layers.recurrent.rnn import _KerasRNN
 
 
@@ -53,26 +58,25 @@ class LSTMCell(_DenseCell):
         self.built = True
 
     def call(self, inputs, states, training=None):
+        # torch's layout: x @ kernel is F.linear(x, weight_ih), no transposed copy per step.
         h_tm1, c_tm1 = states[0], states[1]
         count = 4 if self.implementation == 1 else 1
         dp, rec_dp = self._masks(inputs, h_tm1, training, count)
         u = self.units
+        b_ih, b_hh = self._biases()
         if self.implementation == 1 and (dp is not None or rec_dp is not None):
             xs = [inputs * dp[k] if dp is not None else inputs for k in range(4)]
             hs = [h_tm1 * rec_dp[k] if rec_dp is not None else h_tm1 for k in range(4)]
-            z = [xs[k] @ self.kernel[:, k * u:(k + 1) * u]
-                 + hs[k] @ self.recurrent_kernel[:, k * u:(k + 1) * u] for k in range(4)]
-            if self.bias is not None:
-                z = [z[k] + self.bias[k * u:(k + 1) * u] for k in range(4)]
+            z = [F.linear(xs[k], self.weight_ih[k * u:(k + 1) * u], _block(b_ih, k, u))
+                 + F.linear(hs[k], self.weight_hh[k * u:(k + 1) * u], _block(b_hh, k, u))
+                 for k in range(4)]
             z0, z1, z2, z3 = z
         else:
             if dp is not None:
                 inputs = inputs * dp[0]
             if rec_dp is not None:
                 h_tm1 = h_tm1 * rec_dp[0]
-            z = inputs @ self.kernel + h_tm1 @ self.recurrent_kernel
-            if self.bias is not None:
-                z = z + self.bias
+            z = F.linear(inputs, self.weight_ih, b_ih) + F.linear(h_tm1, self.weight_hh, b_hh)
             z0, z1, z2, z3 = z.split(u, dim=-1)
         i = self.recurrent_activation(z0)
         f = self.recurrent_activation(z1)
@@ -80,6 +84,11 @@ class LSTMCell(_DenseCell):
         o = self.recurrent_activation(z3)
         h = o * self.activation(c)
         return h, [h, c]
+
+    def _cudnn_mode(self):
+        if self.activation is act.tanh and self.recurrent_activation is act.sigmoid:
+            return "lstm"
+        return None
 
     def _extra_config_before_regularizers(self):
         return {"unit_forget_bias": self.unit_forget_bias}
@@ -98,3 +107,7 @@ class LSTM(_KerasRNN):
 
     def _fast_path(self, inputs, states, training):
         return fused.lstm(self, inputs, states, training)
+
+    def _preprocess_loaded_weights(self, arrays):
+        # A CuDNNLSTM's weights load as Keras converts them.
+        return layout.convert_keras_rnn_weights(self.name, "LSTM", arrays)

@@ -12,6 +12,9 @@ Example::
 
 import warnings
 
+import torch.nn.functional as F
+
+from lamella_layers import activations as act
 from lamella_layers.recurrent import fused
 from lamella_layers.recurrent.base_cell import _DenseCell
 from lamella_layers.recurrent.rnn import _KerasRNN
@@ -48,13 +51,18 @@ class SimpleRNNCell(_DenseCell):
         dp, rec_dp = self._masks(inputs, prev_output, training, 1)
         if dp is not None:
             inputs = inputs * dp[0]
-        h = inputs @ self.kernel
-        if self.bias is not None:
-            h = h + self.bias
+        h = F.linear(inputs, self.weight_ih, self._biases()[0])
         if rec_dp is not None:
             prev_output = prev_output * rec_dp[0]
-        output = self.activation(h + prev_output @ self.recurrent_kernel)
+        output = self.activation(h + F.linear(prev_output, self.weight_hh))
         return output, [output]
+
+    def _cudnn_mode(self):
+        if self.activation is act.tanh:
+            return "rnn_tanh"
+        if self.activation is act.relu:
+            return "rnn_relu"
+        return None
 
 
 class SimpleRNN(_KerasRNN):
