@@ -26,6 +26,8 @@ _ATTRIBUTES = {
     "Model": "lamella.engine.model",
     "Sequential": "lamella.engine.sequential",
     "Input": "lamella.engine.input_layer",
+    "install_keras_alias": "lamella.keras_alias",
+    "uninstall_keras_alias": "lamella.keras_alias",
 }
 
 __all__ = ["__version__", *sorted(_ATTRIBUTES), *sorted(_SUBMODULES)]

@@ -109,10 +109,12 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_layer_names=T
 
 
 def is_model(layer):
-    """Whether ``layer`` is a model (a nested ``Model`` is drawn as a cluster by Keras)."""
-    from lamella.engine.model import Model
+    """Whether ``layer`` is a model (a nested ``Model`` is drawn as a cluster by Keras).
 
-    return isinstance(layer, Model)
+    Told from the class's ancestry rather than ``isinstance``: the engine imports this module
+    (through ``lamella.utils``), so importing ``Model`` here would be an import cycle."""
+    return any(cls.__name__ == "Model" and cls.__module__ == "lamella.engine.model"
+               for cls in type(layer).__mro__)
 
 
 def is_wrapped_model(layer):
@@ -134,13 +136,9 @@ def _wrapper_class():
 
 
 def __getattr__(name):
-    # Keras's module imports these two; Wrapper comes from the layers plugin.
-    if name == "Model":
-        from lamella.engine.model import Model
-
-        return Model
+    # Keras's module imports Wrapper; it comes from the layers plugin.
     if name == "Wrapper":
-        from lamella import layers
-
-        return layers.Wrapper
+        wrapper = _wrapper_class()
+        if wrapper is not None:
+            return wrapper
     raise AttributeError(f"module 'lamella.utils.vis_utils' has no attribute {name!r}")
