@@ -34,6 +34,10 @@ _BUILD_LOCK = threading.RLock()
 #: Bumped whenever a layer gains a loss source (``add_loss``, a weight regularizer, an activity
 #: regularizer) so models re-scan for them; see ``Trainer._uses_call_losses``.
 _loss_sources_version = [0]
+#: bumped whenever any layer's ``trainable`` is set: a compiled model then re-applies the
+#: ``requires_grad`` flags of the weights it collected at compile time before it trains
+#: (see ``Trainer._sync_grad_flags``)
+trainable_version = [0]
 
 
 @dataclasses.dataclass
@@ -162,6 +166,7 @@ class Layer(nn.Module):
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        trainable_version[0] += 1
         trainable, frozen = self._split_weight_records()
         for records, flag in ((trainable, True), (frozen, False)):
             for record in records:
