@@ -111,3 +111,21 @@ def test_freezing_after_compile_does_not_change_the_compiled_model():
     before = model.get_weights()
     model.train_on_batch(np.ones((4, 3)), np.zeros((4, 2)))
     assert not _changed(before, model.get_weights())
+
+
+def test_add_weight_defaults_as_keras():
+    class Scalar(lamella.engine.base_layer.Layer):
+        def build(self, input_shape):
+            # callables, not 'ones'/'zeros': the core's tests run without lamella-layers
+            self.scale = self.add_weight(initializer=lambda shape, dtype=None: np.ones(shape))
+            self.offset = self.add_weight(shape=(2,),
+                                          initializer=lambda shape, dtype=None: np.zeros(shape))
+            super().build(input_shape)
+
+        def call(self, inputs):
+            return inputs * self.scale + self.offset
+
+    layer = Scalar()
+    out = layer(torch.ones(3, 2))
+    assert tuple(layer.scale.shape) == () and tuple(out.shape) == (3, 2)
+    assert [w.shape for w in layer.get_weights()] == [(), (2,)]

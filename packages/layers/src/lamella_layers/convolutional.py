@@ -20,6 +20,8 @@ Example::
     conv.get_weights()[0].shape              # (3, 3, 3, 8)
 """
 
+import warnings
+
 import torch.nn.functional as F
 
 from lamella import constraints, initializers, regularizers
@@ -491,6 +493,13 @@ class Conv3DTranspose(_ConvTranspose):
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
                  output_padding=None, data_format=None, **kwargs):
+        # Keras 2.3.1 accepts dilation_rate here (its Conv3D base takes it) and ignores it: the
+        # transposed 3-D convolution is never dilated, and the config leaves it out.
+        dilation_rate = kwargs.pop("dilation_rate", 1)
+        if dilation_rate not in (1, (1, 1, 1), [1, 1, 1]):
+            warnings.warn(f"Conv3DTranspose: dilation_rate={dilation_rate!r} is ignored, as in "
+                          "Keras 2.3.1 (a transposed 3-D convolution is not dilated).",
+                          stacklevel=2)
         super().__init__(filters, kernel_size, strides=strides, padding=padding,
                          output_padding=output_padding, data_format=data_format,
                          dilation_rate=1, **kwargs)

@@ -173,15 +173,19 @@ class Layer(nn.Module):
                 if isinstance(record.tensor, nn.Parameter):
                     record.tensor.requires_grad_(flag)
 
-    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None):
         """Create a weight, register it on the module, and return the tensor.
+
+        As in Keras 2.3.1, ``shape=None`` is a scalar ``()`` and ``name=None`` is TensorFlow's
+        default variable name, ``"Variable"``.
 
         Trainable weights are ``nn.Parameter``; non-trainable ones (BatchNormalization's moving
         statistics) are buffers, as torch users expect. ``initializer``, ``regularizer`` and
         ``constraint`` accept anything their facades' ``get`` accepts.
         """
-        shape = tuple(int(d) for d in shape)
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        name = "Variable" if name is None else name
         initializer = initializers.get(initializer if initializer is not None else "glorot_uniform")
         value = initializer(shape, dtype=dtype or self.dtype)
         value = torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value)

@@ -180,8 +180,26 @@ def read_layer_weights(group, layer_name):
     return names, datasets
 
 
-def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch):
-    """Pairs (record, value) for one layer, or [] when skipped; raises on a mismatch."""
+#: the layers whose kernel ``load_weights(reshape=True)`` reshapes (Keras 2.3.1's list)
+RESHAPED_KERNELS = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "ConvLSTM2D")
+
+
+def _reshaped_kernel(where, layer, value, expected):
+    """Keras 2.3.1's ``reshape=True``: a convolution kernel stored with another shape but as
+    many values is reshaped (C order) to the layer's; any other size is an error."""
+    size = int(np.prod(expected))
+    if int(np.prod(value.shape)) != size:
+        raise ValueError(f"{where!r}: weights must be of equal size to apply a reshape "
+                         f"operation. Layer {layer.name!r}'s weights have shape {expected} and "
+                         f"size {size}. The weights for loading have shape "
+                         f"{tuple(value.shape)} and size {int(np.prod(value.shape))}.")
+    return expected
+
+
+def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch,
+                reshape=False):
+    """Triples (record, value, shape to reshape to or None) for one layer, or [] when skipped;
+    raises on a mismatch."""
     if len(values) != len(records):
         message = (f"{where!r}: layer #{file_layer!r} in the file has {len(values)} weight(s) "
                    f"{names}, but model layer {layer.name!r} ({type(layer).__name__}) expects "
@@ -192,8 +210,12 @@ def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismat
             return []
         raise ValueError(message)
     pairs = []
-    for record, name, value in zip(records, names, values):
+    for index, (record, name, value) in enumerate(zip(records, names, values)):
         expected = tuple(record.tensor.shape)
+        if (reshape and index == 0 and type(layer).__name__ in RESHAPED_KERNELS
+                and tuple(value.shape) != expected):
+            pairs.append((record, value, _reshaped_kernel(where, layer, value, expected)))
+            continue
         if tuple(value.shape) != expected:
             message = (f"{where!r}: weight {name!r} of layer {file_layer!r} has shape "
                        f"{tuple(value.shape)} in the file, but model layer {layer.name!r} "
@@ -203,15 +225,17 @@ def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismat
                               stacklevel=4)
                 continue
             raise ValueError(message)
-        pairs.append((record, value))
+        pairs.append((record, value, None))
     return pairs
 
 
 def _assign(pairs):
     # Every dataset is read before any weight is written: a damaged one leaves the model as is.
-    values = [read_dataset(dataset, f"weight {dataset.name!r}") for _, dataset in pairs]
+    values = [read_dataset(dataset, f"weight {dataset.name!r}") for _, dataset, _ in pairs]
     with torch.no_grad():
-        for (record, _), value in zip(pairs, values):
+        for (record, _, shape), value in zip(pairs, values):
+            if shape is not None:
+                value = np.reshape(value, shape)
             target = record.tensor
             target.copy_(torch.as_tensor(value, dtype=target.dtype, device=target.device))
 
@@ -225,7 +249,7 @@ def _check_built(model):
         )
 
 
-def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
+def load_weights_from_group(root, model, by_name=False, skip_mismatch=False, reshape=False):
     """Load the weights in ``root`` (a weights file or a model file) into ``model``.
 
     Every check runs before any weight is written, so a failed load leaves ``model`` as it was,
@@ -251,7 +275,7 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
             for layer in index[file_layer]:
                 pairs += _plan_layer(where, layer, file_layer, names, values,
                                      records=layer_weight_records(layer),
-                                     skip_mismatch=skip_mismatch)
+                                     skip_mismatch=skip_mismatch, reshape=reshape)
     else:
         with_weights = [l for l in layers if layer_weight_records(l)]
         stored = []
@@ -267,5 +291,6 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
             )
         for layer, (file_layer, names, values) in zip(with_weights, stored):
             pairs += _plan_layer(where, layer, file_layer, names, values,
-                                 records=layer_weight_records(layer), skip_mismatch=skip_mismatch)
+                                 records=layer_weight_records(layer), skip_mismatch=skip_mismatch,
+                                 reshape=reshape)
     _assign(pairs)
