@@ -18,14 +18,16 @@ import importlib
 from lamella._version import __version__
 
 _SUBMODULES = {
-    "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "plugins", "preprocessing", "regularizers",
-    "saving", "schedules", "utils",
+    "activations", "backend", "callbacks", "constraints", "datasets", "engine", "initializers",
+    "layers", "losses", "metrics", "models", "objectives", "optimizers", "plugins",
+    "preprocessing", "regularizers", "saving", "schedules", "utils",
 }
 _ATTRIBUTES = {
     "Model": "lamella.engine.model",
     "Sequential": "lamella.engine.sequential",
     "Input": "lamella.engine.input_layer",
+    "install_keras_alias": "lamella.keras_alias",
+    "uninstall_keras_alias": "lamella.keras_alias",
 }
 
 __all__ = ["__version__", *sorted(_ATTRIBUTES), *sorted(_SUBMODULES)]

@@ -6,10 +6,12 @@ so ``lamella.activations.X`` is the object the installed plugin registered.
 """
 
 
+from lamella.engine.base_layer import Layer  # noqa: F401  (Keras's module has it: advanced activations)
 from lamella.plugins import facade as _facade
 from lamella.plugins import lookup as _lookup
 
 # install() rebinds ``_facade`` to the Facade object, so the default goes through ``_lookup``.
 _facade.install(
-    globals(), "activations", none_value=lambda: _lookup.resolve("activations", "linear")
+    globals(), "activations", none_value=lambda: _lookup.resolve("activations", "linear"),
+    serialize_arg="activation", deserialize_arg="name",
 )

@@ -8,4 +8,4 @@ so ``lamella.constraints.X`` is the object the installed plugin registered.
 from lamella.base.initializer import Constraint
 from lamella.plugins import facade as _facade
 
-_facade.install(globals(), "constraints")
+_facade.install(globals(), "constraints", serialize_arg="constraint", deserialize_arg="config")

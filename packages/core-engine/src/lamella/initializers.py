@@ -8,4 +8,4 @@ so ``lamella.initializers.X`` is the object the installed plugin registered.
 from lamella.base.initializer import Initializer
 from lamella.plugins import facade as _facade
 
-_facade.install(globals(), "initializers")
+_facade.install(globals(), "initializers", serialize_arg="initializer", deserialize_arg="config")

@@ -7,4 +7,24 @@ so ``lamella.losses.X`` is the object the installed plugin registered.
 from lamella.base.loss import Loss, LossFunctionWrapper, Reduction, compute_weighted_loss
 from lamella.plugins import facade as _facade
 
-_facade.install(globals(), "losses")
+_facade.install(globals(), "losses", serialize_arg="loss", deserialize_arg="name")
+
+
+def is_categorical_crossentropy(loss):
+    """Whether ``loss`` is categorical cross-entropy in any of its forms (the class, a wrapper of
+    the function, the function, or its name), as Keras 2.3.1 tells.
+
+    Example::
+
+        is_categorical_crossentropy("categorical_crossentropy")   # True
+    """
+    from lamella.plugins import lookup
+
+    cls = lookup.find("losses", "CategoricalCrossentropy")
+    fn = lookup.find("losses", "categorical_crossentropy")
+    return bool(
+        (cls is not None and isinstance(loss, cls))
+        or (isinstance(loss, LossFunctionWrapper) and fn is not None and loss.fn is fn)
+        or getattr(loss, "__name__", None) == "categorical_crossentropy"
+        or (isinstance(loss, str) and loss == "categorical_crossentropy")
+    )

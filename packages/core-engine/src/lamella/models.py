@@ -2,6 +2,7 @@
 
 from lamella import layers
 from lamella.engine import serialization
+from lamella.engine.input_layer import Input, InputLayer  # noqa: F401  (in Keras's module too)
 from lamella.engine.model import Model
 from lamella.engine.sequential import Sequential
 from lamella.saving import load_model, save_model

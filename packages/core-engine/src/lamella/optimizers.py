@@ -8,4 +8,4 @@ from lamella import schedules
 from lamella.base.optimizer import Optimizer
 from lamella.plugins import facade as _facade
 
-_facade.install(globals(), "optimizers")
+_facade.install(globals(), "optimizers", serialize_arg="optimizer", deserialize_arg="config")

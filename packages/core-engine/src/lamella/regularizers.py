@@ -8,4 +8,4 @@ so ``lamella.regularizers.X`` is the object the installed plugin registered.
 from lamella.base.initializer import Regularizer
 from lamella.plugins import facade as _facade
 
-_facade.install(globals(), "regularizers")
+_facade.install(globals(), "regularizers", serialize_arg="regularizer", deserialize_arg="config")

@@ -110,8 +110,11 @@ def save_weights(model, filepath, overwrite=True):
         saver.save_weights(model, target, overwrite=saver_overwrite)
 
 
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
-    saver_for(filepath).load_weights(model, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
+    # ``reshape`` is passed only when asked for, so savers written before it existed still work.
+    extra = {"reshape": True} if reshape else {}
+    saver_for(filepath).load_weights(model, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                                     **extra)
 
 
 def to_yaml(config, **kwargs):

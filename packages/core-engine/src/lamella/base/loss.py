@@ -52,7 +52,7 @@ class Loss:
         model.compile(optimizer="sgd", loss=MeanFourthPower())
     """
 
-    def __init__(self, reduction=Reduction.AUTO, name=None):
+    def __init__(self, reduction=Reduction.SUM_OVER_BATCH_SIZE, name=None):
         Reduction.validate(reduction)
         self.reduction = reduction
         self.name = name
@@ -74,7 +74,7 @@ class Loss:
 class LossFunctionWrapper(Loss):
     """A loss object around a function ``fn(y_true, y_pred, **kwargs)`` of per-sample values."""
 
-    def __init__(self, fn, reduction=Reduction.AUTO, name=None, **kwargs):
+    def __init__(self, fn, reduction=Reduction.SUM_OVER_BATCH_SIZE, name=None, **kwargs):
         super().__init__(reduction=reduction, name=name or getattr(fn, "__name__", None))
         self.fn = fn
         self._fn_kwargs = kwargs

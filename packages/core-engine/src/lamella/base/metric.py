@@ -28,7 +28,17 @@ class Metric:
                 return self.count
     """
 
-    def __init__(self, name=None, dtype=None):
+    #: the Layer keyword arguments Keras 2.3.1's Metric (a Layer) accepts besides name and dtype
+    LAYER_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "weights",
+                    "activity_regularizer", "trainable")
+
+    def __init__(self, name=None, dtype=None, **kwargs):
+        unknown = sorted(set(kwargs) - set(self.LAYER_KWARGS))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: keyword argument(s) {unknown} not understood;"
+                            f" a Metric accepts name, dtype and Layer's {self.LAYER_KWARGS}")
+        # A metric holds no trainable weights; Keras keeps the flag, so does lamella.
+        self.trainable = kwargs.get("trainable", True)
         self.name = name or to_snake_case(type(self).__name__)
         if name is None:
             self.name = unique_name(type(self).__name__)
@@ -36,8 +46,12 @@ class Metric:
         self._state_names = []
         self._device = None
 
-    def add_weight(self, name, shape=(), initializer="zeros", dtype=None):
-        """Create a state tensor (zeros or ones) and keep it as an attribute."""
+    def add_weight(self, name, shape=(), initializer=None, dtype=None):
+        """Create a state tensor (zeros, the default, or ones) and keep it as an attribute."""
+        initializer = initializer or "zeros"
+        if initializer not in ("zeros", "ones"):
+            raise ValueError(f"{type(self).__name__}.add_weight({name!r}): initializer must be "
+                             f"'zeros' or 'ones', got {initializer!r}")
         dtype = as_torch_dtype(dtype or self.dtype)
         make = torch.ones if initializer == "ones" else torch.zeros
         tensor = make(shape, dtype=dtype, device=self._device)

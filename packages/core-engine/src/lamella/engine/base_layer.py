@@ -34,6 +34,10 @@ _BUILD_LOCK = threading.RLock()
 #: Bumped whenever a layer gains a loss source (``add_loss``, a weight regularizer, an activity
 #: regularizer) so models re-scan for them; see ``Trainer._uses_call_losses``.
 _loss_sources_version = [0]
+#: bumped whenever any layer's ``trainable`` is set: a compiled model then re-applies the
+#: ``requires_grad`` flags of the weights it collected at compile time before it trains
+#: (see ``Trainer._sync_grad_flags``)
+trainable_version = [0]
 
 
 @dataclasses.dataclass
@@ -182,15 +186,19 @@ class Layer(nn.Module):
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        trainable_version[0] += 1
         trainable, frozen = self._split_weight_records()
         for records, flag in ((trainable, True), (frozen, False)):
             for record in records:
                 if isinstance(record.variable, nn.Parameter):
                     record.variable.requires_grad_(flag)
 
-    def add_weight(self, name, shape, dtype=None, initializer=None, regularizer=None,
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
                    trainable=True, constraint=None, layout=None, attr=None):
         """Create a weight, register it on the module, and return the tensor.
+
+        As in Keras 2.3.1, ``shape=None`` is a scalar ``()`` and ``name=None`` is TensorFlow's
+        default variable name, ``"Variable"``.
 
         Trainable weights are ``nn.Parameter``; non-trainable ones (BatchNormalization's moving
         statistics) are buffers, as torch users expect. ``initializer``, ``regularizer`` and
@@ -198,7 +206,8 @@ class Layer(nn.Module):
         with a ``layout`` (see :class:`WeightRecord`) the initial value is drawn in Keras's
         layout and stored in the layout's, under the attribute ``attr`` (default: ``name``).
         """
-        shape = tuple(int(d) for d in shape)
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        name = "Variable" if name is None else name
         initializer = initializers.get(initializer if initializer is not None else "glorot_uniform")
         value = initializer(shape, dtype=dtype or self.dtype)
         value = torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value)

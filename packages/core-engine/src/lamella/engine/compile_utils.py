@@ -2,6 +2,7 @@
 names them (``loss``, ``out_a_loss``, ``out_a_acc``, ``acc_1`` for a duplicate)."""
 
 import copy
+import functools
 import inspect
 
 import torch
@@ -35,6 +36,37 @@ def per_output(value, output_names, argument):
     return [value] * n
 
 
+def as_keras_target(y_true, y_pred):
+    """The target as Keras 2.3.1 feeds it to a loss or metric function: a 1-D target becomes a
+    column ``(N, 1)`` (Keras expands every 1-D array) and takes the output's float dtype (the
+    target placeholder has the output's dtype), so integer labels arrive as float32.
+
+    Example::
+
+        as_keras_target(torch.tensor([0, 1]), torch.zeros(2, 1)).shape   # (2, 1), float32
+    """
+    if y_true.dim() == 1:
+        y_true = y_true.unsqueeze(-1)
+    if y_pred.is_floating_point() and y_true.dtype != y_pred.dtype:
+        y_true = y_true.to(y_pred.dtype)
+    return y_true
+
+
+def _keras_fed(kind, fn):
+    """A user's own loss or metric function (one no plugin registered) receives its targets as
+    Keras feeds them (:func:`as_keras_target`): such a function is written against Keras's
+    shapes (a contrastive loss on 1-D labels would otherwise broadcast ``(N,)`` against
+    ``(N, 1)`` to ``(N, N)``). Registered functions take lamella's targets as they are."""
+    if not inspect.isfunction(fn) or lookup.registry(kind).name_of(fn) is not None:
+        return fn
+
+    @functools.wraps(fn)
+    def fed(y_true, y_pred, *args, **kwargs):
+        return fn(as_keras_target(y_true, y_pred), y_pred, *args, **kwargs)
+
+    return fed
+
+
 def make_loss(identifier):
     """A loss identifier → a :class:`Loss` object (functions are wrapped)."""
     if identifier is None:
@@ -46,12 +78,12 @@ def make_loss(identifier):
         return obj()
     if not callable(obj):
         raise ValueError(f"Could not interpret loss {identifier!r}: it is not callable.")
-    return LossFunctionWrapper(obj, name=getattr(obj, "__name__", "loss"))
+    return LossFunctionWrapper(_keras_fed("losses", obj), name=getattr(obj, "__name__", "loss"))
 
 
 def _raw_loss(loss):
     if isinstance(loss, LossFunctionWrapper):
-        return loss.fn
+        return getattr(loss.fn, "__wrapped__", loss.fn)
     return loss
 
 
@@ -80,7 +112,7 @@ def make_metric(identifier, loss, output_shape, name):
         return obj(name=name)
     if not callable(obj):
         raise ValueError(f"Could not interpret metric {identifier!r}: it is not callable.")
-    return MeanMetricWrapper(obj, name=name)
+    return MeanMetricWrapper(_keras_fed("metrics", obj), name=name)
 
 
 class CompiledObjectives:

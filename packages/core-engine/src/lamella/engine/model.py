@@ -259,5 +259,10 @@ class Model(Trainer, Layer):
     def save_weights(self, filepath, overwrite=True):
         saving.save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
-        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):
+        """Load weights saved by ``save_weights`` (or a whole-model file), in layer order or
+        ``by_name``; ``skip_mismatch`` (with ``by_name``) skips layers whose weights do not
+        fit; ``reshape`` reshapes a convolution kernel stored with another shape but the same
+        number of values, as Keras 2.3.1 does."""
+        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                            reshape=reshape)

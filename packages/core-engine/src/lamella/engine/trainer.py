@@ -55,6 +55,8 @@ from lamella.plugins import lookup
 from lamella.utils.generic_utils import as_list
 
 _FIT_LEGACY = {"nb_epoch": "epochs"}
+#: (model id, trainable_version) whose requires_grad flags the weights carry now
+_GRAD_FLAGS = [None]
 _MIXED_PRECISION = (None, "float16", "bfloat16")
 
 
@@ -145,10 +147,16 @@ class Trainer:
         self.to(self._device)
         names, shapes = self._output_names_and_shapes()
         self._objectives.build(names, shapes, self._device)
-        records = self._split_weight_records()[0]
+        records, frozen = self._split_weight_records()
         params = [r.variable for r in records]
-        seen = {id(p) for p in params}
+        # Keras-layout weights train as their records say (a frozen one stays out even when a
+        # model compiled earlier left its requires_grad on); plain torch parameters as torch says.
+        seen = {id(r.variable) for r in records + frozen}
         params += [p for p in self.parameters() if p.requires_grad and id(p) not in seen]
+        # Keras 2.3.1 trains the weights that were trainable when the model was compiled:
+        # freezing a layer afterwards (the GAN pattern) changes only models compiled later.
+        self._compiled_trainable_ids = {id(p) for p in params}
+        _GRAD_FLAGS[0] = None
         self.optimizer.build(params)
         # Slots of weights not stored in Keras's layout (RNNs) are saved in Keras's layout.
         self.optimizer._keras_layouts = [r.layout for r in records] + \
@@ -466,8 +474,27 @@ class Trainer:
 
     # --- what one batch does -------------------------------------------------------------------
 
+    def _sync_grad_flags(self):
+        """Give every weight the ``requires_grad`` this model collected at compile time.
+
+        Models share weights (a GAN's discriminator is inside the combined model) but
+        ``requires_grad`` is one flag per tensor, so each model sets the flags it needs before
+        it trains; the check is one comparison per step unless some ``trainable`` changed or
+        another model trained in between.
+        """
+        state = (id(self), base_layer.trainable_version[0])
+        if _GRAD_FLAGS[0] == state:
+            return
+        compiled = self._compiled_trainable_ids
+        for param in self.parameters():
+            wanted = id(param) in compiled
+            if param.requires_grad != wanted:
+                param.requires_grad_(wanted)
+        _GRAD_FLAGS[0] = state
+
     def _train_step(self, xs, ys, sws):
         """Forward, loss, backward, optimizer update, constraints and metrics for one batch."""
+        self._sync_grad_flags()
         if self._uses_call_losses():
             self._clear_call_losses()
         with learning_phase_scope(True), self._autocast():

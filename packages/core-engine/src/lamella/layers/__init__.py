@@ -9,6 +9,7 @@ from lamella.engine.base_layer import InputSpec, Layer
 from lamella.engine.input_layer import Input, InputLayer
 from lamella.layers import _keras_modules
 from lamella.plugins import facade as _facade
+from lamella.utils.generic_utils import deserialize_keras_object  # noqa: F401  (as in Keras)
 
-_facade.install(globals(), "layers")
+_facade.install(globals(), "layers", serialize_arg="layer", deserialize_arg="config")
 _keras_modules.install_package(globals())

@@ -119,18 +119,42 @@ class Facade:
         return sorted(n for n in names if not n.startswith("_"))
 
 
-def install(module_globals, kind, none_value=None):
+def _first_argument_named(method, name):
+    """``method`` as a function whose first parameter is called ``name``, as Keras calls it
+    (``keras.activations.serialize(activation)``), so keyword calls from ported code work."""
+    sig = inspect.signature(method)
+    params = list(sig.parameters.values())
+    params[0] = params[0].replace(name=name)
+
+    def function(*args, **kwargs):
+        if name in kwargs:
+            if args:
+                raise TypeError(f"{method.__name__}() got multiple values for argument {name!r}")
+            args = (kwargs.pop(name),)
+        return method(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = method.__name__
+    function.__doc__ = method.__doc__
+    function.__signature__ = sig.replace(parameters=params)
+    return function
+
+
+def install(module_globals, kind, none_value=None, serialize_arg="obj", deserialize_arg="config"):
     """Give a facade module ``get``/``serialize``/``deserialize``/``__getattr__``/``__dir__``.
+
+    ``serialize_arg``/``deserialize_arg`` name the first argument of ``serialize`` and
+    ``deserialize`` as Keras 2.3.1 does in that module (``serialize(loss)``,
+    ``deserialize(name, custom_objects=None)``).
 
     Example (the whole of ``lamella/losses.py`` but its imports)::
 
-        _facade.install(globals(), "losses")
+        _facade.install(globals(), "losses", serialize_arg="loss", deserialize_arg="name")
     """
     facade = Facade(kind, module_globals["__name__"], none_value)
     module_globals.update(
         get=facade.get,
-        serialize=facade.serialize,
-        deserialize=facade.deserialize,
+        serialize=_first_argument_named(facade.serialize, serialize_arg),
+        deserialize=_first_argument_named(facade.deserialize, deserialize_arg),
         __getattr__=facade.getattr,
         __dir__=lambda: facade.dir(module_globals),
         _facade=facade,

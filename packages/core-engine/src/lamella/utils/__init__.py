@@ -12,6 +12,7 @@ from lamella.plugins.custom_objects import (
     get_custom_objects,
 )
 from lamella.utils.data_utils import Sequence
+from lamella.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 from lamella.utils.np_utils import normalize, to_categorical
 from lamella.utils.vis_utils import model_to_dot, plot_model
 
@@ -52,12 +53,14 @@ __all__ = [
     "CustomObjectScope",
     "Sequence",
     "custom_object_scope",
+    "deserialize_keras_object",
     "get_custom_objects",
     "get_source_inputs",
     "model_to_dot",
     "normalize",
     "plot_model",
     "print_summary",
+    "serialize_keras_object",
     "set_random_seed",
     "to_categorical",
 ]

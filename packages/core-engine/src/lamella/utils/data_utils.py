@@ -34,3 +34,13 @@ class Sequence:
     def __iter__(self):
         for index in range(len(self)):
             yield self[index]
+
+
+def __getattr__(name):
+    # Keras's get_file/validate_file download and check files: lamella-io registers them as
+    # utilities (``lamella.utils.get_file``); the Enqueuers and Progbar are answered the same way.
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from lamella import utils
+
+    return getattr(utils, name)

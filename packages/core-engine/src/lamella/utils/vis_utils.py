@@ -103,3 +103,42 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_layer_names=T
             f"the {extension!r} format (install graphviz), or save as '.dot' instead."
         ) from exc
     return dot
+
+
+# --- the rest of Keras 2.3.1's ``keras.utils.vis_utils`` --------------------------------------
+
+
+def is_model(layer):
+    """Whether ``layer`` is a model (a nested ``Model`` is drawn as a cluster by Keras).
+
+    Told from the class's ancestry rather than ``isinstance``: the engine imports this module
+    (through ``lamella.utils``), so importing ``Model`` here would be an import cycle."""
+    return any(cls.__name__ == "Model" and cls.__module__ == "lamella.engine.model"
+               for cls in type(layer).__mro__)
+
+
+def is_wrapped_model(layer):
+    """Whether ``layer`` is a wrapper (``TimeDistributed``, ``Bidirectional``) around a model."""
+    wrapper = _wrapper_class()
+    return wrapper is not None and isinstance(layer, wrapper) and is_model(layer.layer)
+
+
+def add_edge(dot, src, dst):
+    """Add the edge ``src -> dst`` (node ids) to a pydot graph unless it is there already."""
+    if not dot.get_edge(src, dst):
+        dot.add_edge(_pydot().Edge(src, dst))
+
+
+def _wrapper_class():
+    from lamella.plugins import lookup
+
+    return lookup.find("layers", "Wrapper")
+
+
+def __getattr__(name):
+    # Keras's module imports Wrapper; it comes from the layers plugin.
+    if name == "Wrapper":
+        wrapper = _wrapper_class()
+        if wrapper is not None:
+            return wrapper
+    raise AttributeError(f"module 'lamella.utils.vis_utils' has no attribute {name!r}")

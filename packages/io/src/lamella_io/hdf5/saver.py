@@ -44,11 +44,12 @@ class HDF5Saver:
             weights.save_weights_to_group(root, list(model.layers), model_file._version(),
                                           model_file.BACKEND)
 
-    def load_weights(self, model, filepath, by_name=False, skip_mismatch=False):
-        """Load a weights file or a model file's weights, topologically or ``by_name``."""
+    def load_weights(self, model, filepath, by_name=False, skip_mismatch=False, reshape=False):
+        """Load a weights file or a model file's weights, topologically or ``by_name``
+        (``reshape``: Keras 2.3.1's reshaping of convolution kernels)."""
         with open_for_reading(filepath) as root:
             weights.load_weights_from_group(root, model, by_name=by_name,
-                                            skip_mismatch=skip_mismatch)
+                                            skip_mismatch=skip_mismatch, reshape=reshape)
 
 
 #: The instance registered as the ``h5`` saver.

@@ -180,8 +180,26 @@ def read_layer_weights(group, layer_name):
     return names, datasets
 
 
-def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch):
-    """Pairs (record, value) for one layer, or [] when skipped; raises on a mismatch."""
+#: the layers whose kernel ``load_weights(reshape=True)`` reshapes (Keras 2.3.1's list)
+RESHAPED_KERNELS = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "ConvLSTM2D")
+
+
+def _reshaped_kernel(where, layer, value, expected):
+    """Keras 2.3.1's ``reshape=True``: a convolution kernel stored with another shape but as
+    many values is reshaped (C order) to the layer's; any other size is an error."""
+    size = int(np.prod(expected))
+    if int(np.prod(value.shape)) != size:
+        raise ValueError(f"{where!r}: weights must be of equal size to apply a reshape "
+                         f"operation. Layer {layer.name!r}'s weights have shape {expected} and "
+                         f"size {size}. The weights for loading have shape "
+                         f"{tuple(value.shape)} and size {int(np.prod(value.shape))}.")
+    return expected
+
+
+def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch,
+                reshape=False):
+    """Triples (record, value, shape to reshape to or None) for one layer, or [] when skipped;
+    raises on a mismatch."""
     if type(layer)._preprocess_loaded_weights is not Layer._preprocess_loaded_weights:
         # Keras converts first (CuDNNLSTM <-> LSTM weights, Bidirectional halves), then checks;
         # converting needs the data, so these layers' weights are read here, once their declared
@@ -205,8 +223,12 @@ def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismat
             return []
         raise ValueError(message)
     pairs = []
-    for record, name, value in zip(records, names, values):
+    for index, (record, name, value) in enumerate(zip(records, names, values)):
         expected = tuple(record.tensor.shape)
+        if (reshape and index == 0 and type(layer).__name__ in RESHAPED_KERNELS
+                and tuple(value.shape) != expected):
+            pairs.append((record, value, _reshaped_kernel(where, layer, value, expected)))
+            continue
         if tuple(value.shape) != expected:
             message = (f"{where!r}: weight {name!r} of layer {file_layer!r} has shape "
                        f"{tuple(value.shape)} in the file, but model layer {layer.name!r} "
@@ -216,16 +238,16 @@ def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismat
                               stacklevel=4)
                 continue
             raise ValueError(message)
-        pairs.append((record, value))
+        pairs.append((record, value, None))
     return pairs
 
 
 def _assign(pairs):
     # Every dataset is read before any weight is written: a damaged one leaves the model as is.
     values = [dataset if isinstance(dataset, np.ndarray)  # already read and converted
-              else read_dataset(dataset, f"weight {dataset.name!r}") for _, dataset in pairs]
-    for (record, _), value in zip(pairs, values):
-        record.assign(value)
+              else read_dataset(dataset, f"weight {dataset.name!r}") for _, dataset, _ in pairs]
+    for (record, _, shape), value in zip(pairs, values):
+        record.assign(value if shape is None else np.reshape(value, shape))
 
 
 def _check_built(model):
@@ -237,7 +259,7 @@ def _check_built(model):
         )
 
 
-def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
+def load_weights_from_group(root, model, by_name=False, skip_mismatch=False, reshape=False):
     """Load the weights in ``root`` (a weights file or a model file) into ``model``.
 
     Every check runs before any weight is written, so a failed load leaves ``model`` as it was,
@@ -263,7 +285,7 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
             for layer in index[file_layer]:
                 pairs += _plan_layer(where, layer, file_layer, names, values,
                                      records=layer_weight_records(layer),
-                                     skip_mismatch=skip_mismatch)
+                                     skip_mismatch=skip_mismatch, reshape=reshape)
     else:
         with_weights = [l for l in layers if layer_weight_records(l)]
         stored = []
@@ -279,5 +301,6 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False):
             )
         for layer, (file_layer, names, values) in zip(with_weights, stored):
             pairs += _plan_layer(where, layer, file_layer, names, values,
-                                 records=layer_weight_records(layer), skip_mismatch=skip_mismatch)
+                                 records=layer_weight_records(layer), skip_mismatch=skip_mismatch,
+                                 reshape=reshape)
     _assign(pairs)

@@ -73,12 +73,31 @@ class SimpleRNN(_KerasRNN):
 
     _cell_class = SimpleRNNCell
 
-    def __init__(self, units, **kwargs):
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, **kwargs):
         if "implementation" in kwargs:  # Keras 2.3 accepts it, ignores it and warns
             kwargs.pop("implementation")
             warnings.warn("The `implementation` argument in `SimpleRNN` has been deprecated. "
                           "Please remove it from your layer call.", stacklevel=2)
-        super().__init__(units, **kwargs)
+        # Keras 2.3.1's parameters in its order, so positional calls mean what they do there
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint,
+                         recurrent_constraint=recurrent_constraint,
+                         bias_constraint=bias_constraint, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards, stateful=stateful,
+                         unroll=unroll, **kwargs)
 
     def _fast_path(self, inputs, states, training):
         return fused.simple_rnn(self, inputs, states, training)

@@ -11,6 +11,7 @@ from lamella_io.preprocessing.image.affine import (
     flip_axis,
 )
 from lamella_io.preprocessing.image.iterators import DirectoryIterator, NumpyArrayIterator
+from lamella_io.preprocessing.image.utils import resolve_format
 
 __all__ = ["ImageDataGenerator"]
 
@@ -63,6 +64,8 @@ class ImageDataGenerator:
                  vertical_flip=False, rescale=None, preprocessing_function=None,
                  data_format="channels_last", validation_split=0.0, interpolation_order=1,
                  dtype="float32"):
+        # Keras: None means the backend's image_data_format() / floatx()
+        data_format, dtype = resolve_format(data_format, dtype)
         self.featurewise_center = featurewise_center
         self.samplewise_center = samplewise_center
         self.featurewise_std_normalization = featurewise_std_normalization

@@ -16,6 +16,7 @@ from lamella_io.preprocessing.image.utils import (
     array_to_img,
     img_to_array,
     load_img,
+    resolve_format,
 )
 
 try:
@@ -123,8 +124,9 @@ class NumpyArrayIterator(Iterator):
     """
 
     def __init__(self, x, y, image_data_generator, batch_size=32, shuffle=False,
-                 sample_weight=None, seed=None, data_format="channels_last", save_to_dir=None,
-                 save_prefix="", save_format="png", subset=None, dtype="float32"):
+                 sample_weight=None, seed=None, data_format=None, save_to_dir=None,
+                 save_prefix="", save_format="png", subset=None, dtype=None):
+        data_format, dtype = resolve_format(data_format, dtype)
         self.dtype = dtype
         if type(x) is tuple or type(x) is list:
             if type(x[1]) is not list:
@@ -223,9 +225,10 @@ class DirectoryIterator(Iterator):
 
     def __init__(self, directory, image_data_generator, target_size=(256, 256), color_mode="rgb",
                  classes=None, class_mode="categorical", batch_size=32, shuffle=True, seed=None,
-                 data_format="channels_last", save_to_dir=None, save_prefix="",
+                 data_format=None, save_to_dir=None, save_prefix="",
                  save_format="png", follow_links=False, subset=None, interpolation="nearest",
-                 dtype="float32"):
+                 dtype=None):
+        data_format, dtype = resolve_format(data_format, dtype)
         self.image_data_generator = image_data_generator
         self.target_size = tuple(target_size)
         if color_mode not in {"rgb", "rgba", "grayscale"}:

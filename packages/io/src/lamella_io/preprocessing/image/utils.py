@@ -8,6 +8,15 @@ import numpy as np
 
 from lamella.utils.atomic_files import atomic_path
 
+
+def resolve_format(data_format, dtype=None):
+    """Keras's defaults: ``data_format=None`` is ``K.image_data_format()`` and ``dtype=None``
+    is ``K.floatx()`` (read when called, so ``K.set_image_data_format`` is honoured)."""
+    from lamella import backend
+
+    return (backend.image_data_format() if data_format is None else data_format,
+            backend.floatx() if dtype is None else dtype)
+
 __all__ = ["array_to_img", "img_to_array", "list_pictures", "load_img", "save_img"]
 
 
@@ -36,7 +45,7 @@ def validate_filename(filename, white_list_formats):
     return filename.lower().endswith(white_list_formats) and os.path.isfile(filename)
 
 
-def save_img(path, x, data_format="channels_last", file_format=None, scale=True, **kwargs):
+def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
     """Save an image array to ``path`` (``file_format`` as Pillow names it; by default the
     extension picks it). ``path`` may also be a writable binary file object.
 
@@ -49,6 +58,7 @@ def save_img(path, x, data_format="channels_last", file_format=None, scale=True,
     >>> os.listdir(os.path.dirname(path))
     ['x.png']
     """
+    data_format, _ = resolve_format(data_format)
     img = array_to_img(x, data_format=data_format, scale=scale)
     if img.mode == "RGBA" and file_format in ("jpg", "jpeg"):
         warnings.warn("The JPG format does not support RGBA images, converting to RGB.",
@@ -145,7 +155,7 @@ def _list_valid_filenames_in_directory(directory, white_list_formats, split, cla
     return classes, filenames
 
 
-def array_to_img(x, data_format="channels_last", scale=True, dtype="float32"):
+def array_to_img(x, data_format=None, scale=True, dtype=None):
     """A 3-D array as a Pillow image (scaled to 0..255 when ``scale``).
 
     >>> import numpy as np
@@ -153,6 +163,7 @@ def array_to_img(x, data_format="channels_last", scale=True, dtype="float32"):
     ((3, 2), 'RGB')
     """
     image = _pil()
+    data_format, dtype = resolve_format(data_format, dtype)
     x = np.asarray(x, dtype=dtype)
     if x.ndim != 3:
         raise ValueError("Expected image array to have rank 3 (single image). Got array with "
@@ -178,13 +189,14 @@ def array_to_img(x, data_format="channels_last", scale=True, dtype="float32"):
     raise ValueError("Unsupported channel number: %s" % (x.shape[2],))
 
 
-def img_to_array(img, data_format="channels_last", dtype="float32"):
+def img_to_array(img, data_format=None, dtype=None):
     """A Pillow image as a 3-D array (``(h, w, c)`` or ``(c, h, w)``).
 
     >>> import numpy as np
     >>> img_to_array(array_to_img(np.zeros((2, 3, 1)))).shape
     (2, 3, 1)
     """
+    data_format, dtype = resolve_format(data_format, dtype)
     if data_format not in {"channels_first", "channels_last"}:
         raise ValueError("Unknown data_format: %s" % data_format)
     x = np.asarray(img, dtype=dtype)
