@@ -18,9 +18,9 @@ import importlib
 from lamella._version import __version__
 
 _SUBMODULES = {
-    "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "plugins", "preprocessing", "regularizers",
-    "saving", "schedules", "utils",
+    "activations", "applications", "backend", "callbacks", "constraints", "datasets",
+    "initializers", "layers", "losses", "metrics", "models", "optimizers", "plugins",
+    "preprocessing", "regularizers", "saving", "schedules", "utils",
 }
 _ATTRIBUTES = {
     "Model": "lamella.engine.model",

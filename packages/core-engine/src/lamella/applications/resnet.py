@@ -1,0 +1,9 @@
+"""``lamella.applications.resnet``: Keras 2.3.1's ``keras.applications.resnet``.
+
+Importing it imports the module the applications plugin registered under ``"resnet"``
+(lamella-applications) and this name refers to that module from then on.
+"""
+
+from lamella.applications import become_registered
+
+become_registered(__name__)

@@ -1,0 +1,9 @@
+"""``lamella.applications.vgg16``: Keras 2.3.1's ``keras.applications.vgg16``.
+
+Importing it imports the module the applications plugin registered under ``"vgg16"``
+(lamella-applications) and this name refers to that module from then on.
+"""
+
+from lamella.applications import become_registered
+
+become_registered(__name__)
