@@ -104,9 +104,10 @@ def main():
         model = getattr(applications, function)(weights=None, **kwargs)
         cases[name] = describe(model, function, kwargs)
         print(name, cases[name]['count_params'], len(model.layers))
+    # compact: about a million characters of layer records
     _preamble.write_json(os.path.join(out, 'architectures.json'),
-                         {'_meta': META, 'cases': cases}, newline=True, indent=1,
-                         sort_keys=True)
+                         {'_meta': META, 'cases': cases}, newline=True, sort_keys=True,
+                         separators=(',', ':'))
 
     arrays, weight_cases = {}, {}
     for name, function, kwargs in WEIGHTS_CASES:

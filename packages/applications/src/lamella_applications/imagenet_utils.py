@@ -16,8 +16,6 @@ CLASS_INDEX_PATH = ('https://storage.googleapis.com/download.tensorflow.org/'
 # file can be used, as CLASS_INDEX_PATH can be changed).
 CLASS_INDEX_HASH = 'c2c37ea517e94d9795004a39431a14cb'
 
-# Global tensor of imagenet mean for preprocessing symbolic inputs
-_IMAGENET_MEAN = None
 
 
 def _preprocess_numpy_input(x, data_format, mode, **kwargs):
@@ -95,65 +93,48 @@ def _preprocess_numpy_input(x, data_format, mode, **kwargs):
     return x
 
 
+def _preprocess_tensor(x, data_format, mode):
+    """``_preprocess_numpy_input`` for a torch tensor: the same arithmetic, without changing
+    the caller's tensor (Keras's tensors are immutable, so its symbolic path never did)."""
+    if not torch.is_floating_point(x):
+        x = x.to(torch.get_default_dtype())
+    if mode == 'tf':
+        return x / 127.5 - 1.
+    channel_axis = (0 if x.ndim == 3 else 1) if data_format == 'channels_first' else -1
+    if mode == 'torch':
+        x = x / 255.
+        mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    else:
+        x = torch.flip(x, dims=(channel_axis,))  # 'RGB'->'BGR'
+        mean, std = [103.939, 116.779, 123.68], None
+    shape = [1] * x.ndim
+    shape[channel_axis] = 3
+    x = x - torch.tensor(mean, dtype=x.dtype, device=x.device).reshape(shape)
+    if std is not None:
+        x = x / torch.tensor(std, dtype=x.dtype, device=x.device).reshape(shape)
+    return x
+
+
 def _preprocess_symbolic_input(x, data_format, mode, **kwargs):
-    """Preprocesses a tensor encoding a batch of images.
+    """Preprocesses a tensor encoding a batch of images: a torch tensor directly, a symbolic
+    (functional-API) tensor through a ``Lambda`` layer, so a model can start with it.
 
     # Arguments
         x: Input tensor, 3D or 4D.
         data_format: Data format of the image tensor.
-        mode: One of "caffe", "tf" or "torch".
-            - caffe: will convert the images from RGB to BGR,
-                then will zero-center each color channel with
-                respect to the ImageNet dataset,
-                without scaling.
-            - tf: will scale pixels between -1 and 1,
-                sample-wise.
-            - torch: will scale pixels between 0 and 1 and then
-                will normalize each channel with respect to the
-                ImageNet dataset.
+        mode: One of "caffe", "tf" or "torch" (see ``preprocess_input``).
 
     # Returns
         Preprocessed tensor.
     """
-    global _IMAGENET_MEAN
-
-    backend, _, _, _ = get_submodules_from_kwargs(kwargs)
-
-    if mode == 'tf':
-        x /= 127.5
-        x -= 1.
-        return x
-
-    if mode == 'torch':
-        x /= 255.
-        mean = [0.485, 0.456, 0.406]
-        std = [0.229, 0.224, 0.225]
-    else:
-        if data_format == 'channels_first':
-            # 'RGB'->'BGR'
-            if backend.ndim(x) == 3:
-                x = x[::-1, ...]
-            else:
-                x = x[:, ::-1, ...]
-        else:
-            # 'RGB'->'BGR'
-            x = x[..., ::-1]
-        mean = [103.939, 116.779, 123.68]
-        std = None
-
-    if _IMAGENET_MEAN is None:
-        _IMAGENET_MEAN = backend.constant(-np.array(mean))
-
-    # Zero-center by mean pixel
-    if backend.dtype(x) != backend.dtype(_IMAGENET_MEAN):
-        x = backend.bias_add(
-            x, backend.cast(_IMAGENET_MEAN, backend.dtype(x)),
-            data_format=data_format)
-    else:
-        x = backend.bias_add(x, _IMAGENET_MEAN, data_format)
-    if std is not None:
-        x /= std
-    return x
+    backend, layers, _, _ = get_submodules_from_kwargs(kwargs)
+    if torch.is_tensor(x):
+        return _preprocess_tensor(x, data_format, mode)
+    if not backend.is_keras_tensor(x):
+        raise ValueError('preprocess_input expects a NumPy array, a torch tensor or a '
+                         'symbolic tensor, got ' + str(type(x)))
+    return layers.Lambda(_preprocess_tensor,
+                         arguments={'data_format': data_format, 'mode': mode})(x)
 
 
 def preprocess_input(x, data_format=None, mode='caffe', **kwargs):

@@ -20,7 +20,7 @@ from lamella._version import __version__
 _SUBMODULES = {
     "activations", "applications", "backend", "callbacks", "constraints", "datasets",
     "initializers", "layers", "losses", "metrics", "models", "optimizers", "plugins",
-    "preprocessing", "regularizers", "saving", "schedules", "utils",
+    "preprocessing", "regularizers", "saving", "schedules", "utils", "wrappers",
 }
 _ATTRIBUTES = {
     "Model": "lamella.engine.model",

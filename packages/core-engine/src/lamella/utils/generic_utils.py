@@ -35,3 +35,25 @@ def to_list(x, allow_tuple=False):
     if allow_tuple and isinstance(x, tuple):
         return list(x)
     return [x]
+
+
+def has_arg(fn, name, accept_all=False):
+    """Keras 2.3's ``has_arg``: whether ``fn`` accepts a keyword argument ``name``.
+
+    ``accept_all=True`` also answers ``True`` when ``fn`` takes ``**kwargs``.
+
+    Example::
+
+        >>> def f(a, b=1, **kw): pass
+        >>> has_arg(f, "b"), has_arg(f, "c"), has_arg(f, "c", accept_all=True)
+        (True, False, True)
+    """
+    import inspect
+
+    signature = inspect.signature(fn)
+    parameter = signature.parameters.get(name)
+    if parameter is not None:
+        return parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                  inspect.Parameter.KEYWORD_ONLY)
+    return accept_all and any(p.kind == inspect.Parameter.VAR_KEYWORD
+                              for p in signature.parameters.values())
