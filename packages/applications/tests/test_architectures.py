@@ -23,12 +23,13 @@ def _kwargs(record):
     return kwargs
 
 
-def _unscoped(weight_name):
+def _unscoped(weight_name, layer_name):
     """The weight name without TensorFlow name scopes: NASNet builds its blocks inside
     ``K.name_scope('normal_A_block_5')``, which prefixes the weight names (not the layer
     names) in TensorFlow; lamella has no graph name scopes. Loading by topology or by layer
     name does not read weight names, so Keras's NASNet files load all the same."""
-    return "/".join(weight_name.split("/")[-2:])
+    start = weight_name.find(layer_name + "/")
+    return weight_name[start:] if start > 0 else weight_name
 
 
 def _shape(shape):
@@ -50,7 +51,8 @@ def test_architecture_matches_keras(case):
         assert _shape(layer.output_shape) == _shape(expected["output_shape"]), where
         found = [[name, list(w.shape)] for name, w in zip(layer.keras_weight_names(),
                                                            layer.weights)]
-        assert found == [[_unscoped(name), shape] for name, shape in expected["weights"]], where
+        assert found == [[_unscoped(name, layer.name), shape]
+                         for name, shape in expected["weights"]], where
     assert model.count_params() == record["count_params"]
     assert sum(w.numel() for w in model.trainable_weights) == record["trainable_params"]
     assert list(model.output_shape) == record["output_shape"]

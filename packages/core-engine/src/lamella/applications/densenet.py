@@ -1,7 +1,7 @@
-"""``lamella.applications.densenet``: Keras 2.3.1's ``keras.applications.densenet``.
+"""Keras 2.3.1's ``keras.applications.densenet``.
 
-Importing it imports the module the applications plugin registered under ``"densenet"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"densenet"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

@@ -1,7 +1,7 @@
-"""``lamella.applications.inception_v3``: Keras 2.3.1's ``keras.applications.inception_v3``.
+"""Keras 2.3.1's ``keras.applications.inception_v3``.
 
-Importing it imports the module the applications plugin registered under ``"inception_v3"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"inception_v3"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

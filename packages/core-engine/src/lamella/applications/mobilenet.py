@@ -1,7 +1,7 @@
-"""``lamella.applications.mobilenet``: Keras 2.3.1's ``keras.applications.mobilenet``.
+"""Keras 2.3.1's ``keras.applications.mobilenet``.
 
-Importing it imports the module the applications plugin registered under ``"mobilenet"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"mobilenet"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

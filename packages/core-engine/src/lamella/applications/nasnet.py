@@ -1,7 +1,7 @@
-"""``lamella.applications.nasnet``: Keras 2.3.1's ``keras.applications.nasnet``.
+"""Keras 2.3.1's ``keras.applications.nasnet``.
 
-Importing it imports the module the applications plugin registered under ``"nasnet"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"nasnet"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

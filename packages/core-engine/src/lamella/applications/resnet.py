@@ -1,7 +1,7 @@
-"""``lamella.applications.resnet``: Keras 2.3.1's ``keras.applications.resnet``.
+"""Keras 2.3.1's ``keras.applications.resnet``.
 
-Importing it imports the module the applications plugin registered under ``"resnet"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"resnet"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

@@ -1,7 +1,7 @@
-"""``lamella.applications.resnet50``: Keras 2.3.1's ``keras.applications.resnet50``.
+"""Keras 2.3.1's ``keras.applications.resnet50``.
 
-Importing it imports the module the applications plugin registered under ``"resnet50"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"resnet50"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

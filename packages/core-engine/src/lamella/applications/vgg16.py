@@ -1,7 +1,7 @@
-"""``lamella.applications.vgg16``: Keras 2.3.1's ``keras.applications.vgg16``.
+"""Keras 2.3.1's ``keras.applications.vgg16``.
 
-Importing it imports the module the applications plugin registered under ``"vgg16"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"vgg16"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

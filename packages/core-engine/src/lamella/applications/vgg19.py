@@ -1,7 +1,7 @@
-"""``lamella.applications.vgg19``: Keras 2.3.1's ``keras.applications.vgg19``.
+"""Keras 2.3.1's ``keras.applications.vgg19``.
 
-Importing it imports the module the applications plugin registered under ``"vgg19"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"vgg19"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

@@ -1,7 +1,7 @@
-"""``lamella.applications.xception``: Keras 2.3.1's ``keras.applications.xception``.
+"""Keras 2.3.1's ``keras.applications.xception``.
 
-Importing it imports the module the applications plugin registered under ``"xception"``
-(lamella-applications) and this name refers to that module from then on.
+Importing it imports the module the applications plugin registered as
+``"xception"`` (lamella-applications); this name refers to that module from then on.
 """
 
 from lamella.applications import become_registered

@@ -1,4 +1,11 @@
-"""``Sequence``: an indexable dataset of batches, safe for parallel loading."""
+"""``lamella.utils.data_utils``: Keras 2.3.1's module of that name.
+
+``Sequence`` (an indexable dataset of batches, safe for parallel loading) lives here; the
+enqueuers in :mod:`lamella.utils.enqueuers`; ``get_file`` and ``validate_file`` come from the
+plugin that registers them (lamella-io, through the ``lamella_utils`` hook).
+"""
+
+from lamella.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer
 
 
 class Sequence:
@@ -34,3 +41,13 @@ class Sequence:
     def __iter__(self):
         for index in range(len(self)):
             yield self[index]
+
+
+def __getattr__(name):
+    # get_file, validate_file: registered utilities (lamella-io), resolved on first use.
+    from lamella.plugins import facade
+
+    return facade.Facade("utils", __name__).getattr(name)
+
+
+__all__ = ["GeneratorEnqueuer", "OrderedEnqueuer", "Sequence", "SequenceEnqueuer"]

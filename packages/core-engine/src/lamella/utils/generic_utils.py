@@ -57,3 +57,17 @@ def has_arg(fn, name, accept_all=False):
                                   inspect.Parameter.KEYWORD_ONLY)
     return accept_all and any(p.kind == inspect.Parameter.VAR_KEYWORD
                               for p in signature.parameters.values())
+
+
+def __getattr__(name):
+    # Progbar lives with the engine's progress bar; imported on use, so this module stays
+    # importable from anywhere in the core without a cycle.
+    if name == "Progbar":
+        from lamella.engine.progbar import Progbar
+
+        return Progbar
+    if name in ("CustomObjectScope", "custom_object_scope", "get_custom_objects"):
+        from lamella.plugins import custom_objects
+
+        return getattr(custom_objects, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
