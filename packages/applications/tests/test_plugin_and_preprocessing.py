@@ -61,9 +61,7 @@ def test_preprocess_input_modes_match_keras():
 
 
 def test_preprocess_input_on_a_tensor():
-    from lamella.applications import resnet50
-
-    from lamella.applications import densenet
+    from lamella.applications import densenet, resnet50
 
     x = np.random.RandomState(0).uniform(0, 255, (2, 4, 4, 3)).astype("float32")
     for module in (resnet50, densenet):

@@ -20,7 +20,8 @@ def load_data(path="mnist.npz", *, base_url=None, file_hash=None, cache_dir=None
         base_url: a mirror folder to download from (default: ``$LAMELLA_DATASETS_BASE_URL``,
             else Keras's origin). lamella addition, keyword only.
         file_hash: expected digest (default: Keras's; ``False``: no check). Keyword only.
-        cache_dir: cache root (default ``$LAMELLA_HOME``, else ``$KERAS_HOME`` or ``~/.keras``). Keyword only.
+        cache_dir: cache root (default ``$LAMELLA_HOME``, else ``$KERAS_HOME`` or
+            ``~/.keras``). Keyword only.
 
     # Returns
         ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(N, 28, 28)``, uint8 labels

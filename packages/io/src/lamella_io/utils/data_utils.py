@@ -148,7 +148,8 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
     """Downloads a file from a URL if it is not already in the cache (Keras's ``get_file``).
 
     The file is stored as ``cache_dir/cache_subdir/fname`` (``cache_dir`` defaults to
-    ``$LAMELLA_HOME`` if set, else ``$KERAS_HOME`` or ``~/.keras``, Keras's cache). When ``file_hash`` is given, a cached file with a
+    ``$LAMELLA_HOME`` if set, else ``$KERAS_HOME`` or ``~/.keras``, Keras's cache). When
+    ``file_hash`` is given, a cached file with a
     different digest is downloaded again, and a fresh download whose digest differs raises
     ``ValueError`` and is deleted.
 
