@@ -367,6 +367,7 @@ FIRST_PARTY = {
         "PolynomialDecay": "lamella-optimizers"
     },
     "utils": {
+        "H5Dict": "lamella-io",
         "HDF5Matrix": "lamella-io",
         "get_file": "lamella-io",
         "validate_file": "lamella-io"
