@@ -103,7 +103,9 @@ def test_progbar_and_generic_utils():
     from lamella.engine.progbar import Progbar as engine_progbar
     from lamella.utils.generic_utils import CustomObjectScope, Progbar
 
-    assert Progbar is engine_progbar
+    assert Progbar is engine_progbar is lamella.utils.Progbar
+    assert lamella.utils.OrderedEnqueuer is OrderedEnqueuer
+    assert lamella.utils.convert_all_kernels_in_model.__module__ == "lamella.utils.layer_utils"
     assert CustomObjectScope is lamella.utils.CustomObjectScope
     import lamella.utils.generic_utils as generic_utils
 

@@ -303,9 +303,9 @@ def DenseNet121(include_top=True,
                 classes=1000,
                 **kwargs):
     return DenseNet([6, 12, 24, 16],
-                    include_top, weights,
-                    input_tensor, input_shape,
-                    pooling, classes,
+                    include_top=include_top, weights=weights,
+                    input_tensor=input_tensor, input_shape=input_shape,
+                    pooling=pooling, classes=classes,
                     **kwargs)
 
 
@@ -317,9 +317,9 @@ def DenseNet169(include_top=True,
                 classes=1000,
                 **kwargs):
     return DenseNet([6, 12, 32, 32],
-                    include_top, weights,
-                    input_tensor, input_shape,
-                    pooling, classes,
+                    include_top=include_top, weights=weights,
+                    input_tensor=input_tensor, input_shape=input_shape,
+                    pooling=pooling, classes=classes,
                     **kwargs)
 
 
@@ -331,9 +331,9 @@ def DenseNet201(include_top=True,
                 classes=1000,
                 **kwargs):
     return DenseNet([6, 12, 48, 32],
-                    include_top, weights,
-                    input_tensor, input_shape,
-                    pooling, classes,
+                    include_top=include_top, weights=weights,
+                    input_tensor=input_tensor, input_shape=input_shape,
+                    pooling=pooling, classes=classes,
                     **kwargs)
 
 

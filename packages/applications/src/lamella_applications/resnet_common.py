@@ -424,10 +424,10 @@ def ResNet50(include_top=True,
         x = stack1(x, 256, 6, name='conv4')
         x = stack1(x, 512, 3, name='conv5')
         return x
-    return ResNet(stack_fn, False, True, 'resnet50',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, False, True, model_name='resnet50',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
@@ -444,10 +444,10 @@ def ResNet101(include_top=True,
         x = stack1(x, 256, 23, name='conv4')
         x = stack1(x, 512, 3, name='conv5')
         return x
-    return ResNet(stack_fn, False, True, 'resnet101',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, False, True, model_name='resnet101',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
@@ -464,10 +464,10 @@ def ResNet152(include_top=True,
         x = stack1(x, 256, 36, name='conv4')
         x = stack1(x, 512, 3, name='conv5')
         return x
-    return ResNet(stack_fn, False, True, 'resnet152',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, False, True, model_name='resnet152',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
@@ -484,10 +484,10 @@ def ResNet50V2(include_top=True,
         x = stack2(x, 256, 6, name='conv4')
         x = stack2(x, 512, 3, stride1=1, name='conv5')
         return x
-    return ResNet(stack_fn, True, True, 'resnet50v2',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, True, True, model_name='resnet50v2',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
@@ -504,10 +504,10 @@ def ResNet101V2(include_top=True,
         x = stack2(x, 256, 23, name='conv4')
         x = stack2(x, 512, 3, stride1=1, name='conv5')
         return x
-    return ResNet(stack_fn, True, True, 'resnet101v2',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, True, True, model_name='resnet101v2',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
@@ -524,10 +524,10 @@ def ResNet152V2(include_top=True,
         x = stack2(x, 256, 36, name='conv4')
         x = stack2(x, 512, 3, stride1=1, name='conv5')
         return x
-    return ResNet(stack_fn, True, True, 'resnet152v2',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, True, True, model_name='resnet152v2',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
@@ -544,10 +544,10 @@ def ResNeXt50(include_top=True,
         x = stack3(x, 512, 6, name='conv4')
         x = stack3(x, 1024, 3, name='conv5')
         return x
-    return ResNet(stack_fn, False, False, 'resnext50',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, False, False, model_name='resnext50',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
@@ -564,10 +564,10 @@ def ResNeXt101(include_top=True,
         x = stack3(x, 512, 23, name='conv4')
         x = stack3(x, 1024, 3, name='conv5')
         return x
-    return ResNet(stack_fn, False, False, 'resnext101',
-                  include_top, weights,
-                  input_tensor, input_shape,
-                  pooling, classes,
+    return ResNet(stack_fn, False, False, model_name='resnext101',
+                  include_top=include_top, weights=weights,
+                  input_tensor=input_tensor, input_shape=input_shape,
+                  pooling=pooling, classes=classes,
                   **kwargs)
 
 
