@@ -35,11 +35,17 @@ def test_without_the_package_the_error_names_the_distribution():
             "try:\n"
             "    from lamella.applications import VGG16\n"
             "except ImportError as e:\n"
+            "    print(type(e).__name__, e)\n"
+            "try:\n"
+            "    import lamella.applications.vgg16\n"
+            "except ImportError as e:\n"
             "    print(type(e).__name__, e)\n")
     env = dict(os.environ, LAMELLA_LOAD_PLUGINS="lamella-layers,lamella-io")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=120).stdout
-    assert "MissingPluginError" in out and "lamella-applications" in out
+                         timeout=120).stdout.splitlines()
+    assert len(out) == 2, out
+    for line in out:
+        assert line.startswith("MissingPluginError") and "lamella-applications" in line
 
 
 def test_preprocess_input_modes_match_keras():
