@@ -107,3 +107,11 @@ def test_decode_predictions_refuses_a_corrupted_class_index(monkeypatch):
 def test_a_missing_weights_file_is_a_clear_error():
     with pytest.raises(ValueError, match="weights"):
         applications.MobileNet(weights="/no/such/file.h5", input_shape=(32, 32, 3))
+
+
+def test_keras_written_weights_load_by_name():
+    lamella.backend.clear_session()
+    model = _build("mobilenet_025", None)
+    model.load_weights(str(FIXTURES / "mobilenet_025.h5"), by_name=True)
+    np.testing.assert_allclose(model.predict(EXPECTED["mobilenet_025/x"]),
+                               EXPECTED["mobilenet_025/y"], rtol=1e-4, atol=1e-4)
