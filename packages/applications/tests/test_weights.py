@@ -11,6 +11,7 @@ import pathlib
 
 import numpy as np
 import pytest
+import torch
 
 import lamella
 from lamella import applications
@@ -19,6 +20,13 @@ from lamella.testing import LocalServer
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 CASES = json.loads((FIXTURES / "weights_cases.json").read_text())["cases"]
 EXPECTED = np.load(FIXTURES / "weights_expected.npz")
+
+
+@pytest.fixture(autouse=True)
+def full_float32(monkeypatch):
+    """On CUDA, cuDNN convolutions default to TF32 (a 10-bit mantissa); the comparison with
+    Keras's float32 predictions is made in full float32 (matmuls are by default)."""
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
 
 
 @pytest.fixture(autouse=True)
@@ -83,8 +91,6 @@ def test_decode_predictions_fetches_the_class_index(monkeypatch):
         preds = np.zeros((2, 1000), "float32")
         preds[0, [7, 3, 999]] = [0.5, 0.3, 0.2]
         preds[1, 42] = 1.0
-        import torch
-
         decoded = decode_predictions(torch.from_numpy(preds), top=3)
     assert [d[:2] for d in decoded[0]] == [("n00000007", "class_7"), ("n00000003", "class_3"),
                                            ("n00000999", "class_999")]
