@@ -47,7 +47,7 @@ def test_first_party_distributions_are_the_packages(generator):
     assert "lamella-core" not in names
     assert names == {
         "lamella-layers", "lamella-optimizers", "lamella-losses", "lamella-callbacks",
-        "lamella-io", "lamella-distributed",
+        "lamella-io", "lamella-distributed", "lamella-applications",
     }
 
 

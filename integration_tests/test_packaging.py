@@ -30,6 +30,8 @@ REPO = "https://github.com/lamella-dev/lamella"
 # Distributions that bundle data under a licence of its own, with the file crediting it.
 EXTRA_LICENSES = {
     "lamella-io": ("Apache-2.0 AND CC-BY-4.0", "src/lamella_io/datasets/data/DIGITS_LICENSE.md"),
+    # the application modules are ported from keras_applications 1.0.8 (MIT)
+    "lamella-applications": ("Apache-2.0 AND MIT", "NOTICE"),
 }
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 REQUIRED_CLASSIFIERS = {
@@ -52,7 +54,7 @@ def projects():
 def test_every_distribution_is_found(projects):
     names = {project["name"] for project in projects.values()}
     assert {"lamella", "lamella-core", "lamella-layers", "lamella-optimizers", "lamella-losses",
-            "lamella-callbacks", "lamella-io", "lamella-distributed",
+            "lamella-callbacks", "lamella-io", "lamella-distributed", "lamella-applications",
             "lamella-example-swish"} <= names
 
 

@@ -7,7 +7,7 @@ TORCH_SPEC="torch==2.13.0"
 # pydot: the optional dependency behind lamella.utils.plot_model, so its tests run everywhere.
 DEV_TOOLS=("hatchling>=1.27" editables pytest hypothesis pydot ruff)
 # Every first-party package, core first.
-PACKAGES=(core-engine layers optimizers losses callbacks io distributed)
+PACKAGES=(core-engine layers optimizers losses callbacks io distributed applications)
 
 # ensure_torch VENV: install the pinned CPU torch before anything can ask pip for a bare torch.
 ensure_torch() {

@@ -18,9 +18,9 @@ import importlib
 from lamella._version import __version__
 
 _SUBMODULES = {
-    "activations", "backend", "callbacks", "constraints", "datasets", "engine", "initializers",
-    "layers", "losses", "metrics", "models", "objectives", "optimizers", "plugins",
-    "preprocessing", "regularizers", "saving", "schedules", "utils",
+    "activations", "applications", "backend", "callbacks", "constraints", "datasets", "engine",
+    "initializers", "layers", "losses", "metrics", "models", "objectives", "optimizers",
+    "plugins", "preprocessing", "regularizers", "saving", "schedules", "utils", "wrappers",
 }
 _ATTRIBUTES = {
     "Model": "lamella.engine.model",

@@ -19,10 +19,11 @@ def lamella_savers():
 
 @hookimpl
 def lamella_utils():
-    # lamella.utils.get_file / HDF5Matrix / validate_file (h5py is imported only on use).
+    # lamella.utils.get_file / HDF5Matrix / H5Dict / validate_file (h5py is imported only on use).
     return [Component("get_file", "lamella_io.utils.data_utils:get_file"),
             Component("validate_file", "lamella_io.utils.data_utils:validate_file"),
-            Component("HDF5Matrix", "lamella_io.utils.io_utils:HDF5Matrix")]
+            Component("HDF5Matrix", "lamella_io.utils.io_utils:HDF5Matrix"),
+            Component("H5Dict", "lamella_io.utils.h5dict:H5Dict")]
 
 
 @hookimpl

@@ -100,6 +100,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("datasets", "dataset"),
     Kind("utils", "utility"),
     Kind("preprocessing", "preprocessing module"),
+    Kind("applications", "application module"),
 )
 
 #: :data:`KINDS` by registry key and by hook name.
@@ -415,6 +416,25 @@ def lamella_preprocessing() -> Registrations:
         @hookimpl
         def lamella_preprocessing():
             return [Component("sequence", "lamella_io.preprocessing.sequence")]
+    """
+
+
+@hookspec
+def lamella_applications() -> Registrations:
+    """Return application modules, named as ``lamella.applications`` submodules.
+
+    A component named ``"vgg16"`` whose object is a module makes
+    ``from lamella.applications.vgg16 import VGG16, preprocess_input`` work, and its public
+    model functions are also ``lamella.applications.<Name>`` (Keras 2.3.1's
+    ``keras.applications`` layout; lamella-applications provides them all).
+
+    :return: :class:`Component` records of modules.
+
+    Example::
+
+        @hookimpl
+        def lamella_applications():
+            return [Component("vgg16", "lamella_applications.vgg16")]
     """
 
 

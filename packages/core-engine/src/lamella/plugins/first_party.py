@@ -19,6 +19,21 @@ FIRST_PARTY = {
         "softsign": "lamella-layers",
         "tanh": "lamella-layers"
     },
+    "applications": {
+        "densenet": "lamella-applications",
+        "imagenet_utils": "lamella-applications",
+        "inception_resnet_v2": "lamella-applications",
+        "inception_v3": "lamella-applications",
+        "mobilenet": "lamella-applications",
+        "mobilenet_v2": "lamella-applications",
+        "nasnet": "lamella-applications",
+        "resnet": "lamella-applications",
+        "resnet50": "lamella-applications",
+        "resnet_v2": "lamella-applications",
+        "vgg16": "lamella-applications",
+        "vgg19": "lamella-applications",
+        "xception": "lamella-applications"
+    },
     "callbacks": {
         "CSVLogger": "lamella-callbacks",
         "EarlyStopping": "lamella-callbacks",
@@ -354,6 +369,7 @@ FIRST_PARTY = {
         "PolynomialDecay": "lamella-optimizers"
     },
     "utils": {
+        "H5Dict": "lamella-io",
         "HDF5Matrix": "lamella-io",
         "get_file": "lamella-io",
         "validate_file": "lamella-io"

@@ -12,7 +12,9 @@ from lamella.plugins.custom_objects import (
     get_custom_objects,
 )
 from lamella.utils.data_utils import Sequence
+from lamella.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer
 from lamella.utils.generic_utils import deserialize_keras_object, serialize_keras_object
+from lamella.utils.layer_utils import convert_all_kernels_in_model
 from lamella.utils.np_utils import normalize, to_categorical
 from lamella.utils.vis_utils import model_to_dot, plot_model
 
@@ -45,13 +47,23 @@ def get_source_inputs(tensor, layer=None, node_index=None):
 
 
 def __getattr__(name):
-    """Utilities registered by plugins (``lamella_utils``), e.g. lamella-io's ``get_file``."""
+    """``Progbar`` (the engine's, imported on use), then utilities registered by plugins
+    (``lamella_utils``), e.g. lamella-io's ``get_file`` and ``H5Dict``."""
+    if name == "Progbar":
+        from lamella.engine.progbar import Progbar
+
+        return Progbar
     return _facade.Facade("utils", __name__).getattr(name)
 
 
 __all__ = [
     "CustomObjectScope",
+    "GeneratorEnqueuer",
+    "OrderedEnqueuer",
+    "Progbar",
     "Sequence",
+    "SequenceEnqueuer",
+    "convert_all_kernels_in_model",
     "custom_object_scope",
     "deserialize_keras_object",
     "get_custom_objects",

@@ -1,4 +1,11 @@
-"""``Sequence``: an indexable dataset of batches, safe for parallel loading."""
+"""``lamella.utils.data_utils``: Keras 2.3.1's module of that name.
+
+``Sequence`` (an indexable dataset of batches, safe for parallel loading) lives here; the
+enqueuers in :mod:`lamella.utils.enqueuers`; ``get_file`` and ``validate_file`` come from the
+plugin that registers them (lamella-io, through the ``lamella_utils`` hook).
+"""
+
+from lamella.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer
 
 
 class Sequence:
@@ -37,10 +44,10 @@ class Sequence:
 
 
 def __getattr__(name):
-    # Keras's get_file/validate_file download and check files: lamella-io registers them as
-    # utilities (``lamella.utils.get_file``); the Enqueuers and Progbar are answered the same way.
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from lamella import utils
+    # get_file, validate_file: registered utilities (lamella-io), resolved on first use.
+    from lamella.plugins import facade
 
-    return getattr(utils, name)
+    return facade.Facade("utils", __name__).getattr(name)
+
+
+__all__ = ["GeneratorEnqueuer", "OrderedEnqueuer", "Sequence", "SequenceEnqueuer"]

@@ -192,7 +192,7 @@ def __getattr__(name):
 
         return getattr(custom_objects, name)
     if name == "Progbar":
-        from lamella import utils
+        from lamella.engine.progbar import Progbar
 
-        return utils.Progbar
+        return Progbar
     raise AttributeError(f"module 'lamella.utils.generic_utils' has no attribute {name!r}")

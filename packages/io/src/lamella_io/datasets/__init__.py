@@ -6,7 +6,7 @@ Submodules:
   (8x8, 1,797 images, CC BY 4.0).
 
 Downloaded on first use (Keras's origins and ``load_data`` signatures), cached under
-``$LAMELLA_HOME/datasets`` (default ``~/.lamella/datasets``):
+``$LAMELLA_HOME/datasets`` (default ``~/.keras/datasets``, Keras's cache):
 
 - :mod:`~lamella_io.datasets.mnist`, :mod:`~lamella_io.datasets.fashion_mnist`,
   :mod:`~lamella_io.datasets.cifar10`, :mod:`~lamella_io.datasets.cifar100`,

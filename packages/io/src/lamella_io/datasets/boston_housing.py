@@ -20,7 +20,7 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113, *, base_url=N
     """Loads the Boston housing dataset.
 
     # Arguments
-        path: where to cache the file (relative to ``~/.lamella/datasets``).
+        path: where to cache the file (relative to ``~/.keras/datasets``).
         test_split: fraction of the data to reserve as test set, in ``[0, 1)``.
         seed: random seed for shuffling the data before the split.
         base_url, file_hash, cache_dir: lamella additions (keyword only), as for

@@ -1,7 +1,7 @@
 """CIFAR-10 (Keras's ``keras.datasets.cifar10``): 50,000 + 10,000 32x32 colour images, 10 classes.
 
 Downloads ``cifar-10-python.tar.gz`` from Keras's origin, extracts it into
-``~/.lamella/datasets/cifar-10-batches-py/`` and reads the batches (safely; see
+``~/.keras/datasets/cifar-10-batches-py/`` and reads the batches (safely; see
 :mod:`lamella_io.datasets.cifar`).
 """
 

@@ -1,5 +1,5 @@
 """CIFAR-100 (Keras's ``keras.datasets.cifar100``): 50,000 + 10,000 32x32 colour images,
-100 fine or 20 coarse classes, extracted into ``~/.lamella/datasets/cifar-100-python/``."""
+100 fine or 20 coarse classes, extracted into ``~/.keras/datasets/cifar-100-python/``."""
 
 import os
 

@@ -1,6 +1,6 @@
 """Fashion-MNIST (Keras's ``keras.datasets.fashion_mnist``): 60,000 + 10,000 28x28 images of
 clothing in 10 classes, read from the four gzipped IDX files Keras downloads into
-``~/.lamella/datasets/fashion-mnist/``."""
+``~/.keras/datasets/fashion-mnist/``."""
 
 import gzip
 import os

@@ -30,7 +30,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     """Loads the IMDB dataset.
 
     # Arguments
-        path: where to cache the file (relative to ``~/.lamella/datasets``).
+        path: where to cache the file (relative to ``~/.keras/datasets``).
         num_words: keep only the ``num_words`` most frequent words (others become ``oov_char``).
         skip_top: skip the ``skip_top`` most frequent words (they become ``oov_char``).
         maxlen: sequences of ``maxlen`` or more words are dropped.

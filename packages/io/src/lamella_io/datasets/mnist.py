@@ -1,6 +1,6 @@
 """MNIST handwritten digits (Keras's ``keras.datasets.mnist``): 60,000 + 10,000 28x28 images.
 
-Downloaded once from Keras's origin into ``~/.lamella/datasets/mnist.npz`` (see
+Downloaded once from Keras's origin into ``~/.keras/datasets/mnist.npz`` (see
 :mod:`lamella_io.datasets._common` for mirrors: ``LAMELLA_DATASETS_BASE_URL``).
 """
 
@@ -16,11 +16,12 @@ def load_data(path="mnist.npz", *, base_url=None, file_hash=None, cache_dir=None
     """Loads the MNIST dataset.
 
     # Arguments
-        path: where to cache the file (relative to ``~/.lamella/datasets``).
+        path: where to cache the file (relative to ``~/.keras/datasets``).
         base_url: a mirror folder to download from (default: ``$LAMELLA_DATASETS_BASE_URL``,
             else Keras's origin). lamella addition, keyword only.
         file_hash: expected digest (default: Keras's; ``False``: no check). Keyword only.
-        cache_dir: cache root (default ``$LAMELLA_HOME`` or ``~/.lamella``). Keyword only.
+        cache_dir: cache root (default ``$LAMELLA_HOME``, else ``$KERAS_HOME`` or
+            ``~/.keras``). Keyword only.
 
     # Returns
         ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(N, 28, 28)``, uint8 labels

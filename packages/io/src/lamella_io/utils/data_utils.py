@@ -2,7 +2,8 @@
 
 Differences from Keras 2.3.1, all on the side of safety:
 
-- the cache lives under ``$LAMELLA_HOME`` (default ``~/.lamella``) instead of ``~/.keras``;
+- the cache is Keras's, ``~/.keras`` (or ``$KERAS_HOME``), so a Keras user's downloads are
+  reused; ``$LAMELLA_HOME``, when set, puts lamella's cache elsewhere;
 - a download goes to a temporary file in the cache folder, is checked against ``file_hash``
   and only then renamed onto the cached name (through lamella's
   :func:`~lamella.utils.atomic_files.atomic_path`), so a failed, interrupted or corrupted
@@ -39,8 +40,14 @@ class DownloadError(OSError):
 
 
 def lamella_home():
-    """The cache root: ``$LAMELLA_HOME`` if set, else ``~/.lamella``."""
-    return os.environ.get("LAMELLA_HOME") or os.path.join(os.path.expanduser("~"), ".lamella")
+    """The cache root: ``$LAMELLA_HOME`` if set, else Keras's: ``$KERAS_HOME`` if set, else
+    ``~/.keras`` (so files a Keras user already downloaded are found, not fetched again).
+
+    Example: with ``LAMELLA_HOME=/data/cache`` set, ``get_file("x.npz", url)`` stores
+    ``/data/cache/datasets/x.npz``; with nothing set, ``~/.keras/datasets/x.npz``.
+    """
+    return (os.environ.get("LAMELLA_HOME") or os.environ.get("KERAS_HOME")
+            or os.path.join(os.path.expanduser("~"), ".keras"))
 
 
 def _resolve_algorithm(file_hash, algorithm):
@@ -85,7 +92,7 @@ def _writable_base(cache_dir):
             return base
     except OSError:
         pass
-    return os.path.join(tempfile.gettempdir(), ".lamella")
+    return os.path.join(tempfile.gettempdir(), ".keras")  # Keras's fallback
 
 
 def _progbar(total, verbose):
@@ -141,7 +148,8 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
     """Downloads a file from a URL if it is not already in the cache (Keras's ``get_file``).
 
     The file is stored as ``cache_dir/cache_subdir/fname`` (``cache_dir`` defaults to
-    ``$LAMELLA_HOME`` or ``~/.lamella``). When ``file_hash`` is given, a cached file with a
+    ``$LAMELLA_HOME`` if set, else ``$KERAS_HOME`` or ``~/.keras``, Keras's cache). When
+    ``file_hash`` is given, a cached file with a
     different digest is downloaded again, and a fresh download whose digest differs raises
     ``ValueError`` and is deleted.
 

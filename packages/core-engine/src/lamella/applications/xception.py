@@ -1,0 +1,9 @@
+"""Keras 2.3.1's ``keras.applications.xception``.
+
+Importing it imports the module the applications plugin registered as
+``"xception"`` (lamella-applications); this name refers to that module from then on.
+"""
+
+from lamella.applications import become_registered
+
+become_registered(__name__)

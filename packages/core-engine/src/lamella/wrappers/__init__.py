@@ -1,0 +1,1 @@
+"""``lamella.wrappers``: Keras 2.3.1's ``keras.wrappers`` (``scikit_learn``)."""
