@@ -7,13 +7,13 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lamella_extras.layers import RMSNorm
+from lamella_extras.losses import BinaryFocalCrossentropy, binary_focal_crossentropy
+from lamella_extras.metrics import F1Score
 
 import lamella
 from lamella import layers, losses, metrics
 from lamella.testing import PlainSGD, SeededDense, run_layer_test
-from lamella_extras.layers import RMSNorm
-from lamella_extras.losses import BinaryFocalCrossentropy, binary_focal_crossentropy
-from lamella_extras.metrics import F1Score
 
 
 def test_plugin_is_loaded():

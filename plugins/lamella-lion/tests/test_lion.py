@@ -5,11 +5,11 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lamella_lion.optimizer import Lion
 
 import lamella
 from lamella import optimizers
 from lamella.testing import SeededDense, mean_squared_error, toy_data
-from lamella_lion.optimizer import Lion
 
 
 def reference_lion(p, g, m, lr, beta_1, beta_2, wd):
