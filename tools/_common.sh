@@ -8,6 +8,15 @@ TORCH_SPEC="torch==2.13.0"
 DEV_TOOLS=("hatchling>=1.27" editables pytest hypothesis pydot ruff)
 # Every first-party package, core first.
 PACKAGES=(core-engine layers optimizers losses callbacks io distributed)
+# Optional extras a package's tests exercise: tools/setup and tools/isolated-test install them,
+# so CI runs those tests (they skip where the extra is missing).
+declare -A PACKAGE_EXTRAS=([callbacks]=tensorboard)
+
+# package_spec PKG: "packages/PKG" with its test extras, e.g. "packages/callbacks[tensorboard]".
+package_spec() {
+  local extra="${PACKAGE_EXTRAS[$1]:-}"
+  echo "packages/$1${extra:+[$extra]}"
+}
 
 # ensure_torch VENV: install the pinned CPU torch before anything can ask pip for a bare torch.
 ensure_torch() {
