@@ -39,7 +39,7 @@ def main():
     set_random_seed(0)
     rng = np.random.default_rng(0)
     train_texts, y_train = corpus(2000, rng)
-    test_texts, y_test = corpus(400, rng)
+    test_texts, y_test = corpus(64 if STEPS else 400, rng)
 
     tokenizer = Tokenizer(num_words=100)
     tokenizer.fit_on_texts(train_texts)

@@ -45,7 +45,7 @@ def dataset(n, rng):
 def main():
     set_random_seed(0)
     rng = np.random.default_rng(0)
-    texts, encoder_in, decoder_in, decoder_target = dataset(4000, rng)
+    texts, encoder_in, decoder_in, decoder_target = dataset(64 * STEPS if STEPS else 4000, rng)
 
     # training model
     encoder_inputs = lamella.Input(shape=(None, len(CHARS)))
