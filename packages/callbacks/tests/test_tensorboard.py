@@ -1,11 +1,17 @@
-"""TensorBoard writes real event files; TensorBoard's own EventAccumulator reads them back."""
+"""TensorBoard writes real event files; TensorBoard's own EventAccumulator reads them back.
+
+Needs the ``tensorboard`` extra (tools/setup and tools/isolated-test install it); without it
+these tests skip and test_tensorboard_extra.py checks the error that names the extra."""
 
 import pytest
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from lamella.engine.callbacks import CallbackList
 from lamella.testing import toy_model as make_model
 from lamella_callbacks import TensorBoard
+
+EventAccumulator = pytest.importorskip(
+    "tensorboard.backend.event_processing.event_accumulator",
+    reason="the tensorboard extra of lamella-callbacks is not installed").EventAccumulator
 
 
 def accumulate(log_dir):

@@ -153,6 +153,7 @@ def test_loaded_plugin_info(plugin_sandbox):
         "clashes",
         "overrides",
         "overridden",
+        "contract",
     }
     assert as_dict["unknown_hooks"] == []
     assert as_dict["clashes"] == as_dict["overrides"] == as_dict["overridden"] == []
@@ -488,6 +489,7 @@ def test_reset_is_deprecated_but_works(plugin_sandbox):
 
 def test_plugin_api_is_the_author_api():
     assert set(lp.__all__) == {
+        "CONTRACT_VERSION",
         "ENTRY_POINT_GROUP",
         "Component",
         "DuplicateComponentError",

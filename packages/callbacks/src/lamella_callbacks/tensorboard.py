@@ -1,5 +1,6 @@
 """``TensorBoard``: real TensorBoard event files through ``torch.utils.tensorboard``."""
 
+import importlib.util
 import os
 import warnings
 
@@ -8,15 +9,24 @@ from lamella.engine.callbacks import Callback
 _SKIP = ("batch", "size")
 
 
+MISSING = (
+    "The TensorBoard callback writes event files with torch.utils.tensorboard, which needs the "
+    "'tensorboard' package, an optional dependency of lamella-callbacks: "
+    "pip install 'lamella-callbacks[tensorboard]' (or pip install tensorboard)."
+)
+
+
+def _require_tensorboard():
+    # Checked when the callback is made, so a missing extra fails before training starts.
+    if importlib.util.find_spec("tensorboard") is None:
+        raise ImportError(MISSING, name="tensorboard")
+
+
 def _summary_writer(log_dir):
     try:
         from torch.utils.tensorboard import SummaryWriter
-    except ImportError as exc:  # pragma: no cover - tensorboard is a declared dependency
-        raise ImportError(
-            "The TensorBoard callback writes event files with torch.utils.tensorboard, which "
-            "needs the 'tensorboard' package: pip install tensorboard (lamella-callbacks "
-            "declares it; it is missing only from an install made with --no-deps)."
-        ) from exc
+    except ImportError as exc:
+        raise ImportError(f"{MISSING} ({exc})", name="tensorboard") from exc
     return SummaryWriter(log_dir=log_dir)
 
 
@@ -39,12 +49,14 @@ class TensorBoard(Callback):
     ``histogram_freq=n`` every weight gets a histogram every ``n`` epochs (Keras needs
     validation data for this; lamella does not). With ``write_graph`` the model is traced
     once with ``torch.jit`` on zero inputs, where torch can trace it, and the graph written.
+    Needs the ``tensorboard`` package (``pip install 'lamella-callbacks[tensorboard]'``); an
+    ``ImportError`` naming that extra is raised when the callback is made without it.
     ``write_grads``, ``write_images`` and the embedding arguments are accepted and ignored
     with a warning, as Keras's TensorFlow 2 variant does.
 
     The files are ordinary ``events.out.tfevents.*`` files, readable by ``tensorboard
-    --logdir`` and by TensorBoard's ``EventAccumulator``. Writing needs the ``tensorboard``
-    package, a dependency of lamella-callbacks; it is imported only when training starts.
+    --logdir`` and by TensorBoard's ``EventAccumulator``. The writer is imported only when
+    training starts.
 
     Example::
 
@@ -58,6 +70,7 @@ class TensorBoard(Callback):
                  embeddings_layer_names=None, embeddings_metadata=None, embeddings_data=None,
                  update_freq="epoch", **kwargs):
         super().__init__()
+        _require_tensorboard()
         if kwargs:
             warnings.warn(f"TensorBoard: ignoring unknown arguments {sorted(kwargs)}",
                           stacklevel=2)

@@ -18,6 +18,8 @@ def _print_listing(infos):
         print("No lamella plugins are installed.")
     for info in infos:
         print(f"{info.name} {info.version} [{info.status}]  ({info.entry_point})")
+        if info.contract is not None:
+            print(f"    hook contract: {info.contract}")
         if info.error:
             print(f"    error: {info.error}")
         if info.unknown_hooks:
@@ -51,11 +53,14 @@ def _plugins(args):
 
         for distribution in lookup.missing_first_party():
             print(f"{distribution} [not installed]  pip install {distribution}")
+        from lamella.plugins.contract import CONTRACT_VERSION
+
+        print(f"(lamella-core {__version__} implements hook contract {CONTRACT_VERSION})")
     if not strict:
         return 0
     # Strict: a failed plugin, and any name one plugin takes from another (a clash, an
     # override), is an error; unknown hooks already failed their plugin.
-    failed = [info.name for info in infos if info.status == "failed"]
+    failed = [info.name for info in infos if info.status in ("failed", "incompatible")]
     taking = sorted(i.name for i in infos if i.clashes or i.overrides or i.overridden)
     if failed:
         print(f"lamella plugins: failed: {', '.join(failed)}", file=sys.stderr)

@@ -41,7 +41,7 @@ class SGD(KerasOptimizer):
             # has no effect on any later step while momentum is 0, so lamella skips it.
             torch._foreach_add_(params, grads, alpha=-lr)
             return
-        moments = self._select(params, self.moments)
+        moments = self.select_slots(params, self.moments)
         torch._foreach_mul_(moments, self.momentum)
         torch._foreach_add_(moments, grads, alpha=-lr)
         if self.nesterov:
@@ -73,7 +73,7 @@ class RMSprop(KerasOptimizer):
         return list(self.accumulators)
 
     def _apply(self, params, grads, lr):
-        acc = self._select(params, self.accumulators)
+        acc = self.select_slots(params, self.accumulators)
         torch._foreach_mul_(acc, self.rho)
         torch._foreach_addcmul_(acc, grads, grads, value=1.0 - self.rho)
         denom = torch._foreach_sqrt(acc)
@@ -108,7 +108,7 @@ class Adagrad(KerasOptimizer):
         return list(self.accumulators)
 
     def _apply(self, params, grads, lr):
-        acc = self._select(params, self.accumulators)
+        acc = self.select_slots(params, self.accumulators)
         if self._fused:
             steps = self._steps[: len(params)]
             torch._fused_adagrad_(params, grads, acc, steps, lr=lr, lr_decay=0.0,
@@ -147,7 +147,7 @@ class Adadelta(KerasOptimizer):
         return list(self.accumulators) + list(self.delta_accumulators)
 
     def _apply(self, params, grads, lr):
-        acc, dacc = self._select(params, self.accumulators, self.delta_accumulators)
+        acc, dacc = self.select_slots(params, self.accumulators, self.delta_accumulators)
         rho, eps = self.rho, self.epsilon
         torch._foreach_mul_(acc, rho)
         torch._foreach_addcmul_(acc, grads, grads, value=1.0 - rho)
@@ -234,9 +234,9 @@ class Adam(KerasOptimizer):
         if not self._fused:
             self._decoupled_weight_decay(params, lr)
         if self.amsgrad:
-            ms, vs, vhats = self._select(params, self.ms, self.vs, self.vhats)
+            ms, vs, vhats = self.select_slots(params, self.ms, self.vs, self.vhats)
         else:
-            ms, vs = self._select(params, self.ms, self.vs)
+            ms, vs = self.select_slots(params, self.ms, self.vs)
             vhats = []
         if self._fused:
             self._step_tensor.fill_(float(t))
@@ -327,7 +327,7 @@ class Adamax(KerasOptimizer):
     def _apply(self, params, grads, lr):
         t = self.iterations + 1
         lr_t = lr / (1.0 - self.beta_1 ** t)
-        ms, us = self._select(params, self.ms, self.us)
+        ms, us = self.select_slots(params, self.ms, self.us)
         torch._foreach_lerp_(ms, grads, 1.0 - self.beta_1)
         torch._foreach_mul_(us, self.beta_2)
         torch._foreach_maximum_(us, torch._foreach_abs(grads))
@@ -389,7 +389,7 @@ class Nadam(KerasOptimizer):
         # saved-and-restored optimizer on exactly the path of one that never stopped.
         self.m_schedule.fill_(m_schedule_new)
         self._m_schedule = float(self.m_schedule)
-        ms, vs = self._select(params, self.ms, self.vs)
+        ms, vs = self.select_slots(params, self.ms, self.vs)
         torch._foreach_lerp_(ms, grads, 1.0 - b1)
         torch._foreach_mul_(vs, b2)
         torch._foreach_addcmul_(vs, grads, grads, value=1.0 - b2)

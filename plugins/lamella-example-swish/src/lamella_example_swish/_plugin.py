@@ -7,6 +7,10 @@ name is first used.
 
 from lamella.plugins import Component, hookimpl
 
+# The hook-contract versions this plugin supports (lamella.plugins.CONTRACT_VERSION): under a
+# contract outside this range lamella skips the plugin and `lamella plugins` says why.
+LAMELLA_CONTRACT = ">=1.0,<2"
+
 
 @hookimpl
 def lamella_activations():

@@ -21,13 +21,26 @@ class Optimizer:
 
     Subclasses implement ``_create_slots(params)`` (per-parameter state, returned as a list of
     tensors in a stable order, for saving) and ``_apply(params, grads, lr)`` (one update, under
-    ``torch.no_grad``), and extend ``get_config``.
+    ``torch.no_grad``), and extend ``get_config``. ``_apply`` receives only the parameters that
+    have a gradient this step (a frozen or unused weight has none), so it picks their slots with
+    :meth:`select_slots`.
 
     Example::
 
         class PlainSGD(Optimizer):
             def _apply(self, params, grads, lr):
                 torch._foreach_add_(params, grads, alpha=-lr)
+
+        class Momentum(Optimizer):
+            def _create_slots(self, params):
+                self.moments = [torch.zeros_like(p) for p in params]
+                return self.moments           # saved with the model, restored by set_weights
+
+            def _apply(self, params, grads, lr):
+                moments = self.select_slots(params, self.moments)
+                torch._foreach_mul_(moments, 0.9)
+                torch._foreach_add_(moments, grads)
+                torch._foreach_add_(params, moments, alpha=-lr)
 
         model.compile(optimizer=PlainSGD(learning_rate=0.1), loss="mse")
     """
@@ -94,8 +107,38 @@ class Optimizer:
     def build(self, params):
         """Bind to ``params`` (the model's trainable weights) and create the slots."""
         self._params = [p for p in params]
+        self._index = {id(p): i for i, p in enumerate(self._params)}
         self._slots = list(self._create_slots(self._params) or [])
         return self
+
+    def select_slots(self, params, *slot_lists):
+        """The entries of each per-parameter ``slot_list`` that belong to ``params``.
+
+        ``_apply`` gets only the parameters with a gradient this step, in the order of the
+        bound parameters; each slot list (one tensor per bound parameter, in that order) is
+        cut down to match. In the usual step every parameter has a gradient and the lists come
+        back as they are, uncopied. One slot list returns a list; several return a tuple.
+
+        Example::
+
+            ms, vs = self.select_slots(params, self.ms, self.vs)
+        """
+        if self._params is None:
+            raise RuntimeError(f"{self.name}: select_slots() before build(params)")
+        for slots in slot_lists:
+            if len(slots) != len(self._params):
+                raise ValueError(
+                    f"{self.name}: select_slots expects one slot per bound parameter "
+                    f"({len(self._params)}), got a list of {len(slots)}")
+        if len(params) == len(self._params):
+            return slot_lists if len(slot_lists) != 1 else slot_lists[0]
+        try:
+            idx = [self._index[id(p)] for p in params]
+        except KeyError:
+            raise ValueError(f"{self.name}: select_slots got a parameter this optimizer is not "
+                             f"bound to (build(params) binds them)") from None
+        picked = tuple([s[i] for i in idx] for s in slot_lists)
+        return picked if len(picked) != 1 else picked[0]
 
     @property
     def built(self):

@@ -267,8 +267,11 @@ class Trainer:
         history = History()
         progress = None
         if verbose and self._strategy.is_chief:
-            progress = ProgbarLogger(count_mode=count_mode,
-                                     epoch_values=lambda: running.values(self))
+            # The bar is whatever is registered as "ProgbarLogger" (Keras's, from lamella-core,
+            # unless a plugin overrides it); the core's own when plugins are switched off.
+            progress_class = lookup.find("callbacks", "ProgbarLogger") or ProgbarLogger
+            progress = progress_class(count_mode=count_mode,
+                                      epoch_values=lambda: running.values(self))
         callback_list = CallbackList(
             [c for c in (progress, *_callback_sequence(callbacks), history) if c is not None],
             model=self, params=params)

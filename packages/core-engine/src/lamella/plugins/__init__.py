@@ -9,11 +9,13 @@ A plugin implements hooks and returns :class:`Component` records::
         return [Component("MyLayer", "my_package.layers:MyLayer")]
 
 The hooks, the kinds of component and the record are specified in
-:mod:`lamella.plugins.contract`. This package exports only the plugin-author API: the record
-and marker, the entry-point group, the errors and warning users catch, in-process
-registration, and the plugin listing. Users' own objects (``get_custom_objects``,
-``CustomObjectScope``) are Keras's API and live in :mod:`lamella.utils`. The host's machinery
-lives in its own modules, which lamella's core imports directly:
+:mod:`lamella.plugins.contract`. This package exports only the plugin-author API: the record and
+marker, the entry-point group, the hook contract's version (:data:`CONTRACT_VERSION`; a plugin
+declares the range it supports as ``LAMELLA_CONTRACT = ">=1,<2"`` in its hook module), the
+errors and warning users catch, in-process registration, and the plugin listing. Users' own
+objects (``get_custom_objects``, ``CustomObjectScope``) are Keras's API and live in
+:mod:`lamella.utils`. The host's machinery lives in its own modules, which lamella's core
+imports directly:
 
 - :mod:`~lamella.plugins.contract` — hookspecs, ``hookimpl``, ``Component``, the kinds
 - :mod:`~lamella.plugins.errors` — the errors and ``LamellaPluginWarning``
@@ -28,7 +30,12 @@ lives in its own modules, which lamella's core imports directly:
 import importlib
 import warnings
 
-from lamella.plugins.contract import ENTRY_POINT_GROUP, Component, hookimpl
+from lamella.plugins.contract import (
+    CONTRACT_VERSION,
+    ENTRY_POINT_GROUP,
+    Component,
+    hookimpl,
+)
 from lamella.plugins.errors import (
     DuplicateComponentError,
     LamellaPluginWarning,
@@ -39,6 +46,7 @@ from lamella.plugins.errors import (
 from lamella.plugins.loader import PluginInfo, plugin_infos, register_plugin, unregister_plugin
 
 __all__ = [
+    "CONTRACT_VERSION",
     "ENTRY_POINT_GROUP",
     "Component",
     "DuplicateComponentError",

@@ -35,6 +35,8 @@ checks that every kind has its hook here and its row in ``docs/plugins.md``.
 from __future__ import annotations  # ``tuple[str, ...]`` in annotations on Python 3.9
 
 import dataclasses
+import operator
+import re
 from typing import Any, Optional
 
 import pluggy
@@ -50,6 +52,71 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
 #: Marks a plugin's hook implementation: ``@hookimpl`` above ``def lamella_layers(): ...``.
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# --- the contract's version ----------------------------------------------------------------
+
+#: The version of this hook contract, ``"MAJOR.MINOR"``. It is not lamella's version: it moves
+#: only when this module (hooks, their arguments, :class:`Component`, the kinds) or a base
+#: class contract plugins implement changes.
+#:
+#: Compatibility policy:
+#:
+#: - a MINOR release of the contract (``1.0`` -> ``1.1``) only adds: a new hook, a new kind, a
+#:   new optional argument to a hook (pluggy passes a plugin only the arguments it names), a
+#:   new optional :class:`Component` field, a new overridable method with a default on a base
+#:   class. Every plugin written for ``1.0`` keeps working unchanged.
+#: - a MAJOR release (``1.x`` -> ``2.0``) may remove or rename a hook, an argument or a field, or
+#:   change what a hook must return. Anything removed is first deprecated (a
+#:   ``DeprecationWarning``) for at least one minor release.
+#:
+#: A plugin declares the contract versions it supports with a ``LAMELLA_CONTRACT`` attribute on
+#: its hook module (``LAMELLA_CONTRACT = ">=1,<2"``); a plugin whose range excludes
+#: :data:`CONTRACT_VERSION` is not loaded, and ``lamella plugins`` lists it as
+#: ``incompatible``. A plugin without the attribute is loaded as before.
+CONTRACT_VERSION = "1.0"
+
+#: The attribute of a plugin's hook module (or object) declaring the range it supports.
+CONTRACT_ATTRIBUTE = "LAMELLA_CONTRACT"
+
+_COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+                "==": operator.eq, "!=": operator.ne}
+_CLAUSE = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _version_tuple(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor or 0)
+
+
+def contract_problem(declared: Any, version: str = CONTRACT_VERSION) -> Optional[str]:
+    """Why a plugin declaring ``declared`` cannot run on contract ``version``; ``None`` if it can.
+
+    ``declared`` is a comma-separated list of clauses such as ``">=1,<2"`` or ``">=1.1, <2"``
+    (operators ``>= <= > < == !=``, versions ``MAJOR`` or ``MAJOR.MINOR``; ``1`` means
+    ``1.0``), or ``None`` (nothing declared: compatible). A malformed range raises
+    ``ValueError`` naming the attribute and the expected form.
+
+    Example::
+
+        >>> contract_problem(">=1,<2", "1.0") is None
+        True
+        >>> contract_problem(">=2,<3", "1.0")
+        "supports hook contract '>=2,<3'; this lamella-core implements contract 1.0"
+    """
+    if declared is None:
+        return None
+    clauses = declared.split(",") if isinstance(declared, str) else None
+    matches = [_CLAUSE.match(clause) for clause in clauses or ()]
+    if not matches or not all(matches):
+        raise ValueError(
+            f"{CONTRACT_ATTRIBUTE} must be a string of comma-separated version clauses such as"
+            f" '>=1,<2' (operators >= <= > < == !=), got {declared!r}")
+    current = _version_tuple(version)
+    if all(_COMPARISONS[m.group(1)](current, _version_tuple(m.group(2))) for m in matches):
+        return None
+    return (f"supports hook contract {declared!r}; this lamella-core implements contract"
+            f" {version}")
 
 
 # --- component kinds -----------------------------------------------------------------------

@@ -70,7 +70,7 @@ class PluginInfo:
     name: str
     version: str
     entry_point: str
-    status: str  # "loaded" | "failed" | "disabled"
+    status: str  # "loaded" | "failed" | "disabled" | "incompatible"
     hooks: list[str] = dataclasses.field(default_factory=list)
     registered: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # kind -> names
     error: str | None = None
@@ -82,6 +82,8 @@ class PluginInfo:
     overrides: list[dict[str, str]] = dataclasses.field(default_factory=list)
     # {"kind", "name", "by"}: what another plugin's override=True took from this one
     overridden: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    # the hook-contract range the plugin declares (LAMELLA_CONTRACT), None when it declares none
+    contract: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -267,6 +269,17 @@ def _check_references(records: dict[str, list]) -> None:
 def _add_plugin(state, plugin, name, version, entry_point, *, strict, raise_errors) -> None:
     """Register one plugin object; all or nothing."""
     started = time.perf_counter()
+    declared = getattr(plugin, contract.CONTRACT_ATTRIBUTE, None)
+    try:
+        problem = contract.contract_problem(declared)
+    except ValueError as exc:
+        _report_failure(state, name, version, entry_point, exc, started=started,
+                        raise_errors=raise_errors)
+        return
+    if problem is not None:
+        _report_incompatible(state, name, version, entry_point, declared, problem,
+                             raise_errors=raise_errors)
+        return
     pm = state.plugin_manager
     registered_with_pm = False
     try:
@@ -300,6 +313,7 @@ def _add_plugin(state, plugin, name, version, entry_point, *, strict, raise_erro
         registered={kind: [c.name for c in comps] for kind, comps in records.items() if comps},
         load_seconds=time.perf_counter() - started,
         unknown_hooks=unknown,
+        contract=declared,
     )
     state.infos.append(info)
     if unknown:
@@ -325,6 +339,19 @@ def _report_failure(state, name, version, entry_point, exc, *, started, raise_er
     if raise_errors:
         raise PluginLoadError(f"lamella plugin {name!r} failed to load: {error}") from exc
     _warn(f"lamella plugin {name!r} failed to load and was skipped: {error}")
+
+
+def _report_incompatible(state, name, version, entry_point, declared, problem, *,
+                         raise_errors) -> None:
+    """A plugin written for another hook contract: listed, never loaded (its hooks could be
+    called with arguments or expected to return records it does not know)."""
+    error = (f"{problem}; install a version of {name!r} that supports contract"
+             f" {contract.CONTRACT_VERSION}, or a lamella-core its range allows")
+    state.infos.append(PluginInfo(name=name, version=version, entry_point=entry_point,
+                                  status="incompatible", error=error, contract=declared))
+    if raise_errors:
+        raise PluginLoadError(f"lamella plugin {name!r} is incompatible: {error}")
+    _warn(f"lamella plugin {name!r} was skipped: it {error}")
 
 
 def _trace(info: PluginInfo) -> None:

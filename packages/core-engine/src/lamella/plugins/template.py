@@ -60,6 +60,10 @@ Components are named by ``"module:attr"`` strings: listing plugins imports nothi
 
 from lamella.plugins import Component, hookimpl
 
+# The hook-contract versions this plugin supports: lamella skips it (and `lamella plugins`
+# lists it as incompatible) under a contract outside this range, instead of failing later.
+LAMELLA_CONTRACT = "{contract_range}"
+
 
 @hookimpl
 def lamella_{key}():
@@ -185,6 +189,7 @@ def test_plugin_is_loaded():
     info = {{i.name: i for i in lamella.plugins.plugin_infos()}}["{name}"]
     assert info.status == "loaded", info.error
     assert info.registered == {{"{key}": ["{component}"]}}
+    assert info.contract == "{contract_range}"
 
 '''
 
@@ -301,6 +306,15 @@ def core_range(version=__version__):
     return f"lamella-core>={major}.{minor},<{major}.{minor + 1}"
 
 
+def contract_range(version=None):
+    """``">=1.0,<2"`` under hook contract 1.0: this minor and every later one of its major."""
+    from lamella.plugins.contract import CONTRACT_VERSION
+
+    version = version or CONTRACT_VERSION
+    major = int(version.split(".")[0])
+    return f">={version},<{major + 1}"
+
+
 def component_name(pkg, kind):
     """CamelCase (classes) or snake_case (functions) from the package name, moved off any
     first-party name of the kind."""
@@ -332,7 +346,7 @@ def write_plugin(name, kind="layer", directory="."):
     modules = ["lamella"] + [m for m in imports.split(", ") if m]
     fields = dict(imports="\n".join(f"import {m}" for m in sorted(modules)), helpers=helpers,
                   name=name, pkg=pkg, kind=kind, key=key, module=module, component=component,
-                  core_range=core_range(), aliases=aliases)
+                  core_range=core_range(), contract_range=contract_range(), aliases=aliases)
     files = {
         "pyproject.toml": PYPROJECT,
         "README.md": README,
