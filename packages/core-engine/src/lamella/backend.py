@@ -304,3 +304,18 @@ def batch_set_value(pairs):
 
 def is_tensor(x):
     return torch.is_tensor(x)
+
+
+# --- symbolic tensors: graph mode on autograd, and every function above accepting
+# functional-API tensors (recorded as graph nodes; see lamella.engine.symbolic_ops). Keep this
+# block last: it wraps the functions defined above.
+from lamella.engine import symbolic_ops as _symbolic_ops  # noqa: E402
+from lamella.engine.graph_function import (  # noqa: E402, F401 - Keras's K.* names
+    function,
+    gradients,
+    is_keras_tensor,
+    is_placeholder,
+    placeholder,
+)
+
+_symbolic_ops.wrap_namespace(globals(), prefix="backend")

@@ -8,3 +8,9 @@ from lamella.base.metric import Mean, MeanMetricWrapper, Metric, Reduce, Sum
 from lamella.plugins import facade as _facade
 
 _facade.install(globals(), "metrics")
+
+# Functions (not classes) handed out by attribute accept symbolic tensors:
+# `binary_crossentropy(inputs, outputs)` on functional-API tensors records a graph node.
+from lamella.engine import symbolic_ops as _symbolic_ops  # noqa: E402
+
+_symbolic_ops.wrap_facade(globals(), "metrics")
