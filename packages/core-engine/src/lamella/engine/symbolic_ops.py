@@ -266,17 +266,52 @@ def apply_op(name, fn, args, kwargs):
         if tensor._keras_history is None:
             raise ValueError(f"{name}: {tensor!r} is not part of a graph (it has no history).")
     op = TensorOp._recorded(name, fn, template, [t.dtype for t in tensors])
-    specs, container = op._infer([t.shape for t in tensors])
-    outputs = [SymbolicTensor(shape, dtype, history=(op, 0, i))
-               for i, (shape, dtype) in enumerate(specs)]
-    node = Node(op, tensors, outputs, {}, len(tensors) == 1)
-    op._inbound_nodes.append(node)
-    return outputs[0] if container is None else container(outputs)
+    return op._connect(tensors)
 
 
 def apply_operator(name, *operands):
     """``operator.<name>(*operands)`` with at least one symbolic operand, as a graph node."""
     return apply_op(f"operator.{name}", OPERATORS[name], operands, {})
+
+
+class MaskOf(Layer):
+    """The Keras mask a tensor carries, as a tensor of its own (``layer.output_mask``).
+
+    Example::
+
+        embedded = Embedding(10, 4, mask_zero=True)(tokens)
+        mask = embedded._keras_history[0].output_mask     # bool, shape (None, timesteps)
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:  # nothing masked in this batch
+            return torch.ones(inputs.shape[:-1], dtype=torch.bool, device=inputs.device)
+        return mask
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1])
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def mask_tensor(tensor):
+    """The mask ``tensor`` carries as a symbolic tensor (the same one each time), or ``None``
+    when it carries none."""
+    if tensor._keras_mask is None:
+        return None
+    found = tensor.__dict__.get("_mask_tensor")
+    if found is None:
+        layer = MaskOf(name=naming.unique_name("mask_of"))
+        found = SymbolicTensor(tensor.shape[:-1], "bool", history=(layer, 0, 0))
+        layer._inbound_nodes.append(Node(layer, [tensor], [found], {}, True))
+        tensor._mask_tensor = found
+    return found
 
 
 # --- the layer -----------------------------------------------------------------------------
@@ -340,6 +375,24 @@ class TensorOp(Layer):
         op._input_dtypes = list(input_dtypes)
         op.built = True
         return op
+
+    def __call__(self, inputs, *args, **kwargs):
+        if not args and not kwargs and has_symbolic([inputs]):  # rebuilding a saved graph
+            return self._connect([inputs] if isinstance(inputs, SymbolicTensor) else
+                                 list(inputs))
+        return super().__call__(inputs, *args, **kwargs)
+
+    def _connect(self, tensors):
+        """Record a call of this op on symbolic ``tensors``: a new node, whose outputs have the
+        shapes and dtypes found by running the function on examples."""
+        if not self._input_dtypes:
+            self._input_dtypes = [t.dtype for t in tensors]
+        specs, container = self._infer([t.shape for t in tensors])
+        node_index = len(self._inbound_nodes)
+        outputs = [SymbolicTensor(shape, dtype, history=(self, node_index, i))
+                   for i, (shape, dtype) in enumerate(specs)]
+        self._inbound_nodes.append(Node(self, tensors, outputs, {}, len(tensors) == 1))
+        return outputs[0] if container is None else container(outputs)
 
     def _run(self, tensors):
         device = tensors[0].device if tensors and torch.is_tensor(tensors[0]) else None
