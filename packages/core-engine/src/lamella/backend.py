@@ -309,6 +309,7 @@ def is_tensor(x):
 # --- symbolic tensors: graph mode on autograd, and every function above accepting
 # functional-API tensors (recorded as graph nodes; see lamella.engine.symbolic_ops). Keep this
 # block last: it wraps the functions defined above.
+from lamella.engine import graph_function as _graph_function  # noqa: E402
 from lamella.engine import symbolic_ops as _symbolic_ops  # noqa: E402
 from lamella.engine.graph_function import (  # noqa: E402, F401 - Keras's K.* names
     function,
@@ -319,3 +320,4 @@ from lamella.engine.graph_function import (  # noqa: E402, F401 - Keras's K.* na
 )
 
 _symbolic_ops.wrap_namespace(globals(), prefix="backend")
+_graph_function.bind_backend(floatx=floatx, learning_phase=learning_phase)

@@ -28,6 +28,17 @@ from lamella.engine.dtypes import as_torch_dtype
 from lamella.engine.input_layer import InputLayer
 from lamella.engine.node import Node, SymbolicTensor
 
+#: ``floatx`` and ``learning_phase`` of ``lamella.backend``, handed over by it through
+#: :func:`bind_backend` (it re-exports this module's functions, so this module cannot import it).
+_backend = {"floatx": lambda: "float32", "learning_phase": lambda: 0}
+
+
+def bind_backend(floatx, learning_phase):
+    """Called by ``lamella.backend``: where the default float type and the global learning
+    phase (``K.set_learning_phase``) come from."""
+    _backend.update(floatx=floatx, learning_phase=learning_phase)
+
+
 #: ``K.function`` keyword arguments of TensorFlow's session API that have a meaning here.
 _FUNCTION_KWARGS = ("name", "feed_dict", "fetches")
 
@@ -51,9 +62,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
             )
         shape = (None,) * int(ndim)
     if dtype is None:
-        from lamella import backend
-
-        dtype = backend.floatx()
+        dtype = _backend["floatx"]()
     layer = InputLayer(batch_input_shape=tuple(shape), dtype=_dtype_name(dtype), sparse=sparse,
                        name=name or f"placeholder_{naming.get_uid('placeholder')}")
     tensor = layer._inbound_nodes[0].output_tensors[0]
@@ -217,9 +226,7 @@ class _Steps:
 
 
 def _is_learning_phase(value):
-    from lamella import backend
-
-    if value is backend.learning_phase():
+    if value is _backend["learning_phase"]():
         return True
     if isinstance(value, (bool, int, np.integer)) and not isinstance(value, SymbolicTensor):
         return value in (0, 1)
@@ -340,10 +347,8 @@ class GraphFunction:
         if len(inputs) != len(self.inputs):
             raise ValueError(f"K.function expects {len(self.inputs)} input(s), got "
                              f"{len(inputs)}.")
-        from lamella import backend
-
         phase = inputs[self._phase_index] if self._phase_index is not None else \
-            backend.learning_phase()
+            _backend["learning_phase"]()
         device = _device_of(self._steps)
         fed = [self._as_tensor(inputs[position], tensor, device)
                for position, tensor in self._feeds]

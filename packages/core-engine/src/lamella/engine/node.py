@@ -29,12 +29,16 @@ class TensorShape(tuple):
         return len(self)
 
 
+#: Records an operator applied to symbolic tensors as a graph node. Installed by
+#: :mod:`lamella.engine.symbolic_ops` (which builds on layers, so this module cannot import it);
+#: the input layer every graph starts from imports that module.
+apply_operator_hook = [None]
+
+
 def _operator(name, reflected=False):
     def method(self, *other):
-        from lamella.engine import symbolic_ops  # the ops module builds on layers
-
         operands = (other[0], self) if reflected else (self,) + other
-        return symbolic_ops.apply_operator(name, *operands)
+        return apply_operator_hook[0](name, *operands)
 
     method.__name__ = f"__{'r' if reflected else ''}{name.rstrip('_')}__"
     return method

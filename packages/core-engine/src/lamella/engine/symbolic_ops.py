@@ -27,6 +27,7 @@ Example::
 """
 
 import functools
+import importlib
 import inspect
 import operator
 
@@ -34,12 +35,17 @@ import numpy as np
 import torch
 
 from lamella.engine import naming
+from lamella.engine import node as node_module
 from lamella.engine.base_layer import Layer
 from lamella.engine.dtypes import as_torch_dtype
 from lamella.engine.node import Node, SymbolicTensor
 
 #: Registered name -> the plain (unwrapped) function a TensorOp calls.
 _OPS = {}
+
+#: The namespaces whose functions a saved TensorOp may name, by prefix.
+_NAMESPACES = {"backend": "lamella.backend", "losses": "lamella.losses",
+               "metrics": "lamella.metrics"}
 
 #: Functions whose answer on a symbolic tensor is static (no graph node): Keras's
 #: ``K.int_shape(x)`` is a tuple, not a tensor.
@@ -89,16 +95,15 @@ def resolve_op(name):
     fn = _OPS.get(name)
     if fn is None and isinstance(name, str):
         prefix, _, short = name.partition(".")
-        if prefix in ("losses", "metrics") and short and not short.startswith("_"):
-            import importlib
-
-            facade = importlib.import_module(f"lamella.{prefix}")
+        if prefix in _NAMESPACES and short and not short.startswith("_"):
+            # The namespace registers its functions when imported (and a facade when one is
+            # asked for): looked up by name, as the plugin loader finds plugins, since each of
+            # these modules imports this one.
+            namespace = importlib.import_module(_NAMESPACES[prefix])
             try:
-                getattr(facade, short)
+                getattr(namespace, short)
             except (AttributeError, ImportError):
                 pass
-        elif prefix == "backend":
-            import lamella.backend  # noqa: F401 - registers its functions
         fn = _OPS.get(name)
     if fn is None:
         raise ValueError(
@@ -274,44 +279,7 @@ def apply_operator(name, *operands):
     return apply_op(f"operator.{name}", OPERATORS[name], operands, {})
 
 
-class MaskOf(Layer):
-    """The Keras mask a tensor carries, as a tensor of its own (``layer.output_mask``).
-
-    Example::
-
-        embedded = Embedding(10, 4, mask_zero=True)(tokens)
-        mask = embedded._keras_history[0].output_mask     # bool, shape (None, timesteps)
-    """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-        self.built = True
-
-    def call(self, inputs, mask=None):
-        if mask is None:  # nothing masked in this batch
-            return torch.ones(inputs.shape[:-1], dtype=torch.bool, device=inputs.device)
-        return mask
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1])
-
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-
-def mask_tensor(tensor):
-    """The mask ``tensor`` carries as a symbolic tensor (the same one each time), or ``None``
-    when it carries none."""
-    if tensor._keras_mask is None:
-        return None
-    found = tensor.__dict__.get("_mask_tensor")
-    if found is None:
-        layer = MaskOf(name=naming.unique_name("mask_of"))
-        found = SymbolicTensor(tensor.shape[:-1], "bool", history=(layer, 0, 0))
-        layer._inbound_nodes.append(Node(layer, [tensor], [found], {}, True))
-        tensor._mask_tensor = found
-    return found
+node_module.apply_operator_hook[0] = apply_operator
 
 
 # --- the layer -----------------------------------------------------------------------------
