@@ -11,7 +11,7 @@ def lamella_layers():
         Component("Sequential", "lamella.engine.sequential:Sequential"),
         # Backend ops, gradients and masks recorded on functional-API tensors.
         Component("TensorOp", "lamella.engine.symbolic_ops:TensorOp"),
-        Component("MaskOf", "lamella.engine.symbolic_ops:MaskOf"),
+        Component("MaskOf", "lamella.engine.base_layer:MaskOf"),
         Component("GradientOp", "lamella.engine.graph_function:GradientOp"),
     ]
 
