@@ -435,6 +435,17 @@ class Layer(LayerGraphMembers, nn.Module):
     def _call_accepts(self, argument):
         return argument in self._call_signature
 
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            # torch reports a property that raised AttributeError (``layer.output`` of a layer
+            # never called) as a missing attribute; give Keras's explanation instead.
+            member = getattr(type(self), name, None)
+            if isinstance(member, property):
+                member.fget(self)
+            raise
+
     def _mask_tensor(self, tensor):
         return mask_tensor(tensor)
 
