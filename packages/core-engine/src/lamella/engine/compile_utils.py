@@ -101,7 +101,10 @@ class CompiledObjectives:
         self.output_names = list(output_names)
         self.losses = [make_loss(spec) for spec in per_output(self.loss_spec, output_names, "loss")]
         if all(loss is None for loss in self.losses) and not has_added_losses:
-            raise ValueError("compile(loss=...) is required to train or evaluate the model.")
+            raise ValueError(
+                "compile(loss=...) is required to train or evaluate the model, unless it adds "
+                "losses of its own with model.add_loss(...). (A model saved with losses added "
+                "that could not be saved loads with load_model(..., compile=False).)")
         weights = self.loss_weights_spec
         if weights is None:
             self.loss_weights = [1.0] * n
