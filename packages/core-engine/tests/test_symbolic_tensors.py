@@ -183,7 +183,7 @@ def test_k_function_with_learning_phase_updates_and_feed_dict():
     f = K.function([x, K.learning_phase()], [K.sum(x * scale, axis=1)],
                    updates=[(total, total + K.sum(x))], feed_dict={scale: np.float32(2.0)})
     np.testing.assert_allclose(f([np.ones((2, 3)), 0])[0], [6.0, 6.0])
-    assert float(total) == 6.0
+    assert float(K.get_value(total)) == 6.0
     single = K.function([x], K.mean(x))
     assert single([np.full((2, 3), 4.0)]) == pytest.approx(4.0)
     with pytest.raises(ValueError, match="input 'placeholder_\\d+'.*not among"):
@@ -303,3 +303,16 @@ def test_output_mask_is_a_symbolic_tensor_that_evaluates_to_the_mask():
     got = K.function([x], [mask])([data])[0]
     np.testing.assert_array_equal(got, [[True, False, True], [True, True, True]])
     assert y is masking.output
+
+
+def test_a_models_own_graph_is_node_zero_and_calling_it_makes_output_ambiguous():
+    x = lamella.Input(shape=(3,))
+    model = Model(x, SeededDense(2)(x))
+    assert model.get_output_at(0) is model.output and model.input_mask is None
+    called = model(lamella.Input(shape=(3,)))
+    assert model.get_output_at(1) is called and model.get_input_shape_at(1) == (None, 3)
+    with pytest.raises(AttributeError, match='multiple inbound nodes, hence the notion of '
+                                             '"layer output" is ill-defined'):
+        model.output
+    with pytest.raises(ValueError, match="at node 2, but the layer has only 2 inbound nodes"):
+        model.get_output_at(2)

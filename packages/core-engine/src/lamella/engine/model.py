@@ -20,6 +20,23 @@ from lamella.engine.trainer import Trainer
 from lamella.utils.generic_utils import as_list
 
 
+class _OwnNode:
+    """A functional model's own inputs-to-outputs node (Keras's node 0 of a model)."""
+
+    def __init__(self, model):
+        self.input_tensors, self.output_tensors = list(model.inputs), list(model.outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.input_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.output_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+
 class Model(Trainer, Layer):
     """A model: functional (``Model(inputs, outputs)``) or subclassed (override ``call``).
 
@@ -106,6 +123,7 @@ class Model(Trainer, Layer):
         ``Model(base.input, head(base.output))``."""
         if not self._is_graph_network:
             return Layer.input.fget(self)
+        self._single_node("input", "get_input_at")
         return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
 
     @property
@@ -113,7 +131,27 @@ class Model(Trainer, Layer):
         """The output tensor (a list for several)."""
         if not self._is_graph_network:
             return Layer.output.fget(self)
+        self._single_node("output", "get_output_at")
         return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    def _single_node(self, readable, method):
+        # Keras counts a model's own inputs-to-outputs node as node 0: once the model is called
+        # on other tensors, it has several and ``model.output`` is ambiguous.
+        if self._is_graph_network and self._inbound_nodes:
+            raise AttributeError(
+                f'Layer {self.name} has multiple inbound nodes, hence the notion of '
+                f'"layer {readable}" is ill-defined. Use `{method}(node_index)` instead.')
+        Layer._single_node(self, readable, method)
+
+    def _node_at(self, node_index, readable):
+        """Keras's node numbering: node 0 is the model's own graph, its calls follow."""
+        if not self._is_graph_network:
+            return Layer._node_at(self, node_index, readable)
+        nodes = [_OwnNode(self)] + list(self._inbound_nodes)
+        if not len(nodes) > node_index:
+            raise ValueError(f"Asked to get {readable} at node {node_index}, but the layer has "
+                             f"only {len(nodes)} inbound nodes.")
+        return nodes[node_index]
 
     @property
     def input_shape(self):
