@@ -132,6 +132,8 @@ def test_add_loss_and_add_metric_on_a_sequential_model():
     mse = float(np.mean((model.predict(X) - y) ** 2))
     penalty = 0.1 * float(np.mean(np.abs(Model(model.input, model.layers[0].output).predict(X))))
     assert model.evaluate(X, y, verbose=0) == pytest.approx(mse + penalty, rel=1e-5)
+    with pytest.warns(UserWarning, match="Sequential model .* not saved"):
+        model.to_json()
 
 
 class _CountingLayer(lamella.layers.Layer):

@@ -1,5 +1,7 @@
 """``Sequential``: a linear stack of layers."""
 
+import warnings
+
 from lamella import layers as layers_facade
 from lamella.engine import base_layer, functional, naming, serialization
 from lamella.engine.base_layer import Layer
@@ -197,6 +199,11 @@ class Sequential(Model):
         return shape
 
     def get_config(self):
+        if self._has_extras():
+            warnings.warn(f"Sequential model {self.name!r}: the losses, metrics and updates "
+                          f"added with add_loss/add_metric/add_update are not saved (a "
+                          f"Sequential config is its list of layers); add them again after "
+                          f"loading, as in Keras 2.3.", stacklevel=2)
         config = {"name": self.name, "layers": []}
         for layer in self._stack:
             config["layers"].append({"class_name": lookup.registered_name("layers", layer),
