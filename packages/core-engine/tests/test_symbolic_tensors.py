@@ -187,7 +187,8 @@ def test_k_function_with_learning_phase_updates_and_feed_dict():
     np.testing.assert_allclose(f([np.ones((2, 3)), 0])[0], [6.0, 6.0])
     assert float(K.get_value(total)) == 6.0
     single = K.function([x], K.mean(x))
-    assert single([np.full((2, 3), 4.0)]) == pytest.approx(4.0)
+    value = single([np.full((2, 3), 4.0)])
+    assert isinstance(value, np.float32) and value == pytest.approx(4.0)
     with pytest.raises(ValueError, match="input 'placeholder_\\d+'.*not among"):
         K.function([x], [x * scale])
     with pytest.raises(TypeError, match="list or tuple"):

@@ -408,8 +408,14 @@ class GraphFunction:
     def _value(self, tensor, by_key):
         value = self._value_tensor(tensor, by_key)
         if isinstance(value, (list, tuple)):
-            return [v.detach().cpu().numpy() for v in value]
-        return value.detach().cpu().numpy()
+            return [_numpy(v) for v in value]
+        return _numpy(value)
+
+
+def _numpy(tensor):
+    # A scalar comes back as a NumPy scalar (np.float32), as TensorFlow's session returns it.
+    array = tensor.detach().cpu().numpy()
+    return array[()] if array.ndim == 0 else array
 
 
 def _as_bool(phase):
