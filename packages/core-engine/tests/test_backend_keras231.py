@@ -17,9 +17,6 @@ CASES = json.loads((FIXTURES / "backend_cases.json").read_text())
 CASES.pop("_meta")
 ARRAYS = np.load(FIXTURES / "backend_cases.npz")
 
-# The symbolic-graph names another part of lamella provides (see lamella.backend's docstring).
-GRAPH_NAMES = {"function", "gradients", "placeholder", "is_placeholder", "is_keras_tensor"}
-
 # Cases compared more loosely, and why.
 TOLERANCE = {
     # TF's log-softmax and CTC run in float32; these sum over many steps.
@@ -32,8 +29,6 @@ TOLERANCE = {
 def test_every_keras_backend_function_exists_with_its_signature():
     missing, different = [], []
     for name, params in API["functions"].items():
-        if name in GRAPH_NAMES:
-            continue
         ours = getattr(K, name, None)
         if ours is None:
             missing.append(name)
@@ -60,7 +55,7 @@ def _lists(value):
 
 def test_backend_exports_only_keras_names_and_modules():
     keras_names = set(API["functions"]) | set(API["classes"])
-    assert set(K.__all__) == keras_names - GRAPH_NAMES
+    assert set(K.__all__) == keras_names
 
 
 CALLABLES = {  # the generator's callable arguments

@@ -9,6 +9,10 @@ def lamella_layers():
         Component("InputLayer", "lamella.engine.input_layer:InputLayer"),
         Component("Model", "lamella.engine.model:Model", aliases=("Functional",)),
         Component("Sequential", "lamella.engine.sequential:Sequential"),
+        # Backend ops, gradients and masks recorded on functional-API tensors.
+        Component("TensorOp", "lamella.engine.symbolic_ops:TensorOp"),
+        Component("MaskOf", "lamella.engine.base_layer:MaskOf"),
+        Component("GradientOp", "lamella.engine.graph_function:GradientOp"),
     ]
 
 

@@ -28,3 +28,10 @@ def is_categorical_crossentropy(loss):
         or getattr(loss, "__name__", None) == "categorical_crossentropy"
         or (isinstance(loss, str) and loss == "categorical_crossentropy")
     )
+
+
+# Functions (not classes) handed out by attribute accept symbolic tensors:
+# `binary_crossentropy(inputs, outputs)` on functional-API tensors records a graph node.
+from lamella.engine import symbolic_ops as _symbolic_ops  # noqa: E402
+
+_symbolic_ops.wrap_facade(globals(), "losses")

@@ -32,3 +32,10 @@ def clone_metrics(metrics):
     if isinstance(metrics, dict):
         return {key: clone_metric(value) for key, value in metrics.items()}
     return [clone_metric(metric) for metric in metrics]
+
+
+# Functions (not classes) handed out by attribute accept symbolic tensors:
+# `binary_crossentropy(inputs, outputs)` on functional-API tensors records a graph node.
+from lamella.engine import symbolic_ops as _symbolic_ops  # noqa: E402
+
+_symbolic_ops.wrap_facade(globals(), "metrics")

@@ -27,11 +27,12 @@ Example::
     def rmse(y_true, y_pred):
         return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))
 
+``function``, ``gradients``, ``placeholder``, ``is_placeholder`` and ``is_keras_tensor`` come
+from :mod:`lamella.engine.graph_function` (the functional graph evaluated with autograd); the
+block at the end of this module makes every function here accept symbolic tensors.
+
 Intended differences from Keras 2.3.1 (each for the reason given):
 
-- ``function``, ``gradients``, ``placeholder``, ``is_placeholder`` and ``is_keras_tensor`` on
-  symbolic tensors belong to the functional-graph work (``lamella/backend/graph.py``), not to
-  this package's modules.
 - ``get_session``/``set_session`` raise ``RuntimeError`` naming the torch way: torch has no
   session. ``eager``/``symbolic`` return the function, ``control_dependencies`` is a no-op
   context (torch runs operations in order), ``manual_variable_initialization`` only checks its
@@ -234,27 +235,46 @@ from lamella.backend.variables import (
 
 __all__ = [
     "abs", "all", "any", "arange", "argmax", "argmin", "backend", "batch_dot", "batch_flatten",
-    "batch_get_value", "batch_normalization", "batch_set_value", "bias_add", "binary_crossentropy",
-    "cast", "cast_to_floatx", "categorical_crossentropy", "clear_session", "clip", "concatenate",
-    "constant", "control_dependencies", "conv1d", "conv2d", "conv2d_transpose", "conv3d",
-    "conv3d_transpose", "cos", "count_params", "ctc_batch_cost", "ctc_decode",
-    "ctc_label_dense_to_sparse", "cumprod", "cumsum", "depthwise_conv2d", "dot", "dropout",
-    "dtype", "eager", "elu", "epsilon", "equal", "eval", "exp", "expand_dims", "eye", "flatten",
-    "floatx", "foldl", "foldr", "gather", "get_session", "get_uid", "get_value", "greater",
-    "greater_equal", "hard_sigmoid", "identity", "image_data_format", "in_test_phase", "in_top_k",
-    "in_train_phase", "int_shape", "is_sparse", "is_tensor", "is_variable", "l2_normalize",
-    "learning_phase", "less", "less_equal", "local_conv1d", "local_conv2d", "log", "logsumexp",
-    "manual_variable_initialization", "map_fn", "max", "maximum", "mean", "min", "minimum",
-    "moving_average_update", "name_scope", "ndim", "normalize_batch_in_training",
-    "normalize_data_format", "not_equal", "one_hot", "ones", "ones_like", "permute_dimensions",
-    "pool2d", "pool3d", "pow", "print_tensor", "prod", "random_binomial", "random_normal",
-    "random_normal_variable", "random_uniform", "random_uniform_variable", "relu", "repeat",
-    "repeat_elements", "reset_uids", "reshape", "resize_images", "resize_volumes", "reverse",
-    "rnn", "round", "separable_conv1d", "separable_conv2d", "set_epsilon", "set_floatx",
-    "set_image_data_format", "set_learning_phase", "set_session", "set_value", "shape", "sigmoid",
-    "sign", "sin", "size", "slice", "softmax", "softplus", "softsign",
+    "batch_get_value", "batch_normalization", "batch_set_value", "bias_add",
+    "binary_crossentropy", "cast", "cast_to_floatx", "categorical_crossentropy",
+    "clear_session", "clip", "concatenate", "constant", "control_dependencies", "conv1d",
+    "conv2d", "conv2d_transpose", "conv3d", "conv3d_transpose", "cos", "count_params",
+    "ctc_batch_cost", "ctc_decode", "ctc_label_dense_to_sparse", "cumprod", "cumsum",
+    "depthwise_conv2d", "dot", "dropout", "dtype", "eager", "elu", "epsilon", "equal", "eval",
+    "exp", "expand_dims", "eye", "flatten", "floatx", "foldl", "foldr", "function", "gather",
+    "get_session", "get_uid", "get_value", "gradients", "greater", "greater_equal",
+    "hard_sigmoid", "identity", "image_data_format", "in_test_phase", "in_top_k",
+    "in_train_phase", "int_shape", "is_keras_tensor", "is_placeholder", "is_sparse",
+    "is_tensor", "is_variable", "l2_normalize", "learning_phase", "less", "less_equal",
+    "local_conv1d", "local_conv2d", "log", "logsumexp", "manual_variable_initialization",
+    "map_fn", "max", "maximum", "mean", "min", "minimum", "moving_average_update", "name_scope",
+    "ndim", "normalize_batch_in_training", "normalize_data_format", "not_equal", "one_hot",
+    "ones", "ones_like", "permute_dimensions", "placeholder", "pool2d", "pool3d", "pow",
+    "print_tensor", "prod", "random_binomial", "random_normal", "random_normal_variable",
+    "random_uniform", "random_uniform_variable", "relu", "repeat", "repeat_elements",
+    "reset_uids", "reshape", "resize_images", "resize_volumes", "reverse", "rnn", "round",
+    "separable_conv1d", "separable_conv2d", "set_epsilon", "set_floatx",
+    "set_image_data_format", "set_learning_phase", "set_session", "set_value", "shape",
+    "sigmoid", "sign", "sin", "size", "slice", "softmax", "softplus", "softsign",
     "sparse_categorical_crossentropy", "spatial_2d_padding", "spatial_3d_padding", "sqrt",
     "square", "squeeze", "stack", "std", "stop_gradient", "sum", "switch", "symbolic", "tanh",
     "temporal_padding", "tile", "to_dense", "transpose", "truncated_normal", "update",
     "update_add", "update_sub", "var", "variable", "zeros", "zeros_like",
 ]
+
+
+# --- symbolic tensors: graph mode on autograd, and every function above accepting
+# functional-API tensors (recorded as graph nodes; see lamella.engine.symbolic_ops). Keep this
+# block last: it wraps the functions imported above.
+from lamella.engine import graph_function as _graph_function  # noqa: E402
+from lamella.engine import symbolic_ops as _symbolic_ops  # noqa: E402
+from lamella.engine.graph_function import (  # noqa: E402 - Keras's K.* names
+    function,
+    gradients,
+    is_keras_tensor,
+    is_placeholder,
+    placeholder,
+)
+
+_symbolic_ops.wrap_namespace(globals(), prefix="backend")
+_graph_function.bind_backend(floatx=floatx, learning_phase=learning_phase)

@@ -16,9 +16,10 @@ import torch
 from torch import nn
 
 from lamella import constraints, initializers, regularizers
-from lamella.engine import learning_phase, naming
+from lamella.engine import layer_members, learning_phase, naming
 from lamella.engine.dtypes import as_torch_dtype
-from lamella.engine.node import SymbolicTensor, call_symbolic
+from lamella.engine.layer_members import LayerGraphMembers
+from lamella.engine.node import Node, SymbolicTensor, call_symbolic
 from lamella.utils.generic_utils import to_list
 
 _BASE_KWARGS = frozenset(
@@ -38,6 +39,10 @@ _loss_sources_version = [0]
 #: ``requires_grad`` flags of the weights it collected at compile time before it trains
 #: (see ``Trainer._sync_grad_flags``)
 trainable_version = [0]
+
+# Shared with the graph members' module: see there.
+_symbolic_extras_version = layer_members.symbolic_extras_version
+_added_metrics_in_use = layer_members.added_metrics_in_use
 
 
 @dataclasses.dataclass
@@ -112,7 +117,7 @@ def _is_symbolic(inputs):
     return False
 
 
-class Layer(nn.Module):
+class Layer(LayerGraphMembers, nn.Module):
     """The base class of every lamella layer; a ``torch.nn.Module``.
 
     Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`),
@@ -176,6 +181,14 @@ class Layer(nn.Module):
         self._inbound_nodes = []
         self._outbound_nodes = []
         self._build_device = None
+        # add_loss/add_metric/add_update of functional-API tensors (computed by the model),
+        # the Mean behind each added metric, and the values added during the last call.
+        self._symbolic_losses = []
+        self._symbolic_metrics = []
+        self._symbolic_updates = []
+        self._metric_objects = {}
+        self._metric_values = {}
+        self._updates = []
 
     # --- weights -----------------------------------------------------------------------
 
@@ -334,11 +347,24 @@ class Layer(nn.Module):
 
     def add_loss(self, losses, inputs=None):
         """Add a scalar (or list of scalars) to the training loss of the model holding this
-        layer."""
+        layer.
+
+        Called inside ``call`` with real tensors, the values count for that call. Given
+        functional-API tensors (Keras 2.3's ``vae.add_loss(K.mean(xent + kl))``), the loss is
+        part of the graph: a model holding this layer (or this model) computes it from its
+        inputs at every step.
+        """
+        if losses is None:
+            return
         if not self._uses_add_loss:
             self._uses_add_loss = True
             _loss_sources_version[0] += 1
-        self._call_losses.extend(to_list(losses, allow_tuple=True))
+        values = to_list(losses, allow_tuple=True)
+        symbolic = [v for v in values if isinstance(v, SymbolicTensor)]
+        if symbolic:
+            self._symbolic_losses.extend(symbolic)
+            _symbolic_extras_version[0] += 1
+        self._call_losses.extend(v for v in values if not isinstance(v, SymbolicTensor))
 
     @property
     def losses(self):
@@ -448,61 +474,19 @@ class Layer(nn.Module):
     def _call_accepts(self, argument):
         return argument in self._call_signature
 
-    # --- graph introspection ------------------------------------------------------------
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            # torch reports a property that raised AttributeError (``layer.output`` of a layer
+            # never called) as a missing attribute; give Keras's explanation instead.
+            member = getattr(type(self), name, None)
+            if isinstance(member, property):
+                member.fget(self)
+            raise
 
-    def _node_attribute(self, attribute):
-        if not self._inbound_nodes:
-            raise AttributeError(
-                f"Layer {self.name!r} has never been called and thus has no defined {attribute}."
-            )
-        values = [getattr(node, attribute) for node in self._inbound_nodes]
-        if all(v == values[0] for v in values):
-            return values[0]
-        raise AttributeError(
-            f"Layer {self.name!r} has multiple inbound nodes with different {attribute}s; "
-            f"use get_{attribute}_at(node_index)."
-        )
-
-    @property
-    def input_shape(self):
-        if not self._inbound_nodes and self._batch_input_shape is not None:
-            return self._batch_input_shape
-        return self._node_attribute("input_shape")
-
-    @property
-    def output_shape(self):
-        return self._node_attribute("output_shape")
-
-    @property
-    def input(self):
-        return self._node_attribute_tensor("input_tensors")
-
-    @property
-    def output(self):
-        return self._node_attribute_tensor("output_tensors")
-
-    def _node_attribute_tensor(self, attribute):
-        if len(self._inbound_nodes) != 1:
-            raise AttributeError(
-                f"Layer {self.name!r} has {len(self._inbound_nodes)} inbound nodes; "
-                f"use get_{attribute.split('_')[0]}_at(node_index)."
-            )
-        tensors = getattr(self._inbound_nodes[0], attribute)
-        return tensors[0] if len(tensors) == 1 else list(tensors)
-
-    def get_input_at(self, node_index):
-        tensors = self._inbound_nodes[node_index].input_tensors
-        return tensors[0] if len(tensors) == 1 else list(tensors)
-
-    def get_output_at(self, node_index):
-        tensors = self._inbound_nodes[node_index].output_tensors
-        return tensors[0] if len(tensors) == 1 else list(tensors)
-
-    def get_input_shape_at(self, node_index):
-        return self._inbound_nodes[node_index].input_shape
-
-    def get_output_shape_at(self, node_index):
-        return self._inbound_nodes[node_index].output_shape
+    def _mask_tensor(self, tensor):
+        return mask_tensor(tensor)
 
     # --- configuration ------------------------------------------------------------------
 
@@ -594,3 +578,43 @@ def probe_output_shape(layer, input_shape):
     if isinstance(output, (list, tuple)):
         return [shape_of(t) for t in output]
     return shape_of(output)
+
+
+class MaskOf(Layer):
+    """The Keras mask a tensor carries, as a tensor of its own (``layer.output_mask``).
+
+    Example::
+
+        embedded = Embedding(10, 4, mask_zero=True)(tokens)
+        mask = embedded._keras_history[0].output_mask     # bool, shape (None, timesteps)
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:  # nothing masked in this batch
+            return torch.ones(inputs.shape[:-1], dtype=torch.bool, device=inputs.device)
+        return mask
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1])
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+def mask_tensor(tensor):
+    """The mask ``tensor`` carries as a symbolic tensor (the same one each time), or ``None``
+    when it carries none."""
+    if tensor._keras_mask is None:
+        return None
+    found = tensor.__dict__.get("_mask_tensor")
+    if found is None:
+        layer = MaskOf(name=naming.unique_name("mask_of"))
+        found = SymbolicTensor(tensor.shape[:-1], "bool", history=(layer, 0, 0))
+        layer._inbound_nodes.append(Node(layer, [tensor], [found], {}, True))
+        tensor._mask_tensor = found
+    return found

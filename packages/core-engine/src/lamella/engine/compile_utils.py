@@ -126,12 +126,17 @@ class CompiledObjectives:
         self.sample_weight_mode_spec = sample_weight_mode
         self.built = False
 
-    def build(self, output_names, output_shapes, device):
+    def build(self, output_names, output_shapes, device, has_added_losses=False):
+        """``has_added_losses``: the model adds losses of its own (``add_loss``), which may then
+        be all it trains on (Keras 2.3's ``compile(optimizer)`` of a VAE)."""
         n = len(output_names)
         self.output_names = list(output_names)
         self.losses = [make_loss(spec) for spec in per_output(self.loss_spec, output_names, "loss")]
-        if all(loss is None for loss in self.losses):
-            raise ValueError("compile(loss=...) is required to train or evaluate the model.")
+        if all(loss is None for loss in self.losses) and not has_added_losses:
+            raise ValueError(
+                "compile(loss=...) is required to train or evaluate the model, unless it adds "
+                "losses of its own with model.add_loss(...). (A model saved with losses added "
+                "that could not be saved loads with load_model(..., compile=False).)")
         weights = self.loss_weights_spec
         if weights is None:
             self.loss_weights = [1.0] * n
@@ -219,7 +224,10 @@ class CompiledObjectives:
             weighted = value * weight if weight != 1.0 else value
             total = weighted if total is None else total + weighted
         for extra in extra_losses:
-            total = total + extra
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError("The model has no loss to optimize: pass compile(loss=...) or add "
+                             "one with model.add_loss(...).")
         return total, per_output_losses
 
     @torch.no_grad()

@@ -2,7 +2,10 @@
 
 import numbers
 
-from lamella.engine import naming
+from lamella.engine import (
+    naming,
+    symbolic_ops,  # noqa: F401 - symbolic tensors' operators need it
+)
 from lamella.engine.base_layer import Layer
 from lamella.engine.node import Node, SymbolicTensor
 

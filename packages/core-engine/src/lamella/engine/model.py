@@ -5,16 +5,36 @@ are registered submodules (``state_dict`` keys read ``dense_1.kernel``), and ``p
 ``.to(device)`` and ``torch.compile(model)`` behave as torch users expect.
 """
 
+import contextlib
 import json
+
+import torch
 
 from lamella import saving
 from lamella._version import __version__
-from lamella.engine import functional, serialization
+from lamella.engine import base_layer, functional, learning_phase, serialization
 from lamella.engine.base_layer import Layer
 from lamella.engine.node import SymbolicTensor
 from lamella.engine.summary import print_summary
 from lamella.engine.trainer import Trainer
 from lamella.utils.generic_utils import as_list
+
+
+class _OwnNode:
+    """A functional model's own inputs-to-outputs node (Keras's node 0 of a model)."""
+
+    def __init__(self, model):
+        self.input_tensors, self.output_tensors = list(model.inputs), list(model.outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.input_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.output_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
 
 
 class Model(Trainer, Layer):
@@ -51,6 +71,7 @@ class Model(Trainer, Layer):
         Trainer.__init__(self)
         self._graph = None
         self._is_graph_network = False
+        self._extras_key, self._extras_graph = None, None
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise ValueError(
@@ -102,6 +123,7 @@ class Model(Trainer, Layer):
         ``Model(base.input, head(base.output))``."""
         if not self._is_graph_network:
             return Layer.input.fget(self)
+        self._single_node("input", "get_input_at")
         return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
 
     @property
@@ -109,7 +131,27 @@ class Model(Trainer, Layer):
         """The output tensor (a list for several)."""
         if not self._is_graph_network:
             return Layer.output.fget(self)
+        self._single_node("output", "get_output_at")
         return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    def _single_node(self, readable, method):
+        # Keras counts a model's own inputs-to-outputs node as node 0: once the model is called
+        # on other tensors, it has several and ``model.output`` is ambiguous.
+        if self._is_graph_network and self._inbound_nodes:
+            raise AttributeError(
+                f'Layer {self.name} has multiple inbound nodes, hence the notion of '
+                f'"layer {readable}" is ill-defined. Use `{method}(node_index)` instead.')
+        Layer._single_node(self, readable, method)
+
+    def _node_at(self, node_index, readable):
+        """Keras's node numbering: node 0 is the model's own graph, its calls follow."""
+        if not self._is_graph_network:
+            return Layer._node_at(self, node_index, readable)
+        nodes = [_OwnNode(self)] + list(self._inbound_nodes)
+        if not len(nodes) > node_index:
+            raise ValueError(f"Asked to get {readable} at node {node_index}, but the layer has "
+                             f"only {len(nodes)} inbound nodes.")
+        return nodes[node_index]
 
     @property
     def input_shape(self):
@@ -150,9 +192,99 @@ class Model(Trainer, Layer):
             )
         flat = self._flatten_inputs(inputs)
         masks = as_list(mask) if mask is not None else None
-        outputs, _ = functional.execute(self._graph, self._input_keys, self._output_keys, flat,
-                                        masks)
+        outputs, _ = self._execute(flat, masks)
         return outputs[0] if len(outputs) == 1 else outputs
+
+    # --- losses, metrics and updates computed from the graph's tensors ---------------------------
+
+    def _execute(self, flat, masks=None):
+        """Run the graph on ``flat`` inputs: ``(outputs, output masks)``; the symbolic losses,
+        metrics and updates added to the model (or its layers) are computed on the way."""
+        if self._extras_key != base_layer._symbolic_extras_version[0]:
+            self._refresh_extras()
+        if self._extras_graph is None:
+            return functional.execute(self._graph, self._input_keys, self._output_keys, flat,
+                                      masks)
+        keys = self._output_keys + self._extra_keys
+        grad = torch.enable_grad() if self._extras_need_grad else contextlib.nullcontext()
+        with grad:
+            if self._extras_need_grad:  # K.gradients of an added loss, even in evaluate()
+                flat = [x.detach().requires_grad_(True)
+                        if torch.is_tensor(x) and x.is_floating_point() and not x.requires_grad
+                        else x for x in flat]
+            values, value_masks = functional.execute(self._extras_graph, self._input_keys, keys,
+                                                     flat, masks)
+        n = len(self._output_keys)
+        for (kind, _, extra), value in zip(self._extras, values[n:]):
+            if kind == "loss":
+                self._call_losses.append(value.mean() if value.dim() else value)
+            elif kind == "metric":
+                owner, name = extra
+                owner._metric_values[name] = value
+            elif learning_phase.current():  # an update, applied while training only
+                with torch.no_grad():
+                    extra.copy_(value.to(dtype=extra.dtype, device=extra.device))
+        return values[:n], value_masks[:n] if value_masks is not None else None
+
+    def _collect_extras(self):
+        """``[(kind, tensor, extra)]``: this model's symbolic losses, metrics and updates, and
+        those of its layers that its inputs can compute."""
+        from lamella.engine.graph_function import plan
+
+        own = self._own_extras(self)
+        if own and not self._is_graph_network:
+            raise ValueError(
+                f"Model {self.name!r}: add_loss/add_metric/add_update of a functional-API "
+                f"tensor needs a functional or Sequential model; a subclassed model adds real "
+                f"tensors inside call()."
+            )
+        if not self._is_graph_network:
+            return []
+        fed = {functional.tensor_key(t) for t in self.inputs}
+        found = list(own)
+        for layer in self.layers:
+            if layer is self or layer._is_model:
+                continue  # a nested model computes its own when it runs
+            for entry in self._own_extras(layer):
+                try:
+                    plan([entry[1]], fed)
+                except ValueError:
+                    continue  # computed from tensors of another model
+                found.append(entry)
+        return found
+
+    @staticmethod
+    def _own_extras(layer):
+        return ([("loss", t, None) for t in layer._symbolic_losses]
+                + [("metric", t, (layer, name)) for t, name in layer._symbolic_metrics]
+                + [("update", value, variable) for variable, value in layer._symbolic_updates])
+
+    def _refresh_extras(self):
+        from lamella.engine.graph_function import GradientOp
+
+        self._extras_key = base_layer._symbolic_extras_version[0]
+        self._extras = self._collect_extras()
+        if not self._extras:
+            self._extras_graph = None
+            return
+        tensors = [tensor for _, tensor, _ in self._extras]
+        self._extras_graph = functional.analyse(self.inputs, self.outputs + tensors)
+        self._extra_keys = [functional.tensor_key(t) for t in tensors]
+        self._extras_need_grad = any(isinstance(layer, GradientOp)
+                                     for layer in self._extras_graph.layers)
+
+    def add_loss(self, losses, inputs=None):
+        Layer.add_loss(self, losses, inputs)
+        if self._symbolic_losses:
+            self._refresh_extras()  # fail now, not at the first step, on a foreign tensor
+
+    def add_metric(self, value, name=None, aggregation=None):
+        Layer.add_metric(self, value, name=name, aggregation=aggregation)
+        if self._symbolic_metrics:
+            self._refresh_extras()
+
+    def _metric_children(self):
+        return [layer for layer in self.layers if layer is not self]
 
     def _produces_masks(self):
         """Whether an output carries a Keras mask (known from the graph when it was built)."""
@@ -166,7 +298,7 @@ class Model(Trainer, Layer):
         if not self._produces_masks():
             return as_list(self(inputs)), None
         flat = self._flatten_inputs(inputs)
-        return functional.execute(self._graph, self._input_keys, self._output_keys, flat)
+        return self._execute(flat)
 
     def forward(self, inputs, *args, **kwargs):
         if self._is_graph_network:

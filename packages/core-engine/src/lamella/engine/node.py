@@ -8,11 +8,61 @@ records a :class:`Node` (one call of one layer); the outputs remember which node
 from lamella.utils.generic_utils import to_list
 
 
+class TensorShape(tuple):
+    """A symbolic tensor's static shape: a tuple (``None`` for unknown sizes) that also answers
+    TensorFlow's ``as_list()`` and ``ndims``, which Keras 2.3 scripts call.
+
+    Example::
+
+        lamella.Input(shape=(3,)).shape.as_list()     # [None, 3]
+    """
+
+    def as_list(self):
+        return list(self)
+
+    @property
+    def ndims(self):
+        return len(self)
+
+    @property
+    def rank(self):
+        return len(self)
+
+
+#: Records an operator applied to symbolic tensors as a graph node. Installed by
+#: :mod:`lamella.engine.symbolic_ops` (which builds on layers, so this module cannot import it);
+#: the input layer every graph starts from imports that module.
+apply_operator_hook = [None]
+
+
+def _operator(name, reflected=False):
+    def method(self, *other):
+        operands = (other[0], self) if reflected else (self,) + other
+        return apply_operator_hook[0](name, *operands)
+
+    method.__name__ = f"__{'r' if reflected else ''}{name.rstrip('_')}__"
+    return method
+
+
 class SymbolicTensor:
-    """A placeholder with a static shape (``None`` for unknown sizes) and its graph history."""
+    """A placeholder with a static shape (``None`` for unknown sizes) and its graph history.
+
+    It behaves like a tensor: arithmetic, comparisons (``<``, ``<=``, ``>``, ``>=``; ``==`` is
+    identity, as for Keras 2.3's TensorFlow tensors), indexing, ``lamella.backend`` functions
+    and loss functions applied to it record graph nodes (see
+    :mod:`lamella.engine.symbolic_ops`), so the results can be a model's outputs or losses.
+
+    Example::
+
+        x = lamella.Input(shape=(4,))
+        y = 2 * x[:, :2] + 1          # a SymbolicTensor of shape (None, 2)
+    """
+
+    # NumPy defers to our reflected operators instead of building object arrays.
+    __array_ufunc__ = None
 
     def __init__(self, shape, dtype="float32", history=None, has_mask=False, name=None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.shape = TensorShape(None if d is None else int(d) for d in shape)
         self.dtype = dtype
         self._keras_history = history
         self._keras_mask = True if has_mask else None
@@ -37,6 +87,40 @@ class SymbolicTensor:
 
     def __bool__(self):
         return True
+
+    def __iter__(self):
+        raise TypeError(
+            "A symbolic tensor is not iterable: it has no values until the graph runs. Index "
+            "it (x[:, 0]) or use lamella.backend functions."
+        )
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            f"Cannot convert {self!r} to a NumPy array: a symbolic tensor has no values until "
+            f"the graph runs. Evaluate it with lamella.backend.function([inputs], [tensor])."
+        )
+
+    def get_shape(self):
+        return self.shape
+
+    __add__, __radd__ = _operator("add"), _operator("add", True)
+    __sub__, __rsub__ = _operator("sub"), _operator("sub", True)
+    __mul__, __rmul__ = _operator("mul"), _operator("mul", True)
+    __truediv__, __rtruediv__ = _operator("truediv"), _operator("truediv", True)
+    __floordiv__, __rfloordiv__ = _operator("floordiv"), _operator("floordiv", True)
+    __mod__, __rmod__ = _operator("mod"), _operator("mod", True)
+    __pow__, __rpow__ = _operator("pow"), _operator("pow", True)
+    __matmul__, __rmatmul__ = _operator("matmul"), _operator("matmul", True)
+    __and__, __rand__ = _operator("and_"), _operator("and_", True)
+    __or__, __ror__ = _operator("or_"), _operator("or_", True)
+    __xor__, __rxor__ = _operator("xor"), _operator("xor", True)
+    __neg__, __pos__ = _operator("neg"), _operator("pos")
+    __abs__, __invert__ = _operator("abs"), _operator("invert")
+    __lt__, __le__ = _operator("lt"), _operator("le")
+    __gt__, __ge__ = _operator("gt"), _operator("ge")
+    __getitem__ = _operator("getitem")
+    # Defining comparisons must not make the tensor unhashable: it keys dicts by identity.
+    __hash__ = object.__hash__
 
 
 class Node:

@@ -1,7 +1,9 @@
 """``Sequential``: a linear stack of layers."""
 
+import warnings
+
 from lamella import layers as layers_facade
-from lamella.engine import naming, serialization
+from lamella.engine import base_layer, functional, naming, serialization
 from lamella.engine.base_layer import Layer
 from lamella.engine.input_layer import InputLayer
 from lamella.engine.model import Model
@@ -28,6 +30,7 @@ class Sequential(Model):
     def __init__(self, layers=None, name=None):
         super().__init__(name=name)
         self._stack = []
+        self._stack_outputs = []  # each stacked layer's output tensor in this model's graph
         self._input_layer = None
         for layer in layers or []:
             self.add(layer)
@@ -66,7 +69,7 @@ class Sequential(Model):
             self._set_input(InputLayer(batch_input_shape=layer._batch_input_shape,
                                        dtype=layer.dtype, name=f"{layer.name}_input"))
         elif self._input_layer is not None:
-            self._rebuild_graph()
+            self._extend_graph(layer)
 
     def _set_input(self, input_layer):
         self._input_layer = input_layer
@@ -77,32 +80,65 @@ class Sequential(Model):
         if not self._stack:
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
+        if len(self._stack_outputs) > len(self._stack):
+            self._stack_outputs.pop()
         for key, module in list(self._modules.items()):
             if module is layer:
                 del self._modules[key]
         if self._stack and self._input_layer is not None:
-            self._rebuild_graph()
+            # As Keras: the previous layer's output becomes the model's output again.
+            self._set_graph_endpoints(self._stack_outputs[-1])
         else:
             self.outputs = []
 
     def _rebuild_graph(self):
+        """Call every layer on the (new) input: once per input layer, so that each layer's
+        ``output`` is its only node's (``Model(model.input, model.layers[2].output)``)."""
         tensor = self._input_layer._inbound_nodes[0].output_tensors[0]
-        inputs = tensor
-        for layer in self._stack:
-            tensor = layer(tensor)
-            if isinstance(tensor, (list, tuple)):
-                self._stack.remove(layer)
-                del self._modules[next(k for k, m in self._modules.items() if m is layer)]
-                raise TypeError(
-                    f"All layers in a Sequential model should have a single output tensor; "
-                    f"{layer.name!r} ({type(layer).__name__}) has {len(tensor)}. For multi-output "
-                    f"layers, use the functional API."
-                )
-        self.inputs, self.outputs = [inputs], [tensor]
+        self._stack_outputs = []
+        for layer in list(self._stack):
+            tensor = self._call_stacked(layer, tensor)
+        self._set_graph_endpoints(tensor)
+
+    def _extend_graph(self, layer):
+        """Call only the newly added ``layer`` on the current output."""
+        tensor = self._stack_outputs[-1] if self._stack_outputs else \
+            self._input_layer._inbound_nodes[0].output_tensors[0]
+        self._set_graph_endpoints(self._call_stacked(layer, tensor))
+
+    def _call_stacked(self, layer, tensor):
+        try:
+            output = layer(tensor)
+        except Exception:
+            self._drop(layer)
+            raise
+        if isinstance(output, (list, tuple)):
+            self._drop(layer)
+            raise TypeError(
+                f"All layers in a Sequential model should have a single output tensor; "
+                f"{layer.name!r} ({type(layer).__name__}) has {len(output)}. For multi-output "
+                f"layers, use the functional API."
+            )
+        self._stack_outputs.append(output)
+        return output
+
+    def _drop(self, layer):
+        if self._stack and self._stack[-1] is layer:
+            self._stack.pop()
+            for key, module in list(self._modules.items()):
+                if module is layer:
+                    del self._modules[key]
+
+    def _set_graph_endpoints(self, output):
+        inputs = self._input_layer._inbound_nodes[0].output_tensors[0]
+        self.inputs, self.outputs = [inputs], [output]
         self._is_graph_network = True
+        self._input_keys = [functional.tensor_key(inputs)]
+        self._output_keys = [functional.tensor_key(output)]
         self.input_names = [self._input_layer.name]
         self.output_names = [self._stack[-1].name] if self._stack else []
         self.built = all(layer.built for layer in self._stack)
+        self._extras_key = None  # symbolic losses are re-planned for the new output
 
     def build(self, input_shape=None):
         """Build from ``input_shape`` (with the batch axis) when the first layer had none."""
@@ -121,7 +157,15 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        if self._has_extras():
+            outputs, _ = self._execute([inputs], [mask] if mask is not None else None)
+            return outputs[0]
         return self._run(inputs, mask)[0]
+
+    def _has_extras(self):
+        if self._extras_key != base_layer._symbolic_extras_version[0]:
+            self._refresh_extras()
+        return self._extras_graph is not None
 
     def _run(self, inputs, mask=None):
         """The stack's output and output mask."""
@@ -139,6 +183,8 @@ class Sequential(Model):
     def _outputs_and_masks(self, inputs):
         if not self._produces_masks():
             return [self(inputs)], None
+        if self._has_extras():
+            return self._execute([inputs])
         output, mask = self._run(inputs)
         return [output], [mask]
 
@@ -153,6 +199,11 @@ class Sequential(Model):
         return shape
 
     def get_config(self):
+        if self._has_extras():
+            warnings.warn(f"Sequential model {self.name!r}: the losses, metrics and updates "
+                          f"added with add_loss/add_metric/add_update are not saved (a "
+                          f"Sequential config is its list of layers); add them again after "
+                          f"loading, as in Keras 2.3.", stacklevel=2)
         config = {"name": self.name, "layers": []}
         for layer in self._stack:
             config["layers"].append({"class_name": lookup.registered_name("layers", layer),

@@ -16,11 +16,12 @@ with the original exception as ``__cause__``.
 import contextlib
 import contextvars
 import json
+import warnings
 
 import numpy as np
 
 from lamella import layers as layers_facade
-from lamella.engine import functional
+from lamella.engine import base_layer, functional
 from lamella.plugins import lookup
 
 #: How deeply dicts and lists may nest in a model config. Keras's own configs stay under 40
@@ -230,11 +231,39 @@ def json_default(obj):
     raise TypeError(f"Not JSON serializable: {obj!r}")
 
 
+def _saved_graph(model):
+    """The graph a config records, and its added losses and metrics: the model's own graph,
+    or, when the model computes symbolic losses or metrics (``add_loss``/``add_metric`` of
+    functional-API tensors) from its own layers and recorded ops, the graph with them."""
+    from lamella.engine.symbolic_ops import TensorOp
+
+    if model._extras_key != base_layer._symbolic_extras_version[0]:
+        model._refresh_extras()
+    if model._extras_graph is None:
+        return model._graph, model.layers, {}
+    own = {id(layer) for layer in model.layers}
+    foreign = [layer.name for layer in model._extras_graph.layers
+               if id(layer) not in own and not isinstance(layer, TensorOp)]
+    updates = [e for e in model._extras if e[0] == "update"]
+    if foreign or updates:
+        reason = (f"they use layers inside nested models ({', '.join(foreign[:5])})" if foreign
+                  else "updates of variables cannot be written to a config")
+        warnings.warn(f"Model {model.name!r}: the losses, metrics and updates added with "
+                      f"add_loss/add_metric/add_update are not saved ({reason}); add them "
+                      f"again after loading, as in Keras 2.3.", stacklevel=4)
+        return model._graph, model.layers, {}
+    extras = {"added_losses": [t for kind, t, _ in model._extras if kind == "loss"],
+              "added_metrics": [(t, extra[1]) for kind, t, extra in model._extras
+                                if kind == "metric"]}
+    return model._extras_graph, model._extras_graph.layers, extras
+
+
 def functional_config(model):
-    relevant = model._graph.network_nodes
+    graph, layers, extras = _saved_graph(model)
+    relevant = graph.network_nodes
     layer_configs = []
     node_renumbering = {}
-    for layer in model.layers:
+    for layer in layers:
         # Keras counts a nested model's own input-to-output node as node 0, so its first call
         # inside this model is node 1 (Keras 2.3 and 3 both write and read it that way).
         kept = _nested_model_offset(layer)
@@ -243,7 +272,7 @@ def functional_config(model):
             if key in relevant:
                 node_renumbering[key] = kept
                 kept += 1
-    for layer in model.layers:
+    for layer in layers:
         inbound_nodes = []
         for original_index, node in enumerate(layer._inbound_nodes):
             if functional.node_key(layer, original_index) not in relevant or not node.input_tensors:
@@ -265,12 +294,19 @@ def functional_config(model):
         return [[layer.name, node_renumbering.get(functional.node_key(layer, node_index), 0),
                  tensor_index] for layer, node_index, tensor_index in histories]
 
-    return {
+    config = {
         "name": model.name,
         "layers": layer_configs,
         "input_layers": endpoints(model._graph.input_layers),
         "output_layers": endpoints(model._graph.output_layers),
     }
+    # lamella's own keys (Keras 2.3 never saved added losses); Keras ignores them.
+    if extras.get("added_losses"):
+        config["added_losses"] = endpoints([t._keras_history for t in extras["added_losses"]])
+    if extras.get("added_metrics"):
+        config["added_metrics"] = [[*endpoints([t._keras_history])[0], name]
+                                   for t, name in extras["added_metrics"]]
+    return config
 
 
 def _nested_model_offset(layer):
@@ -347,5 +383,16 @@ def _functional_from_config(cls, config, custom_objects):
             return outputs
 
     inputs, outputs = resolve("input_layers"), resolve("output_layers")
-    return cls(inputs=inputs if len(inputs) > 1 else inputs[0],
-               outputs=outputs if len(outputs) > 1 else outputs[0], name=config.get("name"))
+    model = cls(inputs=inputs if len(inputs) > 1 else inputs[0],
+                outputs=outputs if len(outputs) > 1 else outputs[0], name=config.get("name"))
+    if config.get("added_losses"):
+        model.add_loss(resolve("added_losses"))
+    with config_field("added_metrics"):
+        for entry in config.get("added_metrics") or []:
+            if not isinstance(entry, list) or len(entry) != 4 or not isinstance(entry[3], str):
+                raise ValueError(f"{entry!r} is not [layer, node, tensor, metric name]")
+            tensor = output_of(*entry[:3])
+            if tensor is None:
+                raise ValueError(f"{entry!r} does not name a layer output the graph produces")
+            model.add_metric(tensor, name=entry[3])
+    return model

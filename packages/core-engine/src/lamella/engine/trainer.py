@@ -146,7 +146,8 @@ class Trainer:
         """Bind the optimizer and losses once the model's weights and outputs exist."""
         self.to(self._device)
         names, shapes = self._output_names_and_shapes()
-        self._objectives.build(names, shapes, self._device)
+        self._objectives.build(names, shapes, self._device,
+                               has_added_losses=self._has_loss_sources())
         records, frozen = self._split_weight_records()
         params = [r.variable for r in records]
         # Keras-layout weights train as their records say (a frozen one stays out even when a
@@ -193,19 +194,23 @@ class Trainer:
 
     @property
     def metrics_names(self):
+        added = [m.name for m in self._added_metrics()]
         if self._objectives is None or not self._objectives.built:
-            return ["loss"] if self._objectives is not None else []
-        return self._objectives.names
+            return ["loss"] + added if self._objectives is not None else []
+        return self._objectives.names + added
 
     @property
     def metrics(self):
+        """The compiled metrics, then those added with ``add_metric`` (Keras's order)."""
         if self._objectives is None or not self._objectives.built:
-            return []
-        return [m for _, m, _ in self._objectives.metric_entries]
+            return self._added_metrics()
+        return [m for _, m, _ in self._objectives.metric_entries] + self._added_metrics()
 
     def reset_metrics(self):
         if self._objectives is not None and self._objectives.built:
             self._objectives.reset_metrics()
+        for metric in self._added_metrics():
+            metric.reset_states()
 
     # --- fit -----------------------------------------------------------------------------------
 
@@ -516,6 +521,8 @@ class Trainer:
         if self._constrained:
             self._apply_constraints()
         self._objectives.update_metrics(ys, [o.detach() for o in outputs], *metric_weights)
+        if base_layer._added_metrics_in_use[0]:
+            self._update_added_metrics()
         return total.detach(), [p.detach() if p is not None else None for p in per_output]
 
     def _test_step(self, xs, ys, sws):
@@ -525,6 +532,8 @@ class Trainer:
         with learning_phase_scope(False), self._autocast():
             total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
         self._objectives.update_metrics(ys, outputs, *metric_weights)
+        if base_layer._added_metrics_in_use[0]:
+            self._update_added_metrics()
         return total, per_output
 
     def _predict_step(self, xs):
@@ -553,7 +562,7 @@ class Trainer:
 
     def _forward_loss(self, xs, ys, sws):
         outputs, masks = self._outputs_and_masks(self._model_input(xs))
-        if ys is None:
+        if ys is None and any(loss is not None for loss in self._objectives.losses):
             raise ValueError("This model needs targets (y) to compute its loss.")
         metric_weights = (sws, None)
         if masks is not None:  # unweighted metrics see the masks alone, weighted ones both
