@@ -46,7 +46,7 @@ def test_backend_functions_record_nodes_and_k_shape_of_a_model_output_evaluates(
     hidden = SeededDense(3)(x)
     model = Model(x, hidden)
     shape = K.shape(model.output)
-    assert shape.shape == (2,) and shape.dtype == "int64"
+    assert shape.shape == (2,) and shape.dtype == "int32"  # TensorFlow's tf.shape
     np.testing.assert_array_equal(K.function([x], [shape])([X])[0], [16, 3])
     summed = K.sum(K.square(hidden), axis=-1, keepdims=True)
     assert isinstance(summed._keras_history[0], TensorOp) and summed.shape == (None, 1)
