@@ -1,8 +1,11 @@
 """One worker of the multi-process tests (run by test_multiprocess.py under ``torchrun`` or
 ``horovodrun``, or alone as the single-process reference).
 
-``python worker.py SCENARIO OUT_DIR STRATEGY``: ``STRATEGY`` is ``ddp``, ``horovod`` or
-``single``; results go to ``OUT_DIR/<scenario>.<rank>.npz`` (and the chief's files there).
+``python worker.py SCENARIO OUT_DIR STRATEGY``: ``SCENARIO`` is ``train`` (training, uneven
+shards, evaluate, predict, files) or ``killed`` (rank 1 dies in the second epoch);
+``STRATEGY`` is ``ddp``, ``horovod`` or ``single``. Results go to
+``OUT_DIR/{train,uneven}.<rank>.npz``, each worker's stdout to ``OUT_DIR/train.stdout.<rank>``,
+and the chief's files (checkpoints, CSV log, model) to ``OUT_DIR``.
 """
 
 import os
@@ -52,9 +55,8 @@ def main(scenario, out, strategy):
     rank = dist.rank()
     # Each worker's own stdout, so the test can check that only the chief prints.
     sys.stdout = open(os.path.join(out, f"{scenario}.stdout.{rank}"), "w", buffering=1)
-    if scenario == "train":
+    if scenario == "train":  # one launch runs both, to keep the CI time down
         train(out, distribute, rank)
-    elif scenario == "uneven":
         uneven(out, distribute, rank)
     elif scenario == "killed":
         killed(distribute, rank)

@@ -294,6 +294,7 @@ def barrier():
 def allreduce(value, op="average", name=None):
     """``value`` (tensor, array or number) reduced over every worker (a new object; Horovod's
     default ``op='average'``, or ``'sum'``)."""
+    _check_op(op)
     if torch.is_tensor(value):
         return current().allreduce_(value.detach().clone(), op=op, name=name)
     array = np.asarray(value)
