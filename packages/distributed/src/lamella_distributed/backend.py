@@ -135,11 +135,13 @@ class HorovodBackend(Backend):
     def broadcast_(self, tensor, root_rank=0, name=None):
         return self.hvd.broadcast_(tensor, root_rank, name=name)
 
+    # Horovod names an object collective after the object's type unless told otherwise; the
+    # workers' objects differ (None on all but the root), so name them the same everywhere.
     def allgather_object(self, obj):
-        return self.hvd.allgather_object(obj)
+        return self.hvd.allgather_object(obj, name="lamella.allgather_object")
 
     def broadcast_object(self, obj, root_rank=0):
-        return self.hvd.broadcast_object(obj, root_rank)
+        return self.hvd.broadcast_object(obj, root_rank, name="lamella.broadcast_object")
 
 
 class TorchBackend(Backend):

@@ -351,9 +351,16 @@ FIRST_PARTY = {
         "PiecewiseConstantDecay": "lamella-optimizers",
         "PolynomialDecay": "lamella-optimizers"
     },
+    "strategies": {
+        "ddp": "lamella-distributed",
+        "horovod": "lamella-distributed",
+        "single": "lamella-distributed"
+    },
     "utils": {
         "HDF5Matrix": "lamella-io",
+        "distributed": "lamella-distributed",
         "get_file": "lamella-io",
+        "multi_gpu_model": "lamella-distributed",
         "validate_file": "lamella-io"
     }
 }
