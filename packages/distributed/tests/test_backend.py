@@ -80,3 +80,13 @@ def test_the_facade_forwards_to_the_plugin():
     assert lamella.distributed.callbacks.MetricAverageCallback is not None
     with pytest.raises(AttributeError, match="'lamella.distributed' has no attribute 'nope'"):
         lamella.distributed.nope  # noqa: B018
+
+
+def test_ddp_without_a_launcher_says_how_to_launch(monkeypatch):
+    for name in ("MASTER_ADDR", "MASTER_PORT", "RANK", "WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    if torch.distributed.is_initialized():
+        pytest.skip("a process group exists in this process")
+    with pytest.raises(RuntimeError, match=r"needs the process group's environment .*"
+                                           r"MASTER_ADDR.*torchrun --nproc_per_node"):
+        backends.TorchBackend()

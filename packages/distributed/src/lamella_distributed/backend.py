@@ -155,6 +155,14 @@ class TorchBackend(Backend):
         if not dist.is_available():
             raise RuntimeError("lamella.distributed: this torch build has no torch.distributed")
         if not dist.is_initialized():
+            missing = [k for k in ("MASTER_ADDR", "MASTER_PORT", "RANK", "WORLD_SIZE")
+                       if k not in os.environ]
+            if missing:
+                raise RuntimeError(
+                    f"lamella.distributed: the torch.distributed backend ('ddp') needs the "
+                    f"process group's environment ({', '.join(missing)} not set): launch with "
+                    f"`torchrun --nproc_per_node N script.py`, or create the process group "
+                    f"(torch.distributed.init_process_group) before compile.")
             if backend is None:
                 backend = "nccl" if torch.cuda.is_available() else "gloo"
             dist.init_process_group(
