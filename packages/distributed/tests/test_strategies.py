@@ -131,3 +131,13 @@ def test_multi_gpu_model_trains_and_saves_the_template(tmp_path):
     parallel.fit(x, y, batch_size=16, epochs=1, verbose=0)
     assert any(not np.array_equal(a, b) for a, b in zip(before, template.get_weights()))
     np.testing.assert_allclose(parallel.predict(x), template.predict(x), atol=1e-5)
+
+
+def test_ddp_refuses_a_horovod_style_optimizer(fake8):
+    from lamella_distributed import DistributedOptimizer
+
+    fake8.name = "torch"
+    model = toy_model()
+    model.optimizer = DistributedOptimizer(model.optimizer)
+    with pytest.raises(ValueError, match="averages gradients itself; pass the plain optimizer"):
+        DDP().setup(model)
