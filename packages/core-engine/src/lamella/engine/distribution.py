@@ -14,6 +14,11 @@ are plugins, ``lamella_strategies``; lamella-distributed provides Horovod and
 ``all_reduce_sum(values)``  metric sums and counts added across workers, so epoch results are
                             exact (never an average of averages)
 ``is_chief``                whether this process prints and writes files
+``forward(model, inputs)``  the training forward pass (DDP routes it through its wrapper)
+``train_epoch(model, b)``   wraps one epoch's training batches (a worker whose shard ends
+                            first keeps joining the others' gradient exchanges)
+``gather_batches(parts)``   ``predict``: every worker's batch outputs, back in order
+``callbacks(callbacks)``    which callbacks this worker runs (writers on the chief only)
 ==========================  ===============================================================
 
 A strategy implements any of them; :class:`Strategy` gives the single-process behaviour.
@@ -68,12 +73,30 @@ class Strategy:
         return range(n)
 
     def shard_batches(self, batches):
-        """The batches of a generator, ``Sequence`` or loader that this worker uses."""
+        """The batches of a generator, ``Sequence`` or loader that this worker uses: of ``n``
+        batches, as many as ``shard_samples(n)`` has (the loop counts steps that way)."""
         return batches
 
     def all_reduce_sum(self, values):
         """``values`` (a list of tensors) summed over every worker."""
         return values
+
+    def forward(self, model, inputs):
+        """The forward pass of a training or test step: ``(outputs, masks)``."""
+        return model._outputs_and_masks(inputs)
+
+    def train_epoch(self, model, batches):
+        """One epoch's training batches, as this worker iterates them."""
+        return batches
+
+    def gather_batches(self, collected):
+        """``predict``'s outputs (one list of batch tensors per output) from every worker, in
+        the order of the data; ``None`` when there were none."""
+        return collected
+
+    def callbacks(self, callbacks):
+        """The callbacks (a list) this worker runs."""
+        return callbacks
 
 
 SINGLE_PROCESS = Strategy()

@@ -95,6 +95,9 @@ class EpochIterator:
         self.steps = infer_steps(x, self.options.steps, self.options.steps_argument)
         if self.steps == 0:
             raise ValueError(f"The {type(x).__name__} given as data has no batches (length 0).")
+        # The source yields every worker's batches; this worker trains on its share of them.
+        self._source_steps = self.steps
+        self.steps = len(self.strategy.shard_samples(self.steps))
         self.samples = None
         self.batch_size = None
         self._batches = BatchIterator(x, self.options.workers, self.options.use_multiprocessing,
@@ -127,7 +130,7 @@ class EpochIterator:
     def epoch(self):
         """One epoch's batches ``(xs, ys, sws)``."""
         if self.generator:
-            for batch in self.strategy.shard_batches(self._batches.epoch(self.steps)):
+            for batch in self.strategy.shard_batches(self._batches.epoch(self._source_steps)):
                 x, y, sw = unpack_batch(batch)
                 yield da.standardize_data(self.model, x, y, sw, self.class_weight)
             self._batches.on_epoch_end()

@@ -385,10 +385,16 @@ class Model(Trainer, Layer):
         return saving.to_yaml(self._model_json_dict(), **kwargs)
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
-        """Save architecture, weights and training state through the file-format plugin."""
+        """Save architecture, weights and training state through the file-format plugin.
+
+        Under a distribution strategy only the chief (rank 0) writes."""
+        if not self._strategy.is_chief:
+            return
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True):
+        if not self._strategy.is_chief:  # one writer under a distribution strategy
+            return
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, reshape=False):

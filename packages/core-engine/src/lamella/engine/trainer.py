@@ -274,11 +274,13 @@ class Trainer:
         if verbose and self._strategy.is_chief:
             # The bar is whatever is registered as "ProgbarLogger" (Keras's, from lamella-core,
             # unless a plugin overrides it); the core's own when plugins are switched off.
+            # Epoch-so-far means across workers would need a collective from the chief alone.
             progress_class = lookup.find("callbacks", "ProgbarLogger") or ProgbarLogger
-            progress = progress_class(count_mode=count_mode,
-                                      epoch_values=lambda: running.values(self))
+            progress = progress_class(count_mode=count_mode, epoch_values=(
+                (lambda: running.values(self)) if self._strategy.world_size == 1 else None))
+        user_callbacks = self._strategy.callbacks(_callback_sequence(callbacks))
         callback_list = CallbackList(
-            [c for c in (progress, *_callback_sequence(callbacks), history) if c is not None],
+            [c for c in (progress, *user_callbacks, history) if c is not None],
             model=self, params=params)
         batch_hooks = callback_list.wants_batch_hooks("train")
         self.history = history
@@ -298,7 +300,8 @@ class Trainer:
                 callback_list.on_epoch_begin(epoch)
                 self.train()
                 steps_done = 0
-                for step, (xs, ys, sws) in enumerate(train.epoch()):
+                batches = self._strategy.train_epoch(self, train.epoch())
+                for step, (xs, ys, sws) in enumerate(batches):
                     steps_done = step + 1
                     size = int(xs[0].shape[0])
                     if batch_hooks:
@@ -315,7 +318,8 @@ class Trainer:
                         f"dataset or generator can generate at least `steps_per_epoch * epochs` "
                         f"batches (in this case, {train.steps * epochs} batches).", stacklevel=2)
                     self.stop_training = True
-                epoch_logs = running.values(self) if running.seen else {}
+                reduced = running.seen or self._strategy.world_size > 1  # a collective
+                epoch_logs = running.values(self) if reduced else {}
                 if val is not None and _should_validate(epoch, validation_freq):
                     results = self._test_epoch(val)
                     epoch_logs.update((f"val_{name}", value)
@@ -421,6 +425,7 @@ class Trainer:
             batches = (
                 ([t[i:i + size] for t in inputs] for i in range(0, inputs[0].shape[0], size))
                 if steps is None else (inputs for _ in range(int(steps))))
+        batches = self._strategy.shard_batches(batches)  # each worker predicts its share
         callback_list = CallbackList(_callback_sequence(callbacks), model=self,
                                      params={"verbose": verbose})
         callback_list.on_predict_begin()
@@ -437,6 +442,7 @@ class Trainer:
                     store.append(out)
                 callback_list.on_predict_batch_end(step, {"batch": step, "outputs": outputs})
         callback_list.on_predict_end()
+        collected = self._strategy.gather_batches(collected)  # all of them, in order
         if collected is None:
             return []
         arrays = [torch.cat(parts).cpu().numpy() for parts in collected]
@@ -561,7 +567,7 @@ class Trainer:
             return self._forward_loss(xs, ys, sws)
 
     def _forward_loss(self, xs, ys, sws):
-        outputs, masks = self._outputs_and_masks(self._model_input(xs))
+        outputs, masks = self._strategy.forward(self, self._model_input(xs))
         if ys is None and any(loss is not None for loss in self._objectives.losses):
             raise ValueError("This model needs targets (y) to compute its loss.")
         metric_weights = (sws, None)

@@ -368,10 +368,17 @@ FIRST_PARTY = {
         "PiecewiseConstantDecay": "lamella-optimizers",
         "PolynomialDecay": "lamella-optimizers"
     },
+    "strategies": {
+        "ddp": "lamella-distributed",
+        "horovod": "lamella-distributed",
+        "single": "lamella-distributed"
+    },
     "utils": {
         "H5Dict": "lamella-io",
         "HDF5Matrix": "lamella-io",
+        "distributed": "lamella-distributed",
         "get_file": "lamella-io",
+        "multi_gpu_model": "lamella-distributed",
         "validate_file": "lamella-io"
     }
 }
