@@ -18,7 +18,7 @@ from lamella.testing import (
 )
 
 
-class RMSNorm(lamella.layers.Layer):
+class ScaleNorm(lamella.layers.Layer):
     def call(self, inputs):
         return inputs / (inputs.pow(2).mean(-1, keepdim=True) + 1e-6).sqrt()
 
@@ -26,20 +26,20 @@ class RMSNorm(lamella.layers.Layer):
         return input_shape
 
 
-class Lion(PlainSGD):
+class Lookahead(PlainSGD):
     pass
 
 
 def _plugin():
-    return {"lamella_layers": [Component("RMSNorm", RMSNorm)],
-            "lamella_optimizers": [Component("Lion", Lion)]}
+    return {"lamella_layers": [Component("ScaleNorm", ScaleNorm)],
+            "lamella_optimizers": [Component("Lookahead", Lookahead)]}
 
 
 def _saved(path, with_norm=True):
     with plugin_registered(_plugin(), name="lamella-rmsnorm"):
-        stack = [SeededDense(3, input_shape=(4,))] + ([RMSNorm()] if with_norm else [])
+        stack = [SeededDense(3, input_shape=(4,))] + ([ScaleNorm()] if with_norm else [])
         model = lamella.Sequential(stack)
-        model.compile(Lion(0.1), loss=mean_squared_error)
+        model.compile(Lookahead(0.1), loss=mean_squared_error)
         model.fit(np.ones((4, 4)), np.ones((4, 3)), verbose=0)
         model.save(str(path))
         with h5py.File(path, "r") as f:
@@ -49,20 +49,20 @@ def _saved(path, with_norm=True):
 
 def test_the_file_records_each_provider(tmp_path):
     recorded = _saved(tmp_path / "m.h5")
-    assert recorded["layers"]["RMSNorm"]["distribution"] == "lamella-rmsnorm"
-    assert recorded["optimizers"]["Lion"]["distribution"] == "lamella-rmsnorm"
+    assert recorded["layers"]["ScaleNorm"]["distribution"] == "lamella-rmsnorm"
+    assert recorded["optimizers"]["Lookahead"]["distribution"] == "lamella-rmsnorm"
 
 
 def test_a_missing_layer_names_the_distribution_that_provided_it(tmp_path):
     _saved(tmp_path / "m.h5")
-    with pytest.raises(UnknownComponentError, match=r"'RMSNorm' came from the distribution "
+    with pytest.raises(UnknownComponentError, match=r"'ScaleNorm' came from the distribution "
                                                      r"'lamella-rmsnorm'.*pip install"):
         lamella.models.load_model(str(tmp_path / "m.h5"), custom_objects=CUSTOM_OBJECTS)
 
 
 def test_a_missing_optimizer_says_compile_false_loads_the_model(tmp_path):
     _saved(tmp_path / "m.h5", with_norm=False)
-    with pytest.raises(UnknownComponentError, match="'Lion' came from.*compile=False"):
+    with pytest.raises(UnknownComponentError, match="'Lookahead' came from.*compile=False"):
         lamella.models.load_model(str(tmp_path / "m.h5"), custom_objects=CUSTOM_OBJECTS)
     model = lamella.models.load_model(str(tmp_path / "m.h5"), custom_objects=CUSTOM_OBJECTS,
                                       compile=False)
