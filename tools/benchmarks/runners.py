@@ -63,14 +63,23 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
+_CPU_SECONDS = []
+
+
 def _timed(job, run_once):
-    """Seconds of one call of ``run_once`` after a warm-up call (first-call costs excluded)."""
+    """Seconds of one call of ``run_once`` after a warm-up call (first-call costs excluded).
+
+    The process's CPU time over the same call is kept too (``cpu_us_per_step``): on a shared
+    machine it is less disturbed by other processes than the wall-clock time.
+    """
     run_once(warm_up=True)
     _sync(job.device)
-    started = time.perf_counter()
+    cpu_started, started = time.process_time(), time.perf_counter()
     run_once(warm_up=False)
     _sync(job.device)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    _CPU_SECONDS.append(time.process_time() - cpu_started)
+    return elapsed
 
 
 def _autocast(job):
@@ -182,8 +191,17 @@ def run_keras3(job):
 # --- Lightning ------------------------------------------------------------------------------
 
 
+def _lightning():
+    """``lightning`` (the unified package), else ``pytorch_lightning`` (the GPU machine's)."""
+    try:
+        import lightning
+    except ImportError:
+        import pytorch_lightning as lightning
+    return lightning
+
+
 def run_lightning(job):
-    import lightning
+    lightning = _lightning()
 
     spec, device = job.spec, job.device
     net = wl.build_torch(spec)
@@ -257,6 +275,7 @@ def measure(job):
     peak_host = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "seconds": seconds, "steps": steps, "us_per_step": seconds / steps * 1e6,
+        "cpu_us_per_step": _CPU_SECONDS[-1] / steps * 1e6,
         "samples_per_s": steps * batch / seconds, "params": params,
         "peak_host_mb": round(peak_host, 1),
     }

@@ -33,8 +33,8 @@ PEERS = ("keras3", "lightning")
 
 def available(framework):
     """Whether a framework can run here (the optional peers only when importable)."""
-    module = {"keras3": "keras", "lightning": "lightning"}.get(framework)
-    return module is None or importlib.util.find_spec(module) is not None
+    modules = {"keras3": ("keras",), "lightning": ("lightning", "pytorch_lightning")}
+    return any(importlib.util.find_spec(m) is not None for m in modules.get(framework, ("torch",)))
 
 
 def plan(args):
@@ -100,17 +100,23 @@ def _steps(args, workload):
     return max(2, int(round(steps * args.steps_scale)))
 
 
-def measure_all(args, cells, log=print):
-    """``{cell: {framework: [results]}}`` over ``args.repeats`` rounds, rotating the order."""
+def measure_all(args, cells, log=print, after_round=None):
+    """``{cell: {framework: [results]}}`` over ``args.repeats`` rounds, rotating the order;
+    ``after_round(results)`` runs after each round (the files are rewritten, so a run cut
+    short still leaves its figures)."""
     results = {cell: {f: [] for f in row} for cell, row in cells}
     for repeat in range(args.repeats):
         for cell, row in cells:
+            if repeat and args.peers_once:
+                row = [f for f in row if f not in PEERS]
             shift = repeat % len(row)
             for framework in row[shift:] + row[:shift]:
                 result = run_one(args, *cell, framework)
                 results[cell][framework].append(result)
                 shown = result.get("error") or f"{result['us_per_step']:.0f} us/step"
                 log(f"[{repeat + 1}/{args.repeats}] {_label(cell)} {framework}: {shown}")
+        if after_round is not None:
+            after_round(results)
     return results
 
 
@@ -122,6 +128,7 @@ def summarize(results):
         ok = {f: [r for r in rs if "error" not in r] for f, rs in by_framework.items()}
         loop = ok.get("torch") or []
         loop_us = statistics.median(r["us_per_step"] for r in loop) if loop else None
+        loop_cpu = statistics.median(r["cpu_us_per_step"] for r in loop) if loop else None
         for framework, runs in by_framework.items():
             good = ok[framework]
             record = {"workload": workload, "mode": mode, "precision": precision or "float32",
@@ -131,8 +138,10 @@ def summarize(results):
                 rows.append(record)
                 continue
             us = statistics.median(r["us_per_step"] for r in good)
+            cpu_us = statistics.median(r["cpu_us_per_step"] for r in good)
             record.update(
                 us_per_step=round(us, 1),
+                cpu_us_per_step=round(cpu_us, 1),
                 samples_per_s=round(statistics.median(r["samples_per_s"] for r in good), 1),
                 peak_host_mb=max(r["peak_host_mb"] for r in good),
                 params=good[0]["params"],
@@ -141,6 +150,7 @@ def summarize(results):
                 record["peak_device_mb"] = max(r["peak_device_mb"] for r in good)
             if loop_us:
                 record["time_ratio"] = round(us / loop_us, 3)
+                record["cpu_time_ratio"] = round(cpu_us / loop_cpu, 3)
             rows.append(record)
     return rows
 
@@ -255,6 +265,9 @@ def parse(argv=None):
     parser.add_argument("--steps-scale", type=float, default=1.0,
                         help="scale every workload's steps per epoch")
     parser.add_argument("--threads", type=int, help="torch.set_num_threads in each process")
+    parser.add_argument("--peers-once", action="store_true",
+                        help="run Keras 3 and Lightning in the first repeat only (they are "
+                             "several times slower; saves time on a borrowed GPU)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per process")
     parser.add_argument("--baseline-src", help="another lamella checkout to compare with "
                                                "(measured as lamella@base)")
@@ -275,14 +288,19 @@ def main(argv=None):
     args = parse(argv)
     cells = plan(args)
     description = machine(args)
-    rows = summarize(measure_all(args, cells, log=lambda line: print(line, flush=True)))
-    table = markdown(rows, description)
+
+    def save(results):
+        rows = summarize(results)
+        if args.json:
+            _write(args.json, json.dumps({"machine": description, "results": rows}, indent=1))
+        if args.markdown:
+            _write(args.markdown, markdown(rows, description))
+        return rows
+
+    rows = save(measure_all(args, cells, log=lambda line: print(line, flush=True),
+                            after_round=save))
     print()
-    print(table)
-    if args.json:
-        _write(args.json, json.dumps({"machine": description, "results": rows}, indent=1))
-    if args.markdown:
-        _write(args.markdown, table)
+    print(markdown(rows, description))
     return 1 if any("error" in r for r in rows if r["framework"] in ("torch", "lamella")) else 0
 
 

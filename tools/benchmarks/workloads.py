@@ -79,7 +79,8 @@ def build_keras(api, spec):
         x = L.LSTM(64)(x)
     elif spec.name == "W6":
         for _ in range(4):
-            attended = L.MultiHeadAttention(num_heads=4, key_dim=32)(x, x)
+            # value by keyword: lamella's functional API takes one positional tensor
+            attended = L.MultiHeadAttention(num_heads=4, key_dim=32)(x, value=x)
             x = L.LayerNormalization()(L.Add()([x, attended]))
             fed = L.Dense(128)(L.Dense(256, activation="relu")(x))
             x = L.LayerNormalization()(L.Add()([x, fed]))
