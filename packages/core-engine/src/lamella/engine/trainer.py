@@ -535,8 +535,10 @@ class Trainer:
         else:
             total.backward()
             self._apply_gradients()
+        if self._has_metrics:  # the metrics read the outputs; without them they are dropped
+            outputs = [o.detach() for o in outputs]
         return (total.detach(), [p.detach() if p is not None else None for p in per_output],
-                [o.detach() for o in outputs], metric_weights)
+                outputs, metric_weights)
 
     def _apply_gradients(self):
         """The optimizer update from the gradients in ``param.grad`` (one fused kernel for the
