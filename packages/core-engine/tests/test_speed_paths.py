@@ -28,16 +28,18 @@ def _model(compiled=True, **compile_kwargs):
 
 
 class _Recorder(lamella.layers.Layer):
-    """An identity layer recording whether it ran in inference mode and under autograd."""
+    """An identity layer recording whether it ran in inference mode and under autograd, and
+    the learning phase it was given."""
 
     stateful = False
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.seen = []
+        self.seen, self.phases = [], []
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         self.seen.append((torch.is_inference_mode_enabled(), torch.is_grad_enabled()))
+        self.phases.append(training)
         return inputs
 
 
@@ -109,9 +111,13 @@ def test_predict_and_evaluate_run_in_inference_mode():
     recorder.seen.clear()
     model.evaluate(x, y, batch_size=4, verbose=0)
     assert recorder.seen and all(inference for inference, _ in recorder.seen)
+    assert recorder.phases[-2:] == [False, False]
     recorder.seen.clear()
-    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
-    assert recorder.seen and all(grad and not inference for inference, grad in recorder.seen)
+    recorder.phases.clear()
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0, validation_data=(x[:4], y[:4]))
+    # two training steps in the training phase, then validation in the inference phase
+    assert recorder.phases == [True, True, False]
+    assert [grad and not inference for inference, grad in recorder.seen] == [True, True, False]
 
 
 def test_a_model_first_built_by_predict_still_trains():
