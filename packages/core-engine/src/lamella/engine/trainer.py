@@ -22,9 +22,11 @@ concatenates. Data preparation lives in :mod:`~lamella.engine.data_adapter` and
 the distribution seam in :mod:`~lamella.engine.distribution`, the losses and metrics in
 :mod:`~lamella.engine.compile_utils`.
 
-Speed rules: data becomes tensors once; the running loss and metrics stay on the device and are
-read back only when a log line or a callback needs them; nothing is allocated per step beyond
-what the model's own computation needs.
+Speed rules (docs/performance.md): data becomes tensors once; the running loss and metrics stay
+on the device and are read back only when a log line or a callback needs them; ``predict`` and
+``evaluate`` run under ``torch.inference_mode`` and ``predict`` reads its outputs back once;
+nothing per step that has nothing to do (the learning phase is set per epoch, the metric update
+skipped without metrics); ``jit_compile`` compiles the whole step (:mod:`~lamella.engine.jit`).
 """
 
 import contextlib
