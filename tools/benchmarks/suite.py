@@ -29,6 +29,7 @@ from benchmarks.workloads import WORKLOADS
 TOOLS = Path(__file__).resolve().parent.parent
 JIT_WORKLOADS = ("W1", "W4")
 PEERS = ("keras3", "lightning")
+NOT_RUN = "not run"  # a cell a run cut short never reached
 
 
 def available(framework):
@@ -100,10 +101,10 @@ def _steps(args, workload):
     return max(2, int(round(steps * args.steps_scale)))
 
 
-def measure_all(args, cells, log=print, after_round=None):
+def measure_all(args, cells, log=print, after_cell=None):
     """``{cell: {framework: [results]}}`` over ``args.repeats`` rounds, rotating the order;
-    ``after_round(results)`` runs after each round (the files are rewritten, so a run cut
-    short still leaves its figures)."""
+    ``after_cell(results)`` runs after each cell of each round (the files are rewritten, so a
+    run cut short still leaves its figures)."""
     results = {cell: {f: [] for f in row} for cell, row in cells}
     for repeat in range(args.repeats):
         for cell, row in cells:
@@ -115,8 +116,8 @@ def measure_all(args, cells, log=print, after_round=None):
                 results[cell][framework].append(result)
                 shown = result.get("error") or f"{result['us_per_step']:.0f} us/step"
                 log(f"[{repeat + 1}/{args.repeats}] {_label(cell)} {framework}: {shown}")
-        if after_round is not None:
-            after_round(results)
+            if after_cell is not None:
+                after_cell(results)
     return results
 
 
@@ -134,7 +135,7 @@ def summarize(results):
             record = {"workload": workload, "mode": mode, "precision": precision or "float32",
                       "framework": framework, "runs": len(good)}
             if not good:
-                record["error"] = runs[-1].get("error") if runs else "not run"
+                record["error"] = runs[-1].get("error") if runs else NOT_RUN
                 rows.append(record)
                 continue
             us = statistics.median(r["us_per_step"] for r in good)
@@ -228,7 +229,7 @@ def markdown(rows, description):
         values = []
         for framework in frameworks:
             row = cell.get(framework)
-            if row is None:
+            if row is None or row.get("error") == NOT_RUN:
                 values.append("")
             elif "error" in row:
                 values.append("fails")
@@ -239,7 +240,7 @@ def markdown(rows, description):
         peak = lamella.get("peak_device_mb", lamella.get("peak_host_mb", ""))
         title = f"{workload} {WORKLOADS[workload].title}"
         lines.append("| " + " | ".join([title, mode, precision, *values, str(peak)]) + " |")
-    errors = [r for r in rows if "error" in r]
+    errors = [r for r in rows if r.get("error", NOT_RUN) != NOT_RUN]
     if errors:
         lines.append("")
         lines += [f"- {r['framework']} on {r['workload']} {r['mode']}: {r['error']}"
@@ -298,7 +299,7 @@ def main(argv=None):
         return rows
 
     rows = save(measure_all(args, cells, log=lambda line: print(line, flush=True),
-                            after_round=save))
+                            after_cell=save))
     print()
     print(markdown(rows, description))
     return 1 if any("error" in r for r in rows if r["framework"] in ("torch", "lamella")) else 0
