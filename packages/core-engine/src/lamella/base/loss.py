@@ -34,6 +34,8 @@ def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OV
         losses = losses * sample_weight
     if reduction == Reduction.NONE:
         return losses
+    if reduction != Reduction.SUM and losses.numel() > 0:
+        return losses.mean()  # the sum divided by the count, in one kernel instead of two
     total = losses.sum()
     if reduction == Reduction.SUM:
         return total

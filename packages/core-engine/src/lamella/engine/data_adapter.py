@@ -219,9 +219,13 @@ def _standardize_x(model, x, device):
     return [_cast_input(t, declared, keeps) for t, (declared, keeps) in zip(xs, rules)]
 
 
-def standardize_inputs(model, x):
-    """``x`` → the model's inputs as a list of tensors on its device (``predict``'s data)."""
-    xs = _standardize_x(model, x, devices.data_device(model))
+def standardize_inputs(model, x, keep_on_host=False):
+    """``x`` → the model's inputs as a list of tensors on its device (``predict``'s data).
+
+    ``keep_on_host=True`` leaves them where they are (NumPy data on the host): ``predict``
+    then moves them batch by batch with :func:`lamella.engine.device.move`.
+    """
+    xs = _standardize_x(model, x, None if keep_on_host else devices.data_device(model))
     check_lengths([("x", xs)])
     return xs
 

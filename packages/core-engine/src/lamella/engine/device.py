@@ -7,8 +7,12 @@ model placed with ``.to(device)`` to stay there):
 - Otherwise a model whose weights already live on an accelerator (the user moved it) stays
   there; a model on the CPU (where layers create their weights) goes to CUDA when one is
   visible, else stays on the CPU.
-- In-memory data (NumPy arrays, lists, CPU tensors) is moved to the model's device once, when
-  ``fit``/``evaluate``/``predict`` convert it, never per batch.
+- In-memory training and evaluation data (NumPy arrays, lists, CPU tensors) is moved to the
+  model's device once, when ``fit``/``evaluate`` convert it, never per batch. ``predict``
+  keeps host data on the host and copies each batch through pinned memory without blocking
+  (:func:`move` with ``pin=True``), and gathers the outputs with a :class:`HostCollector`:
+  no per-batch synchronisation, one wait at the end.
+- ``predict`` and ``evaluate`` run under ``torch.inference_mode`` (:func:`inference_context`).
 
 Example::
 
@@ -55,9 +59,61 @@ def data_device(model):
     return placed if placed is not None else torch.device("cpu")
 
 
-def move(tensor, device):
-    """``tensor`` on ``device`` (no copy when it is already there)."""
+def move(tensor, device, pin=False):
+    """``tensor`` on ``device`` (no copy when it is already there).
+
+    ``pin=True``: a host tensor bound for CUDA is first copied to pinned memory, so that the
+    copy to the device does not block the host (torch's pinned-memory cache keeps the staging
+    buffer alive until the copy has run). Used per batch; whole data sets are not pinned.
+    """
     if device is None or tensor.device == device:
         return tensor
+    if pin and device.type == "cuda" and tensor.device.type == "cpu" and not tensor.is_pinned():
+        tensor = tensor.pin_memory()
     # A pinned host tensor can be copied without blocking the host; others copy synchronously.
     return tensor.to(device, non_blocking=tensor.is_pinned())
+
+
+def inference_context(model):
+    """The context ``predict`` and ``evaluate`` compute in: ``torch.inference_mode()`` (no
+    autograd bookkeeping at all), or ``torch.no_grad()`` when a layer keeps tensors from one
+    call to the next (a ``stateful`` RNN's states): inference tensors kept past the call could
+    not be used by a later training step."""
+    if any(getattr(layer, "stateful", False) for layer in model.modules()):
+        return torch.no_grad()
+    return torch.inference_mode()
+
+
+class HostCollector:
+    """One output's batches, handed over as one NumPy array at the end of ``predict``.
+
+    Host tensors are kept and concatenated once. Each CUDA batch is copied as it comes into
+    pinned host memory without blocking (freeing its device memory; the copy overlaps the
+    next batch's computation), and :meth:`numpy` waits for the copies once.
+
+    Example::
+
+        store = HostCollector()
+        for batch in batches:
+            store.append(model(batch))
+        array = store.numpy()
+    """
+
+    def __init__(self):
+        self._parts = []
+        self._pending = set()
+
+    def append(self, tensor):
+        if tensor.device.type == "cuda":
+            host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
+            host.copy_(tensor, non_blocking=True)
+            self._pending.add(tensor.device)
+            tensor = host
+        self._parts.append(tensor)
+
+    def numpy(self):
+        for device in self._pending:
+            torch.cuda.synchronize(device)
+        self._pending.clear()
+        # cat copies even one part: the array never shares memory with a model's tensors
+        return torch.cat(self._parts).cpu().numpy()

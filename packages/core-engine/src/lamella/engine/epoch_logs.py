@@ -20,8 +20,11 @@ class RunningLoss:
         self.total, self.per_output, self.seen = None, None, 0
 
     def add(self, total, per_output, size):
-        weighted = total * size
-        self.total = weighted if self.total is None else self.total + weighted
+        # One kernel per step after the first (an in-place multiply-add on the running sum).
+        if self.total is None:
+            self.total = total * size
+        else:
+            self.total.add_(total, alpha=size)
         if self.outputs > 1:
             values = [p * size for p in per_output]
             self.per_output = values if self.per_output is None else [

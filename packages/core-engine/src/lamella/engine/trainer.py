@@ -22,9 +22,11 @@ concatenates. Data preparation lives in :mod:`~lamella.engine.data_adapter` and
 the distribution seam in :mod:`~lamella.engine.distribution`, the losses and metrics in
 :mod:`~lamella.engine.compile_utils`.
 
-Speed rules: data becomes tensors once; the running loss and metrics stay on the device and are
-read back only when a log line or a callback needs them; nothing is allocated per step beyond
-what the model's own computation needs.
+Speed rules (docs/performance.md): data becomes tensors once; the running loss and metrics stay
+on the device and are read back only when a log line or a callback needs them; ``predict`` and
+``evaluate`` run under ``torch.inference_mode`` and ``predict`` reads its outputs back once;
+nothing per step that has nothing to do (the learning phase is set per epoch, the metric update
+skipped without metrics); ``jit_compile`` compiles the whole step (:mod:`~lamella.engine.jit`).
 """
 
 import contextlib
@@ -36,7 +38,7 @@ import numpy as np
 import torch
 
 from lamella import optimizers
-from lamella.engine import base_layer
+from lamella.engine import base_layer, jit
 from lamella.engine import data_adapter as da
 from lamella.engine import device as devices
 from lamella.engine.callbacks import Callback, CallbackList, History, LazyLogs, ProgbarLogger
@@ -63,6 +65,9 @@ _MIXED_PRECISION = (None, "float16", "bfloat16")
 class Trainer:
     """The Keras training API, mixed into :class:`~lamella.engine.model.Model`."""
 
+    #: Whether ``compile`` asked for metrics (the steps skip the metric update otherwise).
+    _has_metrics = True
+
     def __init__(self):
         self.optimizer = None
         self.stop_training = False
@@ -80,7 +85,8 @@ class Trainer:
     def compile(self, optimizer: Any, loss: Any = None, metrics: Any = None,
                 loss_weights: Any = None, sample_weight_mode: Any = None,
                 weighted_metrics: Any = None, target_tensors: Any = None,
-                jit_compile: bool = False, device: Union[str, torch.device, None] = None,
+                jit_compile: Union[bool, str] = False,
+                device: Union[str, torch.device, None] = None,
                 mixed_precision: Optional[str] = None, distribute: Any = None,
                 **kwargs) -> None:
         """Configure training: Keras 2.3's arguments, plus four of lamella's.
@@ -89,8 +95,12 @@ class Trainer:
             optimizer: an optimizer name (``'adam'``), config dict or instance.
             loss, metrics, loss_weights, sample_weight_mode, weighted_metrics, target_tensors:
                 as in Keras 2.3.
-            jit_compile: compile the forward pass and loss with ``torch.compile``; falls back
-                to eager execution (with a warning) where compiling fails.
+            jit_compile: ``True`` compiles the whole training step (forward, loss, backward,
+                optimizer update) with ``torch.compile``, once per input signature, and falls
+                back to eager execution (with a warning) where compiling fails. ``'debug'``
+                does the same and logs every graph break and recompilation (torch's
+                ``graph_breaks``/``recompiles`` logs); ``'reduce-overhead'`` asks torch for
+                CUDA graphs (static shapes on CUDA; see docs/performance.md).
             device: where to train (``'cpu'``, ``'cuda:1'``, a ``torch.device``). ``None``
                 keeps a model the user placed on an accelerator, else uses CUDA when visible.
             mixed_precision: ``None``, ``'float16'`` (autocast with loss scaling on CUDA) or
@@ -119,7 +129,7 @@ class Trainer:
         self._grad_scaler = None
         if mixed_precision == "float16" and self._device.type == "cuda":
             self._grad_scaler = torch.amp.GradScaler("cuda")
-        self._jit_compile = bool(jit_compile)
+        self._jit_compile = jit.check_option(jit_compile)
         self._step_fn = None
         self._target_tensors = target_tensors
         if self.built and getattr(self, "_is_graph_network", False):
@@ -164,8 +174,11 @@ class Trainer:
             [None] * (len(params) - len(records))
         self._strategy.setup(self)
         self._constrained = self._has_constraints()
+        self._has_metrics = bool(self._objectives.metric_entries)
+        self._step_fn = None
+        jit.uncompile(self)
         if self._jit_compile:
-            self._step_fn = self._compiled_forward_loss()
+            self._step_fn = jit.compile_step(self, self._jit_compile)
 
     def _output_names_and_shapes(self):
         if getattr(self, "_is_graph_network", False):
@@ -300,18 +313,22 @@ class Trainer:
                 callback_list.on_epoch_begin(epoch)
                 self.train()
                 steps_done = 0
+                # The phase is set once per epoch, not per step (it costs a context switch).
                 batches = self._strategy.train_epoch(self, train.epoch())
-                for step, (xs, ys, sws) in enumerate(batches):
-                    steps_done = step + 1
-                    size = int(xs[0].shape[0])
-                    if batch_hooks:
-                        callback_list.on_train_batch_begin(step, {"batch": step, "size": size})
-                    total, per_output = self._train_step(xs, ys, sws)
-                    running.add(total, per_output, size)
-                    if batch_hooks:
-                        callback_list.on_train_batch_end(step, self._batch_logs(step, size, total))
-                    if self.stop_training:
-                        break
+                with learning_phase_scope(True):
+                    for step, (xs, ys, sws) in enumerate(batches):
+                        steps_done = step + 1
+                        size = int(xs[0].shape[0])
+                        if batch_hooks:
+                            callback_list.on_train_batch_begin(step, {"batch": step,
+                                                                      "size": size})
+                        total, per_output = self._train_step(xs, ys, sws)
+                        running.add(total, per_output, size)
+                        if batch_hooks:
+                            callback_list.on_train_batch_end(
+                                step, self._batch_logs(step, size, total))
+                        if self.stop_training:
+                            break
                 if train.generator and steps_done < train.steps and not self.stop_training:
                     warnings.warn(
                         f"Your input ran out of data; interrupting training. Make sure that your "
@@ -393,7 +410,7 @@ class Trainer:
         running = RunningLoss(len(self._objectives.output_names))
         hooks = callback_list is not None and callback_list.wants_batch_hooks("test")
         self.eval()
-        with torch.no_grad():
+        with devices.inference_context(self), learning_phase_scope(False):
             for step, (xs, ys, sws) in enumerate(data.epoch()):
                 size = int(xs[0].shape[0])
                 if hooks:
@@ -417,10 +434,14 @@ class Trainer:
         options = DataOptions(batch_size=batch_size, steps=steps, workers=workers,
                               max_queue_size=max_queue_size,
                               use_multiprocessing=use_multiprocessing)
+        device = None
         if is_generator_like(x):
             batches = (xs for xs, _, _ in EpochIterator(self, x=x, options=options).epoch())
         else:
-            inputs = da.standardize_inputs(self, x)
+            # Host arrays stay on the host and go to an accelerator batch by batch (pinned,
+            # non-blocking: the copy of batch i+1 overlaps the computation of batch i).
+            inputs = da.standardize_inputs(self, x, keep_on_host=True)
+            device = devices.data_device(self)
             size = options.batch_size or 32
             batches = (
                 ([t[i:i + size] for t in inputs] for i in range(0, inputs[0].shape[0], size))
@@ -428,24 +449,36 @@ class Trainer:
         batches = self._strategy.shard_batches(batches)  # each worker predicts its share
         callback_list = CallbackList(_callback_sequence(callbacks), model=self,
                                      params={"verbose": verbose})
+        hooks = callback_list.wants_batch_hooks("predict")
         callback_list.on_predict_begin()
         self.eval()
         collected = None
-        with torch.no_grad():
-            for step, xs in enumerate(batches):
+        first = True
+        for step, xs in enumerate(batches):
+            if device is not None:
+                xs = [devices.move(t, device, pin=True) for t in xs]
+            if first and not self.built:  # build outside inference mode: weights must train
+                with learning_phase_scope(False):
+                    self._make_ready(lambda: xs)
+            if first:
+                inference = devices.inference_context(self)  # once the layers exist
+            first = False
+            if hooks:
                 callback_list.on_predict_batch_begin(step, {"batch": step,
                                                             "size": int(xs[0].shape[0])})
+            with inference:
                 outputs = self._predict_step(xs)
-                if collected is None:
-                    collected = [[] for _ in outputs]
-                for store, out in zip(collected, outputs):
-                    store.append(out)
+            if collected is None:
+                collected = [devices.HostCollector() for _ in outputs]
+            for store, out in zip(collected, outputs):
+                store.append(out)
+            if hooks:
                 callback_list.on_predict_batch_end(step, {"batch": step, "outputs": outputs})
         callback_list.on_predict_end()
         collected = self._strategy.gather_batches(collected)  # all of them, in order
         if collected is None:
             return []
-        arrays = [torch.cat(parts).cpu().numpy() for parts in collected]
+        arrays = [store.numpy() for store in collected]
         return arrays[0] if len(arrays) == 1 else arrays
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
@@ -461,7 +494,8 @@ class Trainer:
         xs, ys, sws = da.standardize_data(self, x, y, sample_weight, class_weight)
         self._make_ready(lambda: xs)
         self.train()
-        total, per_output = self._train_step(xs, ys, sws)
+        with learning_phase_scope(True):
+            total, per_output = self._train_step(xs, ys, sws)
         return self._batch_results(total, per_output, reset_metrics)
 
     def test_on_batch(self, x, y, sample_weight=None, reset_metrics=True):
@@ -469,7 +503,7 @@ class Trainer:
         xs, ys, sws = da.standardize_data(self, x, y, sample_weight)
         self._make_ready(lambda: xs)
         self.eval()
-        with torch.no_grad():
+        with devices.inference_context(self), learning_phase_scope(False):
             total, per_output = self._test_step(xs, ys, sws)
         return self._batch_results(total, per_output, reset_metrics)
 
@@ -507,12 +541,38 @@ class Trainer:
         _GRAD_FLAGS[0] = state
 
     def _train_step(self, xs, ys, sws):
-        """Forward, loss, backward, optimizer update, constraints and metrics for one batch."""
+        """Forward, loss, backward, optimizer update, constraints and metrics for one batch.
+
+        Runs in the training phase, which the caller sets (``fit`` once per epoch).
+        """
         self._sync_grad_flags()
         if self._uses_call_losses():
             self._clear_call_losses()
-        with learning_phase_scope(True), self._autocast():
-            total, per_output, (outputs, metric_weights) = self._jit_forward_loss(xs, ys, sws)
+        step = self._step_fn
+        if step is not None:
+            try:
+                total, per_output, outputs, metric_weights = step(xs, ys, sws)
+            except Exception as exc:  # noqa: BLE001 - any compiler failure falls back
+                warnings.warn(f"jit_compile: the compiled training step failed ({exc}); "
+                              f"running eagerly from now on.", stacklevel=3)
+                self._step_fn = None
+                self.optimizer.zero_grad()
+                step = None
+        if step is None:
+            total, per_output, outputs, metric_weights = self._eager_train_step(xs, ys, sws)
+        if self._constrained:
+            self._apply_constraints()
+        if self._has_metrics:
+            self._objectives.update_metrics(ys, outputs, *metric_weights)
+        if base_layer._added_metrics_in_use[0]:
+            self._update_added_metrics()
+        return total, per_output
+
+    def _eager_train_step(self, xs, ys, sws):
+        """What ``jit_compile`` compiles: forward and loss (under autocast), backward and the
+        optimizer update. Returns detached values for the logs and metrics."""
+        with self._autocast():
+            total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
         self.optimizer.zero_grad()
         if not total.requires_grad:
             pass  # nothing trainable (a frozen model): Keras still reports the loss and metrics
@@ -523,21 +583,27 @@ class Trainer:
             self._grad_scaler.update()
         else:
             total.backward()
-            self.optimizer.step()
-        if self._constrained:
-            self._apply_constraints()
-        self._objectives.update_metrics(ys, [o.detach() for o in outputs], *metric_weights)
-        if base_layer._added_metrics_in_use[0]:
-            self._update_added_metrics()
-        return total.detach(), [p.detach() if p is not None else None for p in per_output]
+            self._apply_gradients()
+        if self._has_metrics:  # the metrics read the outputs; without them they are dropped
+            outputs = [o.detach() for o in outputs]
+        return (total.detach(), [p.detach() if p is not None else None for p in per_output],
+                outputs, metric_weights)
+
+    def _apply_gradients(self):
+        """The optimizer update from the gradients in ``param.grad`` (one fused kernel for the
+        first-party optimizers, so compiling it gains nothing: ``jit_compile`` keeps it eager,
+        where the optimizer's Python step counter cannot cause a recompilation per step)."""
+        self.optimizer.step()
 
     def _test_step(self, xs, ys, sws):
-        """Forward, loss and metrics for one batch (no gradients)."""
+        """Forward, loss and metrics for one batch (no gradients; the caller sets the
+        inference phase)."""
         if self._uses_call_losses():
             self._clear_call_losses()
-        with learning_phase_scope(False), self._autocast():
+        with self._autocast():
             total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
-        self._objectives.update_metrics(ys, outputs, *metric_weights)
+        if self._has_metrics:
+            self._objectives.update_metrics(ys, outputs, *metric_weights)
         if base_layer._added_metrics_in_use[0]:
             self._update_added_metrics()
         return total, per_output
@@ -553,19 +619,6 @@ class Trainer:
                 outputs = self(self._model_input(xs))
         return [o.float() for o in as_list(outputs)]
 
-    def _jit_forward_loss(self, xs, ys, sws):
-        """:meth:`_forward_loss`, compiled with ``torch.compile`` under ``jit_compile=True``;
-        eager again, with a warning, if the compiled version fails."""
-        if self._step_fn is None:
-            return self._forward_loss(xs, ys, sws)
-        try:
-            return self._step_fn(xs, ys, sws)
-        except Exception as exc:
-            warnings.warn(f"jit_compile=True: the compiled step failed ({exc}); running eagerly.",
-                          stacklevel=4)
-            self._step_fn = None
-            return self._forward_loss(xs, ys, sws)
-
     def _forward_loss(self, xs, ys, sws):
         outputs, masks = self._strategy.forward(self, self._model_input(xs))
         if ys is None and any(loss is not None for loss in self._objectives.losses):
@@ -577,14 +630,6 @@ class Trainer:
         extra_losses = self.losses if self._uses_call_losses() else ()
         total, per_output = self._objectives.compute_loss(ys, outputs, sws, extra_losses)
         return total, per_output, (outputs, metric_weights)
-
-    def _compiled_forward_loss(self):
-        try:
-            return torch.compile(self._forward_loss)
-        except Exception as exc:  # torch.compile unsupported here
-            warnings.warn(f"jit_compile=True: torch.compile failed ({exc}); running eagerly.",
-                          stacklevel=4)
-            return None
 
     def _model_input(self, xs):
         return xs[0] if len(xs) == 1 else list(xs)
