@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUMP = ROOT / "tools" / "bump-version"
 COMPONENTS = {
     "lamella-layers", "lamella-optimizers", "lamella-losses", "lamella-callbacks",
-    "lamella-io", "lamella-distributed",
+    "lamella-io", "lamella-distributed", "lamella-applications",
 }
 
 
