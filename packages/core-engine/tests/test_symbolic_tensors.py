@@ -140,7 +140,8 @@ class _CountingLayer(lamella.layers.Layer):
     """Adds a metric and an update from inside ``call``, as Keras 2.3 layers may."""
 
     def build(self, input_shape):
-        self.seen = self.add_weight("seen", (), initializer="zeros", trainable=False)
+        self.seen = self.add_weight("seen", (), trainable=False,
+                                    initializer=lambda shape, dtype=None: torch.zeros(shape))
         super().build(input_shape)
 
     def call(self, inputs):

@@ -113,13 +113,18 @@ def test_progbar_and_generic_utils():
         generic_utils.no_such  # noqa: B018
 
 
+def _random(shape, dtype=None):
+    return np.random.default_rng(0).normal(size=shape).astype("float32")
+
+
 def model_with_conv():
     from lamella.engine.base_layer import Layer
 
     class Conv2D(Layer):  # the name is what convert_all_kernels_in_model looks at
         def build(self, input_shape):
-            self.kernel = self.add_weight("kernel", (2, 3, 1, 4))
-            self.bias = self.add_weight("bias", (4,))
+            # Callable initializers: only lamella-core is installed here.
+            self.kernel = self.add_weight("kernel", (2, 3, 1, 4), initializer=_random)
+            self.bias = self.add_weight("bias", (4,), initializer=_random)
 
         def call(self, x):
             return x

@@ -111,9 +111,13 @@ class HostCollector:
             tensor = host
         self._parts.append(tensor)
 
-    def numpy(self):
+    def parts(self):
+        """The batches as host tensors, once their copies have finished."""
         for device in self._pending:
             torch.cuda.synchronize(device)
         self._pending.clear()
+        return list(self._parts)
+
+    def numpy(self):
         # cat copies even one part: the array never shares memory with a model's tensors
-        return torch.cat(self._parts).cpu().numpy()
+        return torch.cat(self.parts()).cpu().numpy()

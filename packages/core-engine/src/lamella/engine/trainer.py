@@ -475,10 +475,13 @@ class Trainer:
             if hooks:
                 callback_list.on_predict_batch_end(step, {"batch": step, "outputs": outputs})
         callback_list.on_predict_end()
-        collected = self._strategy.gather_batches(collected)  # all of them, in order
-        if collected is None:
+        # Every worker's batches, in order (one process: its own).
+        gathered = self._strategy.gather_batches(
+            None if collected is None else [store.parts() for store in collected])
+        if gathered is None:
             return []
-        arrays = [store.numpy() for store in collected]
+        # cat copies even one part: the array never shares memory with a model's tensors
+        arrays = [torch.cat(parts).cpu().numpy() for parts in gathered]
         return arrays[0] if len(arrays) == 1 else arrays
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
