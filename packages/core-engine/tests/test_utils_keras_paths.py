@@ -101,9 +101,10 @@ def test_enqueuer_arguments():
 
 def test_progbar_and_generic_utils():
     from lamella.engine.progbar import Progbar as engine_progbar
+    from lamella.utils.data_utils import Progbar as data_utils_progbar  # Keras imports it there
     from lamella.utils.generic_utils import CustomObjectScope, Progbar
 
-    assert Progbar is engine_progbar is lamella.utils.Progbar
+    assert Progbar is engine_progbar is lamella.utils.Progbar is data_utils_progbar
     assert lamella.utils.OrderedEnqueuer is OrderedEnqueuer
     assert lamella.utils.convert_all_kernels_in_model.__module__ == "lamella.utils.layer_utils"
     assert CustomObjectScope is lamella.utils.CustomObjectScope

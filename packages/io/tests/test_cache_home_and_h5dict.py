@@ -51,9 +51,10 @@ def test_keras_home_and_lamella_home(server, tmp_path, monkeypatch):
 def test_reachable_at_keras_module_paths():
     from lamella.utils.data_utils import get_file as data_utils_get_file
     from lamella.utils.io_utils import H5Dict as io_utils_h5dict
+    from lamella.utils.io_utils import h5dict  # Keras 2.3.1's alias
 
     assert data_utils_get_file is get_file
-    assert io_utils_h5dict is H5Dict is lamella.utils.H5Dict
+    assert io_utils_h5dict is H5Dict is lamella.utils.H5Dict is h5dict
 
 
 def test_h5dict_file_roundtrip(tmp_path):

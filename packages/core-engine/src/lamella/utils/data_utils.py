@@ -44,6 +44,10 @@ class Sequence:
 
 
 def __getattr__(name):
+    if name == "Progbar":  # Keras's data_utils imports it from generic_utils
+        from lamella.engine.progbar import Progbar
+
+        return Progbar
     # get_file, validate_file: registered utilities (lamella-io), resolved on first use.
     from lamella.plugins import facade
 

@@ -34,4 +34,5 @@ def ask_to_proceed_with_overwrite(filepath):
 
 
 def __getattr__(name):
-    return _facade.Facade("utils", __name__).getattr(name)
+    # Keras 2.3.1 names H5Dict also ``h5dict`` here.
+    return _facade.Facade("utils", __name__).getattr("H5Dict" if name == "h5dict" else name)
