@@ -6,17 +6,20 @@ function, with Keras's messages. What differs per model stays in its module: the
 minimum input sizes, the pooling layers' names, the model's name and its weight files (URLs and
 md5 hashes as module constants, so that a mirror can be set as in Keras).
 
+The modules call them as ``_common.NAME`` (no helper becomes a name of ``vgg16``, ...).
+
 Example::
 
-    check_weights_argument(weights, include_top, classes)
-    img_input = resolve_image_input(backend, layers, input_tensor=input_tensor,
-                                    input_shape=input_shape, default_size=224, min_size=32,
-                                    include_top=include_top, weights=weights)
-    x = ...  # the network
-    x = top_or_pooling(...)  # the module's own top; pool_features(layers, x, pooling) without
-    model = models.Model(model_inputs(keras_utils, input_tensor, img_input), x, name='vgg16')
-    return load_weights(model, weights, keras_utils, include_top,
-                        {True: (FILE, URL, MD5), False: (FILE_NO_TOP, URL_NO_TOP, MD5_NO_TOP)})
+    _common.check_weights_argument(weights, include_top, classes)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
+    x = ...  # the network, then the module's own top, or without it:
+    x = _common.pool_features(layers, x, pooling)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
+    model = models.Model(inputs, x, name='vgg16')
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: (FILE, URL, MD5), False: (FILE_NO_TOP, URL_NO_TOP, MD5_NO_TOP)})
 """
 
 import os

@@ -6,13 +6,7 @@ the weight files; each keeps its own ``WEIGHTS_PATH`` constants (a mirror is set
 Keras) and passes them in when called.
 """
 
-from ._common import (
-    check_weights_argument,
-    load_weights,
-    model_inputs,
-    pool_features,
-    resolve_image_input,
-)
+from . import _common
 from ._keras import get_submodules_from_kwargs
 
 #: filters of each block's convolutions
@@ -26,10 +20,10 @@ def build_vgg(name, convs_per_block, weight_files, *, include_top, weights, inpu
     ``weight_files`` maps ``include_top`` to ``(file name, URL, md5)`` of the ImageNet weights.
     """
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
-    check_weights_argument(weights, include_top, classes)
-    img_input = resolve_image_input(backend, layers, input_tensor=input_tensor,
-                                    input_shape=input_shape, default_size=224, min_size=32,
-                                    include_top=include_top, weights=weights)
+    _common.check_weights_argument(weights, include_top, classes)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
 
     x = img_input
     for block, (filters, convs) in enumerate(zip(_FILTERS, convs_per_block), start=1):
@@ -47,7 +41,7 @@ def build_vgg(name, convs_per_block, weight_files, *, include_top, weights, inpu
         x = layers.Dense(4096, activation='relu', name='fc2')(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        x = pool_features(layers, x, pooling)
+        x = _common.pool_features(layers, x, pooling)
 
-    model = models.Model(model_inputs(keras_utils, input_tensor, img_input), x, name=name)
-    return load_weights(model, weights, keras_utils, include_top, weight_files)
+    model = models.Model(_common.model_inputs(keras_utils, input_tensor, img_input), x, name=name)
+    return _common.load_weights(model, weights, keras_utils, include_top, weight_files)

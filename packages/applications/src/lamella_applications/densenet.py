@@ -14,14 +14,7 @@
 """
 
 
-from . import imagenet_utils
-from ._common import (
-    check_weights_argument,
-    load_weights,
-    model_inputs,
-    pool_features,
-    resolve_image_input,
-)
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
     decode_predictions,  # noqa: F401  (Keras exports it here)
@@ -183,12 +176,11 @@ def DenseNet(blocks,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
-    img_input = resolve_image_input(backend, layers, input_tensor=input_tensor,
-                                    input_shape=input_shape, default_size=224,
-                                    min_size=32, include_top=include_top,
-                                    weights=weights)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
 
     bn_axis = 3 if backend.image_data_format() == 'channels_last' else 1
 
@@ -216,9 +208,9 @@ def DenseNet(blocks,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='fc1000')(x)
     else:
-        x = pool_features(layers, x, pooling, avg_name='avg_pool', max_name='max_pool')
+        x = _common.pool_features(layers, x, pooling, avg_name='avg_pool', max_name='max_pool')
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     known = _KNOWN.get(tuple(blocks))
@@ -236,7 +228,7 @@ def DenseNet(blocks,
         'densenet201': (DENSENET201_WEIGHT_PATH, DENSENET201_WEIGHT_PATH_NO_TOP,
                         '1ceb130c1ea1b78c3bf6114dbdfd8807', 'c13680b51ded0fb44dff2d8f86ac8bb1'),
     }.get(known)
-    return load_weights(model, weights, keras_utils, include_top, files and {
+    return _common.load_weights(model, weights, keras_utils, include_top, files and {
         True: (known + '_weights_tf_dim_ordering_tf_kernels.h5', files[0], files[2]),
         False: (known + '_weights_tf_dim_ordering_tf_kernels_notop.h5', files[1], files[3])})
 

@@ -16,14 +16,7 @@ https://github.com/tensorflow/models/tree/master/research/slim#pre-trained-model
 """
 
 
-from . import imagenet_utils
-from ._common import (
-    check_weights_argument,
-    load_weights,
-    model_inputs,
-    pool_features,
-    resolve_image_input,
-)
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
     decode_predictions,  # noqa: F401  (Keras exports it here)
@@ -228,12 +221,11 @@ def InceptionResNetV2(include_top=True,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
-    img_input = resolve_image_input(backend, layers, input_tensor=input_tensor,
-                                    input_shape=input_shape, default_size=299,
-                                    min_size=75, include_top=include_top,
-                                    weights=weights)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=299, min_size=75, include_top=include_top, weights=weights)
 
     # Stem block: 35 x 35 x 192
     x = conv2d_bn(img_input, 32, 3, strides=2, padding='valid')
@@ -312,15 +304,15 @@ def InceptionResNetV2(include_top=True,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        x = pool_features(layers, x, pooling)
+        x = _common.pool_features(layers, x, pooling)
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x, name='inception_resnet_v2')
 
     top = 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5'
     no_top = 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5'
-    return load_weights(model, weights, keras_utils, include_top, {
+    return _common.load_weights(model, weights, keras_utils, include_top, {
         True: (top, BASE_WEIGHT_URL + top, 'e693bd0210a403b3192acc6073ad2e96'),
         False: (no_top, BASE_WEIGHT_URL + no_top, 'd19885ff4a710c122648d3b5c3b684e4')})

@@ -53,14 +53,7 @@ https://github.com/tensorflow/models/blob/master/research/slim/nets/mobilenet_v1
 
 import warnings
 
-from . import imagenet_utils
-from ._common import (
-    check_weights_argument,
-    image_input,
-    load_weights,
-    model_inputs,
-    pool_features,
-)
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
     _obtain_input_shape,
@@ -156,7 +149,7 @@ def MobileNet(input_shape=None,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
     # Determine proper input shape and default size.
     if input_shape is None:
@@ -205,7 +198,7 @@ def MobileNet(input_shape=None,
                           'Weights for input shape (224, 224) will be'
                           ' loaded as the default.', stacklevel=2)
 
-    img_input = image_input(backend, layers, input_tensor, input_shape)
+    img_input = _common.image_input(backend, layers, input_tensor, input_shape)
 
     x = _conv_block(img_input, 32, alpha, strides=(2, 2))
     x = _depthwise_conv_block(x, 64, alpha, depth_multiplier, block_id=1)
@@ -245,9 +238,9 @@ def MobileNet(input_shape=None,
         x = layers.Reshape((classes,), name='reshape_2')(x)
         x = layers.Activation('softmax', name='act_softmax')(x)
     else:
-        x = pool_features(layers, x, pooling)
+        x = _common.pool_features(layers, x, pooling)
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x, name='mobilenet_%0.2f_%s' % (alpha, rows))
@@ -256,7 +249,7 @@ def MobileNet(input_shape=None,
     alpha_text = {1.0: '1_0', 0.75: '7_5', 0.50: '5_0'}.get(alpha, '2_5')
     top = 'mobilenet_%s_%d_tf.h5' % (alpha_text, rows)
     no_top = 'mobilenet_%s_%d_tf_no_top.h5' % (alpha_text, rows)
-    return load_weights(model, weights, keras_utils, include_top, {
+    return _common.load_weights(model, weights, keras_utils, include_top, {
         True: (top, BASE_WEIGHT_PATH + top, None),
         False: (no_top, BASE_WEIGHT_PATH + no_top, None)})
 

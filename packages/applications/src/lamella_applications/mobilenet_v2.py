@@ -75,14 +75,7 @@ found at [mobilenet_v2_keras]
 
 import warnings
 
-from . import imagenet_utils
-from ._common import (
-    check_weights_argument,
-    image_input,
-    load_weights,
-    model_inputs,
-    pool_features,
-)
+from . import _common, imagenet_utils
 from ._keras import correct_pad, get_submodules_from_kwargs
 from .imagenet_utils import (
     _obtain_input_shape,
@@ -192,7 +185,7 @@ def MobileNetV2(input_shape=None,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
     # Determine proper input shape and default size.
     # If both input_shape and input_tensor are used, they should match
@@ -291,7 +284,7 @@ def MobileNetV2(input_shape=None,
                           ' Weights for input shape (224, 224) will be'
                           ' loaded as the default.', stacklevel=2)
 
-    img_input = image_input(backend, layers, input_tensor, input_shape)
+    img_input = _common.image_input(backend, layers, input_tensor, input_shape)
 
     channel_axis = 1 if backend.image_data_format() == 'channels_first' else -1
 
@@ -374,9 +367,9 @@ def MobileNetV2(input_shape=None,
         x = layers.Dense(classes, activation='softmax',
                          use_bias=True, name='Logits')(x)
     else:
-        x = pool_features(layers, x, pooling)
+        x = _common.pool_features(layers, x, pooling)
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x,
@@ -384,7 +377,7 @@ def MobileNetV2(input_shape=None,
 
     # Keras publishes these files without an md5
     stem = 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_' + str(alpha) + '_' + str(rows)
-    return load_weights(model, weights, keras_utils, include_top, {
+    return _common.load_weights(model, weights, keras_utils, include_top, {
         True: (stem + '.h5', BASE_WEIGHT_PATH + stem + '.h5', None),
         False: (stem + '_no_top.h5', BASE_WEIGHT_PATH + stem + '_no_top.h5', None)})
 

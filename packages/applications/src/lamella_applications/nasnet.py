@@ -36,14 +36,7 @@ This model is based on the following implementations:
 
 import warnings
 
-from . import _nasnet_cells, imagenet_utils
-from ._common import (
-    check_weights_argument,
-    image_input,
-    load_weights,
-    model_inputs,
-    pool_features,
-)
+from . import _common, _nasnet_cells, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from ._nasnet_cells import _normal_a_cell, _reduction_a_cell
 from .imagenet_utils import (
@@ -156,7 +149,7 @@ def NASNet(input_shape=None,
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
     _nasnet_cells.backend, _nasnet_cells.layers = backend, layers
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
     if (isinstance(input_shape, tuple) and
             None in input_shape and
@@ -193,7 +186,7 @@ def NASNet(input_shape=None,
     else:
         old_data_format = None
 
-    img_input = image_input(backend, layers, input_tensor, input_shape)
+    img_input = _common.image_input(backend, layers, input_tensor, input_shape)
 
     if penultimate_filters % (24 * (filter_multiplier ** 2)) != 0:
         raise ValueError(
@@ -247,9 +240,9 @@ def NASNet(input_shape=None,
         x = layers.GlobalAveragePooling2D()(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        x = pool_features(layers, x, pooling)
+        x = _common.pool_features(layers, x, pooling)
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     model = models.Model(inputs, x, name='NASNet')
 
@@ -258,7 +251,7 @@ def NASNet(input_shape=None,
         raise ValueError(
             'ImageNet weights can only be loaded with NASNetLarge'
             ' or NASNetMobile')
-    load_weights(model, weights, keras_utils, include_top, files() if files else None)
+    _common.load_weights(model, weights, keras_utils, include_top, files() if files else None)
 
     if old_data_format:
         backend.set_image_data_format(old_data_format)

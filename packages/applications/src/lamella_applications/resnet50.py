@@ -10,14 +10,7 @@ Adapted from code contributed by BigMoyan.
 
 import warnings
 
-from . import imagenet_utils
-from ._common import (
-    check_weights_argument,
-    load_weights,
-    model_inputs,
-    pool_features,
-    resolve_image_input,
-)
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
     decode_predictions,  # noqa: F401  (Keras exports it here)
@@ -196,12 +189,11 @@ def ResNet50(include_top=True,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
-    img_input = resolve_image_input(backend, layers, input_tensor=input_tensor,
-                                    input_shape=input_shape, default_size=224,
-                                    min_size=32, include_top=include_top,
-                                    weights=weights)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
     if backend.image_data_format() == 'channels_last':
         bn_axis = 3
     else:
@@ -245,13 +237,13 @@ def ResNet50(include_top=True,
         if pooling not in ('avg', 'max'):
             warnings.warn('The output shape of `ResNet50(include_top=False)` '
                           'has been changed since Keras 2.2.0.', stacklevel=2)
-        x = pool_features(layers, x, pooling)
+        x = _common.pool_features(layers, x, pooling)
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
     # Create model.
     model = models.Model(inputs, x, name='resnet50')
 
-    return load_weights(model, weights, keras_utils, include_top, {
+    return _common.load_weights(model, weights, keras_utils, include_top, {
         True: ('resnet50_weights_tf_dim_ordering_tf_kernels.h5', WEIGHTS_PATH,
                'a7b3fe01876f51b976af0dea6bc144eb'),
         False: ('resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5', WEIGHTS_PATH_NO_TOP,

@@ -27,13 +27,7 @@ them out.
 """
 
 
-from ._common import (
-    check_weights_argument,
-    load_weights,
-    model_inputs,
-    pool_features,
-    resolve_image_input,
-)
+from . import _common
 from ._keras import get_submodules_from_kwargs
 
 backend = None
@@ -255,12 +249,11 @@ def ResNet(stack_fn,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
-    img_input = resolve_image_input(backend, layers, input_tensor=input_tensor,
-                                    input_shape=input_shape, default_size=224,
-                                    min_size=32, include_top=include_top,
-                                    weights=weights)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
 
     bn_axis = 3 if backend.image_data_format() == 'channels_last' else 1
 
@@ -286,9 +279,9 @@ def ResNet(stack_fn,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='probs')(x)
     else:
-        x = pool_features(layers, x, pooling, avg_name='avg_pool', max_name='max_pool')
+        x = _common.pool_features(layers, x, pooling, avg_name='avg_pool', max_name='max_pool')
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x, name=model_name)
@@ -298,7 +291,7 @@ def ResNet(stack_fn,
     top = model_name + '_weights_tf_dim_ordering_tf_kernels.h5'
     no_top = model_name + '_weights_tf_dim_ordering_tf_kernels_notop.h5'
     top_hash, no_top_hash = WEIGHTS_HASHES.get(model_name, (None, None))
-    return load_weights(model, weights, keras_utils, include_top, {
+    return _common.load_weights(model, weights, keras_utils, include_top, {
         True: (top, BASE_WEIGHTS_PATH + top, top_hash),
         False: (no_top, BASE_WEIGHTS_PATH + no_top, no_top_hash)})
 

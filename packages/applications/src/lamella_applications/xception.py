@@ -16,14 +16,7 @@ is also different (same as Inception V3).
 """
 
 
-from . import imagenet_utils
-from ._common import (
-    check_weights_argument,
-    load_weights,
-    model_inputs,
-    pool_features,
-    resolve_image_input,
-)
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
     decode_predictions,  # noqa: F401  (Keras exports it here)
@@ -95,12 +88,11 @@ def Xception(include_top=True,
     """
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    check_weights_argument(weights, include_top, classes)
+    _common.check_weights_argument(weights, include_top, classes)
 
-    img_input = resolve_image_input(backend, layers, input_tensor=input_tensor,
-                                    input_shape=input_shape, default_size=299,
-                                    min_size=71, include_top=include_top,
-                                    weights=weights)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=299, min_size=71, include_top=include_top, weights=weights)
 
     channel_axis = 1 if backend.image_data_format() == 'channels_first' else -1
 
@@ -253,13 +245,13 @@ def Xception(include_top=True,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        x = pool_features(layers, x, pooling)
+        x = _common.pool_features(layers, x, pooling)
 
-    inputs = model_inputs(keras_utils, input_tensor, img_input)
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
     # Create model.
     model = models.Model(inputs, x, name='xception')
 
-    return load_weights(model, weights, keras_utils, include_top, {
+    return _common.load_weights(model, weights, keras_utils, include_top, {
         True: ('xception_weights_tf_dim_ordering_tf_kernels.h5', TF_WEIGHTS_PATH,
                '0a58e3b7378bc2990ea3b43d5981f1f6'),
         False: ('xception_weights_tf_dim_ordering_tf_kernels_notop.h5', TF_WEIGHTS_PATH_NO_TOP,
