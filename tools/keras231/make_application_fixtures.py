@@ -16,6 +16,15 @@ Keras's initialisers, every weight (BatchNormalization statistics included) then
 seeded random draw so that the comparison sees them all, saved with ``save_weights`` as
 ``NAME.h5``, and Keras's predictions on fixed inputs stored in ``weights_expected.npz``
 (``NAME/x``, ``NAME/y``).
+
+NASNet's published files carry TensorFlow's name scopes in their weight names
+(``normal_A_block_5/block_1/separable_conv_block_normal_left1_5/...``). ``nasnet_small.h5`` is
+Keras's ``save_weights`` of a small NASNet (``keras_applications.nasnet.NASNet`` with
+``NASNET_KWARGS``: every cell type, scope and adjust path of NASNetMobile, 1/1000 of its
+weights) randomised the same way; ``nasnet_small.npz`` holds the input ``x``, the output ``y``
+and, for every layer, ``NASNET_SAMPLES`` evenly spaced values of its output on ``x[0]``
+(``layer/NAME``), so lamella is compared layer by layer. ``NAME`` is the output folder or
+``--nasnet-only FOLDER`` (writes only the NASNet files).
 """
 from __future__ import print_function
 
@@ -75,6 +84,53 @@ WEIGHTS_CASES = [
 ]
 
 
+#: a small NASNet-A: 4 filters (penultimate_filters // 24), one normal cell per stage, the stem
+#: and reduction cells of NASNetMobile (skip_reduction=False)
+NASNET_KWARGS = dict(input_shape=(32, 32, 3), penultimate_filters=96, num_blocks=1,
+                     stem_block_filters=8, skip_reduction=False, filter_multiplier=2,
+                     include_top=True, classes=5)
+#: values kept of each layer's output (np.linspace indices into its flattened first sample)
+NASNET_SAMPLES = 64
+
+
+def randomise(model, rng):
+    """Every weight a seeded draw (BatchNormalization statistics and biases in [0.5, 1.5])."""
+    new = []
+    for w in model.get_weights():
+        if w.ndim == 1:  # BatchNormalization statistics and biases: keep variances > 0
+            new.append(rng.uniform(0.5, 1.5, w.shape).astype('float32'))
+        else:
+            new.append((rng.standard_normal(w.shape) * np.sqrt(2.0 / np.prod(w.shape[:-1])))
+                       .astype('float32'))
+    model.set_weights(new)
+
+
+def write_nasnet(out):
+    import keras
+    from keras_applications import nasnet
+
+    reset()
+    model = nasnet.NASNet(weights=None, backend=keras.backend, layers=keras.layers,
+                          models=keras.models, utils=keras.utils, **NASNET_KWARGS)
+    rng = np.random.RandomState(2)
+    randomise(model, rng)
+    model.save_weights(os.path.join(out, 'nasnet_small.h5'))
+    x = rng.uniform(-1, 1, (2,) + NASNET_KWARGS['input_shape']).astype('float32')
+    arrays = {'x': x, 'y': model.predict(x)}
+    probe = keras.models.Model(model.input, [layer.output for layer in model.layers[1:]])
+    for layer, out_value in zip(model.layers[1:], probe.predict(x[:1])):
+        flat = out_value[0].ravel()
+        index = np.linspace(0, flat.size - 1, min(flat.size, NASNET_SAMPLES)).astype('int64')
+        arrays['layer/' + layer.name] = flat[index]
+    _preamble.write_npz(os.path.join(out, 'nasnet_small.npz'), arrays)
+    _preamble.write_json(os.path.join(out, 'nasnet_small.json'),
+                         {'_meta': META, 'kwargs': _preamble.to_py(NASNET_KWARGS),
+                          'samples': NASNET_SAMPLES,
+                          'architecture': describe(model, 'NASNet', NASNET_KWARGS)},
+                         newline=True, sort_keys=True, separators=(',', ':'))
+    print('nasnet_small', model.count_params(), len(model.layers))
+
+
 def describe(model, function, kwargs):
     layers = []
     for layer in model.layers:
@@ -96,8 +152,16 @@ def describe(model, function, kwargs):
 
 
 def main():
+    import sys
+
+    nasnet_only = '--nasnet-only' in sys.argv
+    if nasnet_only:
+        sys.argv.remove('--nasnet-only')
     out = _preamble.output_path(__doc__, 'packages/applications/tests/fixtures')
     _preamble.ensure_dir(out)
+    write_nasnet(out)
+    if nasnet_only:
+        return
     cases = {}
     for name, function, kwargs in CASES:
         reset()
@@ -114,14 +178,7 @@ def main():
         reset()
         model = getattr(applications, function)(weights=None, **kwargs)
         rng = np.random.RandomState(1)
-        new = []
-        for w in model.get_weights():
-            if w.ndim == 1:  # BatchNormalization statistics and biases: keep variances > 0
-                new.append(rng.uniform(0.5, 1.5, w.shape).astype('float32'))
-            else:
-                new.append((rng.standard_normal(w.shape) * np.sqrt(2.0 / np.prod(w.shape[:-1])))
-                           .astype('float32'))
-        model.set_weights(new)
+        randomise(model, rng)
         model.save_weights(os.path.join(out, name + '.h5'))
         x = rng.uniform(-1, 1, (2,) + tuple(kwargs['input_shape'])).astype('float32')
         arrays[name + '/x'] = x

@@ -90,6 +90,14 @@ def test_preprocess_input_on_a_tensor():
     (lambda: applications.MobileNet(weights=None, input_shape=(32, 32, 3), pooling="sum",
                                     include_top=False, alpha=0.25), None),
     (lambda: applications.MobileNet(weights=None, bogus=1), "Invalid keyword argument"),
+    # the generic builders: Keras published weights only for its named layouts (keras_applications
+    # failed with an UnboundLocalError for DenseNet)
+    (lambda: lamella_applications.densenet.DenseNet(
+        [1, 1, 1, 1], include_top=False, weights="imagenet", input_shape=(32, 32, 3)),
+     "DenseNet121, DenseNet169 and DenseNet201"),
+    (lambda: lamella_applications.nasnet.NASNet(
+        (32, 32, 3), penultimate_filters=96, num_blocks=1, stem_block_filters=8,
+        weights="imagenet", default_size=32), "NASNetLarge or NASNetMobile"),
 ])
 def test_bad_arguments_are_refused_as_keras_refuses_them(call, match):
     if match is None:  # Keras ignores an unknown pooling name: no pooling layer is added

@@ -262,6 +262,26 @@ def test_session_functions_name_the_torch_way():
             call()
 
 
+def test_layers_built_in_a_name_scope_carry_it_in_their_weight_names():
+    # Keras 2.3.1 (TensorFlow's variables): 'encoder/block/dense_1/kernel:0'; NASNet's published
+    # weight files list such names. The layer's own name is unchanged; outside a scope, none.
+    import lamella
+    from lamella.testing import SeededDense
+
+    K.clear_session()
+    inputs = lamella.Input(shape=(4,))
+    with K.name_scope("encoder"):
+        with K.name_scope("block"):
+            inner = SeededDense(3, name="inner")
+            hidden = inner(inputs)
+    outer = SeededDense(2, name="outer")
+    outer(hidden)
+    assert inner.name == "inner"
+    assert inner.keras_weight_names() == ["encoder/block/inner/kernel:0",
+                                          "encoder/block/inner/bias:0"]
+    assert outer.keras_weight_names() == ["outer/kernel:0", "outer/bias:0"]
+
+
 def test_name_scope_control_dependencies_print_and_decorators(capsys):
     with K.name_scope("outer") as outer:
         with K.name_scope("inner") as inner:

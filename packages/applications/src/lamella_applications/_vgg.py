@@ -6,10 +6,8 @@ the weight files; each keeps its own ``WEIGHTS_PATH`` constants (a mirror is set
 Keras) and passes them in when called.
 """
 
-import os
-
+from . import _common
 from ._keras import get_submodules_from_kwargs
-from .imagenet_utils import _obtain_input_shape
 
 #: filters of each block's convolutions
 _FILTERS = (64, 128, 256, 512, 512)
@@ -22,30 +20,10 @@ def build_vgg(name, convs_per_block, weight_files, *, include_top, weights, inpu
     ``weight_files`` maps ``include_top`` to ``(file name, URL, md5)`` of the ImageNet weights.
     """
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
-
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
-
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top`'
-                         ' as true, `classes` should be 1000')
-    # Determine proper input shape
-    input_shape = _obtain_input_shape(input_shape,
-                                      default_size=224,
-                                      min_size=32,
-                                      data_format=backend.image_data_format(),
-                                      require_flatten=include_top,
-                                      weights=weights)
-
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    elif not backend.is_keras_tensor(input_tensor):
-        img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-    else:
-        img_input = input_tensor
+    _common.check_weights_argument(weights, include_top, classes)
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
 
     x = img_input
     for block, (filters, convs) in enumerate(zip(_FILTERS, convs_per_block), start=1):
@@ -62,23 +40,8 @@ def build_vgg(name, convs_per_block, weight_files, *, include_top, weights, inpu
         x = layers.Dense(4096, activation='relu', name='fc1')(x)
         x = layers.Dense(4096, activation='relu', name='fc2')(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
-    elif pooling == 'avg':
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == 'max':
-        x = layers.GlobalMaxPooling2D()(x)
-
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
     else:
-        inputs = img_input
-    model = models.Model(inputs, x, name=name)
+        x = _common.pool_features(layers, x, pooling)
 
-    if weights == 'imagenet':
-        file_name, url, file_hash = weight_files[bool(include_top)]
-        weights = keras_utils.get_file(file_name, url, cache_subdir='models',
-                                       file_hash=file_hash)
-    if weights is not None:
-        model.load_weights(weights)
-    return model
+    model = models.Model(_common.model_inputs(keras_utils, input_tensor, img_input), x, name=name)
+    return _common.load_weights(model, weights, keras_utils, include_top, weight_files)

@@ -13,12 +13,10 @@
   (https://github.com/taehoonlee/tensornets/blob/master/tensornets/densenets.py)
 """
 
-import os
 
-from . import imagenet_utils
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
-    _obtain_input_shape,
     decode_predictions,  # noqa: F401  (Keras exports it here)
 )
 
@@ -43,6 +41,10 @@ DENSENET201_WEIGHT_PATH = (
 DENSENET201_WEIGHT_PATH_NO_TOP = (
     BASE_WEIGTHS_PATH +
     'densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5')
+
+#: the model names (and weight files) of the three published block layouts
+_KNOWN = {(6, 12, 24, 16): 'densenet121', (6, 12, 32, 32): 'densenet169',
+          (6, 12, 48, 32): 'densenet201'}
 
 backend = None
 layers = None
@@ -174,31 +176,11 @@ def DenseNet(blocks,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
+    _common.check_weights_argument(weights, include_top, classes)
 
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top`'
-                         ' as true, `classes` should be 1000')
-
-    # Determine proper input shape
-    input_shape = _obtain_input_shape(input_shape,
-                                      default_size=224,
-                                      min_size=32,
-                                      data_format=backend.image_data_format(),
-                                      require_flatten=include_top,
-                                      weights=weights)
-
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
 
     bn_axis = 3 if backend.image_data_format() == 'channels_last' else 1
 
@@ -226,73 +208,29 @@ def DenseNet(blocks,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='fc1000')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D(name='max_pool')(x)
+        x = _common.pool_features(layers, x, pooling, avg_name='avg_pool', max_name='max_pool')
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
-    if blocks == [6, 12, 24, 16]:
-        model = models.Model(inputs, x, name='densenet121')
-    elif blocks == [6, 12, 32, 32]:
-        model = models.Model(inputs, x, name='densenet169')
-    elif blocks == [6, 12, 48, 32]:
-        model = models.Model(inputs, x, name='densenet201')
-    else:
-        model = models.Model(inputs, x, name='densenet')
+    known = _KNOWN.get(tuple(blocks))
+    model = models.Model(inputs, x, name=known or 'densenet')
 
-    # Load weights.
-    if weights == 'imagenet':
-        if include_top:
-            if blocks == [6, 12, 24, 16]:
-                weights_path = keras_utils.get_file(
-                    'densenet121_weights_tf_dim_ordering_tf_kernels.h5',
-                    DENSENET121_WEIGHT_PATH,
-                    cache_subdir='models',
-                    file_hash='9d60b8095a5708f2dcce2bca79d332c7')
-            elif blocks == [6, 12, 32, 32]:
-                weights_path = keras_utils.get_file(
-                    'densenet169_weights_tf_dim_ordering_tf_kernels.h5',
-                    DENSENET169_WEIGHT_PATH,
-                    cache_subdir='models',
-                    file_hash='d699b8f76981ab1b30698df4c175e90b')
-            elif blocks == [6, 12, 48, 32]:
-                weights_path = keras_utils.get_file(
-                    'densenet201_weights_tf_dim_ordering_tf_kernels.h5',
-                    DENSENET201_WEIGHT_PATH,
-                    cache_subdir='models',
-                    file_hash='1ceb130c1ea1b78c3bf6114dbdfd8807')
-        else:
-            if blocks == [6, 12, 24, 16]:
-                weights_path = keras_utils.get_file(
-                    'densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5',
-                    DENSENET121_WEIGHT_PATH_NO_TOP,
-                    cache_subdir='models',
-                    file_hash='30ee3e1110167f948a6b9946edeeb738')
-            elif blocks == [6, 12, 32, 32]:
-                weights_path = keras_utils.get_file(
-                    'densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5',
-                    DENSENET169_WEIGHT_PATH_NO_TOP,
-                    cache_subdir='models',
-                    file_hash='b8c4d4c20dd625c148057b9ff1c1176b')
-            elif blocks == [6, 12, 48, 32]:
-                weights_path = keras_utils.get_file(
-                    'densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5',
-                    DENSENET201_WEIGHT_PATH_NO_TOP,
-                    cache_subdir='models',
-                    file_hash='c13680b51ded0fb44dff2d8f86ac8bb1')
-        model.load_weights(weights_path)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    if weights == 'imagenet' and known is None:
+        raise ValueError('ImageNet weights exist only for DenseNet121, DenseNet169 and '
+                         'DenseNet201 (blocks [6, 12, 24, 16], [6, 12, 32, 32] or '
+                         '[6, 12, 48, 32]); got blocks=' + str(list(blocks)))
+    files = {
+        'densenet121': (DENSENET121_WEIGHT_PATH, DENSENET121_WEIGHT_PATH_NO_TOP,
+                        '9d60b8095a5708f2dcce2bca79d332c7', '30ee3e1110167f948a6b9946edeeb738'),
+        'densenet169': (DENSENET169_WEIGHT_PATH, DENSENET169_WEIGHT_PATH_NO_TOP,
+                        'd699b8f76981ab1b30698df4c175e90b', 'b8c4d4c20dd625c148057b9ff1c1176b'),
+        'densenet201': (DENSENET201_WEIGHT_PATH, DENSENET201_WEIGHT_PATH_NO_TOP,
+                        '1ceb130c1ea1b78c3bf6114dbdfd8807', 'c13680b51ded0fb44dff2d8f86ac8bb1'),
+    }.get(known)
+    return _common.load_weights(model, weights, keras_utils, include_top, files and {
+        True: (known + '_weights_tf_dim_ordering_tf_kernels.h5', files[0], files[2]),
+        False: (known + '_weights_tf_dim_ordering_tf_kernels_notop.h5', files[1], files[3])})
 
 
 def DenseNet121(include_top=True,

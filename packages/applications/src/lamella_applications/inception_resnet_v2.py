@@ -15,12 +15,10 @@ https://github.com/tensorflow/models/tree/master/research/slim#pre-trained-model
 
 """
 
-import os
 
-from . import imagenet_utils
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
-    _obtain_input_shape,
     decode_predictions,  # noqa: F401  (Keras exports it here)
 )
 
@@ -223,32 +221,11 @@ def InceptionResNetV2(include_top=True,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
+    _common.check_weights_argument(weights, include_top, classes)
 
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top`'
-                         ' as true, `classes` should be 1000')
-
-    # Determine proper input shape
-    input_shape = _obtain_input_shape(
-        input_shape,
-        default_size=299,
-        min_size=75,
-        data_format=backend.image_data_format(),
-        require_flatten=include_top,
-        weights=weights)
-
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=299, min_size=75, include_top=include_top, weights=weights)
 
     # Stem block: 35 x 35 x 192
     x = conv2d_bn(img_input, 32, 3, strides=2, padding='valid')
@@ -327,40 +304,15 @@ def InceptionResNetV2(include_top=True,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D()(x)
+        x = _common.pool_features(layers, x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x, name='inception_resnet_v2')
 
-    # Load weights.
-    if weights == 'imagenet':
-        if include_top:
-            fname = 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5'
-            weights_path = keras_utils.get_file(
-                fname,
-                BASE_WEIGHT_URL + fname,
-                cache_subdir='models',
-                file_hash='e693bd0210a403b3192acc6073ad2e96')
-        else:
-            fname = ('inception_resnet_v2_weights_'
-                     'tf_dim_ordering_tf_kernels_notop.h5')
-            weights_path = keras_utils.get_file(
-                fname,
-                BASE_WEIGHT_URL + fname,
-                cache_subdir='models',
-                file_hash='d19885ff4a710c122648d3b5c3b684e4')
-        model.load_weights(weights_path)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    top = 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5'
+    no_top = 'inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5'
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: (top, BASE_WEIGHT_URL + top, 'e693bd0210a403b3192acc6073ad2e96'),
+        False: (no_top, BASE_WEIGHT_URL + no_top, 'd19885ff4a710c122648d3b5c3b684e4')})

@@ -11,12 +11,10 @@ and that the input preprocessing function is also different (same as Xception).
 
 """
 
-import os
 
-from . import imagenet_utils
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
-    _obtain_input_shape,
     decode_predictions,  # noqa: F401  (Keras exports it here)
 )
 
@@ -132,32 +130,11 @@ def InceptionV3(include_top=True,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
+    _common.check_weights_argument(weights, include_top, classes)
 
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top`'
-                         ' as true, `classes` should be 1000')
-
-    # Determine proper input shape
-    input_shape = _obtain_input_shape(
-        input_shape,
-        default_size=299,
-        min_size=75,
-        data_format=backend.image_data_format(),
-        require_flatten=include_top,
-        weights=weights)
-
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=299, min_size=75, include_top=include_top, weights=weights)
 
     if backend.image_data_format() == 'channels_first':
         channel_axis = 1
@@ -358,39 +335,17 @@ def InceptionV3(include_top=True,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D()(x)
+        x = _common.pool_features(layers, x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
     # Create model.
     model = models.Model(inputs, x, name='inception_v3')
 
-    # Load weights.
-    if weights == 'imagenet':
-        if include_top:
-            weights_path = keras_utils.get_file(
-                'inception_v3_weights_tf_dim_ordering_tf_kernels.h5',
-                WEIGHTS_PATH,
-                cache_subdir='models',
-                file_hash='9a0d58056eeedaa3f26cb7ebd46da564')
-        else:
-            weights_path = keras_utils.get_file(
-                'inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5',
-                WEIGHTS_PATH_NO_TOP,
-                cache_subdir='models',
-                file_hash='bcbd6486424b2319ff4ef7d526e38f63')
-        model.load_weights(weights_path)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: ('inception_v3_weights_tf_dim_ordering_tf_kernels.h5', WEIGHTS_PATH,
+               '9a0d58056eeedaa3f26cb7ebd46da564'),
+        False: ('inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5', WEIGHTS_PATH_NO_TOP,
+                'bcbd6486424b2319ff4ef7d526e38f63')})
 
 
 def preprocess_input(x, **kwargs):

@@ -51,10 +51,9 @@ https://github.com/tensorflow/models/blob/master/research/slim/nets/mobilenet_v1
    Mobile Vision Applications](https://arxiv.org/abs/1704.04861)
 """
 
-import os
 import warnings
 
-from . import imagenet_utils
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
     _obtain_input_shape,
@@ -150,15 +149,7 @@ def MobileNet(input_shape=None,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
-
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top` '
-                         'as true, `classes` should be 1000')
+    _common.check_weights_argument(weights, include_top, classes)
 
     # Determine proper input shape and default size.
     if input_shape is None:
@@ -207,13 +198,7 @@ def MobileNet(input_shape=None,
                           'Weights for input shape (224, 224) will be'
                           ' loaded as the default.', stacklevel=2)
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.image_input(backend, layers, input_tensor, input_shape)
 
     x = _conv_block(img_input, 32, alpha, strides=(2, 2))
     x = _depthwise_conv_block(x, 64, alpha, depth_multiplier, block_id=1)
@@ -253,49 +238,20 @@ def MobileNet(input_shape=None,
         x = layers.Reshape((classes,), name='reshape_2')(x)
         x = layers.Activation('softmax', name='act_softmax')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D()(x)
+        x = _common.pool_features(layers, x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x, name='mobilenet_%0.2f_%s' % (alpha, rows))
 
-    # Load weights.
-    if weights == 'imagenet':
-        if alpha == 1.0:
-            alpha_text = '1_0'
-        elif alpha == 0.75:
-            alpha_text = '7_5'
-        elif alpha == 0.50:
-            alpha_text = '5_0'
-        else:
-            alpha_text = '2_5'
-
-        if include_top:
-            model_name = 'mobilenet_%s_%d_tf.h5' % (alpha_text, rows)
-            weight_path = BASE_WEIGHT_PATH + model_name
-            weights_path = keras_utils.get_file(model_name,
-                                                weight_path,
-                                                cache_subdir='models')
-        else:
-            model_name = 'mobilenet_%s_%d_tf_no_top.h5' % (alpha_text, rows)
-            weight_path = BASE_WEIGHT_PATH + model_name
-            weights_path = keras_utils.get_file(model_name,
-                                                weight_path,
-                                                cache_subdir='models')
-        model.load_weights(weights_path)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    # Keras publishes these files without an md5
+    alpha_text = {1.0: '1_0', 0.75: '7_5', 0.50: '5_0'}.get(alpha, '2_5')
+    top = 'mobilenet_%s_%d_tf.h5' % (alpha_text, rows)
+    no_top = 'mobilenet_%s_%d_tf_no_top.h5' % (alpha_text, rows)
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: (top, BASE_WEIGHT_PATH + top, None),
+        False: (no_top, BASE_WEIGHT_PATH + no_top, None)})
 
 
 def _conv_block(inputs, filters, alpha, kernel=(3, 3), strides=(1, 1)):

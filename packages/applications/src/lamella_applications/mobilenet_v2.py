@@ -73,10 +73,9 @@ found at [mobilenet_v2_keras]
 (https://github.com/JonathanCMitchell/mobilenet_v2_keras)
 """
 
-import os
 import warnings
 
-from . import imagenet_utils
+from . import _common, imagenet_utils
 from ._keras import correct_pad, get_submodules_from_kwargs
 from .imagenet_utils import (
     _obtain_input_shape,
@@ -186,15 +185,7 @@ def MobileNetV2(input_shape=None,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
-
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top` '
-                         'as true, `classes` should be 1000')
+    _common.check_weights_argument(weights, include_top, classes)
 
     # Determine proper input shape and default size.
     # If both input_shape and input_tensor are used, they should match
@@ -293,13 +284,7 @@ def MobileNetV2(input_shape=None,
                           ' Weights for input shape (224, 224) will be'
                           ' loaded as the default.', stacklevel=2)
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.image_input(backend, layers, input_tensor, input_shape)
 
     channel_axis = 1 if backend.image_data_format() == 'channels_first' else -1
 
@@ -382,41 +367,19 @@ def MobileNetV2(input_shape=None,
         x = layers.Dense(classes, activation='softmax',
                          use_bias=True, name='Logits')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D()(x)
+        x = _common.pool_features(layers, x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x,
                          name='mobilenetv2_%0.2f_%s' % (alpha, rows))
 
-    # Load weights.
-    if weights == 'imagenet':
-        if include_top:
-            model_name = ('mobilenet_v2_weights_tf_dim_ordering_tf_kernels_' +
-                          str(alpha) + '_' + str(rows) + '.h5')
-            weight_path = BASE_WEIGHT_PATH + model_name
-            weights_path = keras_utils.get_file(
-                model_name, weight_path, cache_subdir='models')
-        else:
-            model_name = ('mobilenet_v2_weights_tf_dim_ordering_tf_kernels_' +
-                          str(alpha) + '_' + str(rows) + '_no_top' + '.h5')
-            weight_path = BASE_WEIGHT_PATH + model_name
-            weights_path = keras_utils.get_file(
-                model_name, weight_path, cache_subdir='models')
-        model.load_weights(weights_path)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    # Keras publishes these files without an md5
+    stem = 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_' + str(alpha) + '_' + str(rows)
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: (stem + '.h5', BASE_WEIGHT_PATH + stem + '.h5', None),
+        False: (stem + '_no_top.h5', BASE_WEIGHT_PATH + stem + '_no_top.h5', None)})
 
 
 def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):

@@ -34,10 +34,9 @@ This model is based on the following implementations:
    (https://github.com/taehoonlee/tensornets/blob/master/tensornets/nasnets.py)
 """
 
-import os
 import warnings
 
-from . import _nasnet_cells, imagenet_utils
+from . import _common, _nasnet_cells, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from ._nasnet_cells import _normal_a_cell, _reduction_a_cell
 from .imagenet_utils import (
@@ -51,6 +50,19 @@ NASNET_MOBILE_WEIGHT_PATH = BASE_WEIGHTS_PATH + 'NASNet-mobile.h5'
 NASNET_MOBILE_WEIGHT_PATH_NO_TOP = BASE_WEIGHTS_PATH + 'NASNet-mobile-no-top.h5'
 NASNET_LARGE_WEIGHT_PATH = BASE_WEIGHTS_PATH + 'NASNet-large.h5'
 NASNET_LARGE_WEIGHT_PATH_NO_TOP = BASE_WEIGHTS_PATH + 'NASNet-large-no-top.h5'
+
+# the published files by default input size (mobile: 224, large: 331), read when used so
+# that a mirror set in the URL constants is seen
+_IMAGENET_FILES = {
+    224: lambda: {True: ('nasnet_mobile.h5', NASNET_MOBILE_WEIGHT_PATH,
+                         '020fb642bf7360b370c678b08e0adf61'),
+                  False: ('nasnet_mobile_no_top.h5', NASNET_MOBILE_WEIGHT_PATH_NO_TOP,
+                          '1ed92395b5b598bdda52abe5c0dbfd63')},
+    331: lambda: {True: ('nasnet_large.h5', NASNET_LARGE_WEIGHT_PATH,
+                         '11577c9a518f0070763c2b964a382f17'),
+                  False: ('nasnet_large_no_top.h5', NASNET_LARGE_WEIGHT_PATH_NO_TOP,
+                          'd81d89dc07e6e56530c4e77faddd61b5')},
+}
 
 backend = None
 layers = None
@@ -137,15 +149,7 @@ def NASNet(input_shape=None,
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
     _nasnet_cells.backend, _nasnet_cells.layers = backend, layers
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
-
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top` '
-                         'as true, `classes` should be 1000')
+    _common.check_weights_argument(weights, include_top, classes)
 
     if (isinstance(input_shape, tuple) and
             None in input_shape and
@@ -182,13 +186,7 @@ def NASNet(input_shape=None,
     else:
         old_data_format = None
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.image_input(backend, layers, input_tensor, input_shape)
 
     if penultimate_filters % (24 * (filter_multiplier ** 2)) != 0:
         raise ValueError(
@@ -242,56 +240,18 @@ def NASNet(input_shape=None,
         x = layers.GlobalAveragePooling2D()(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D()(x)
+        x = _common.pool_features(layers, x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     model = models.Model(inputs, x, name='NASNet')
 
-    # Load weights.
-    if weights == 'imagenet':
-        if default_size == 224:  # mobile version
-            if include_top:
-                weights_path = keras_utils.get_file(
-                    'nasnet_mobile.h5',
-                    NASNET_MOBILE_WEIGHT_PATH,
-                    cache_subdir='models',
-                    file_hash='020fb642bf7360b370c678b08e0adf61')
-            else:
-                weights_path = keras_utils.get_file(
-                    'nasnet_mobile_no_top.h5',
-                    NASNET_MOBILE_WEIGHT_PATH_NO_TOP,
-                    cache_subdir='models',
-                    file_hash='1ed92395b5b598bdda52abe5c0dbfd63')
-            model.load_weights(weights_path)
-        elif default_size == 331:  # large version
-            if include_top:
-                weights_path = keras_utils.get_file(
-                    'nasnet_large.h5',
-                    NASNET_LARGE_WEIGHT_PATH,
-                    cache_subdir='models',
-                    file_hash='11577c9a518f0070763c2b964a382f17')
-            else:
-                weights_path = keras_utils.get_file(
-                    'nasnet_large_no_top.h5',
-                    NASNET_LARGE_WEIGHT_PATH_NO_TOP,
-                    cache_subdir='models',
-                    file_hash='d81d89dc07e6e56530c4e77faddd61b5')
-            model.load_weights(weights_path)
-        else:
-            raise ValueError(
-                'ImageNet weights can only be loaded with NASNetLarge'
-                ' or NASNetMobile')
-    elif weights is not None:
-        model.load_weights(weights)
+    files = _IMAGENET_FILES.get(default_size)
+    if weights == 'imagenet' and files is None:
+        raise ValueError(
+            'ImageNet weights can only be loaded with NASNetLarge'
+            ' or NASNetMobile')
+    _common.load_weights(model, weights, keras_utils, include_top, files() if files else None)
 
     if old_data_format:
         backend.set_image_data_format(old_data_format)

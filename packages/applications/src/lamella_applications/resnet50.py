@@ -8,13 +8,11 @@
 Adapted from code contributed by BigMoyan.
 """
 
-import os
 import warnings
 
-from . import imagenet_utils
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
-    _obtain_input_shape,
     decode_predictions,  # noqa: F401  (Keras exports it here)
 )
 
@@ -191,31 +189,11 @@ def ResNet50(include_top=True,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
+    _common.check_weights_argument(weights, include_top, classes)
 
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top`'
-                         ' as true, `classes` should be 1000')
-
-    # Determine proper input shape
-    input_shape = _obtain_input_shape(input_shape,
-                                      default_size=224,
-                                      min_size=32,
-                                      data_format=backend.image_data_format(),
-                                      require_flatten=include_top,
-                                      weights=weights)
-
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
     if backend.image_data_format() == 'channels_last':
         bn_axis = 3
     else:
@@ -256,41 +234,17 @@ def ResNet50(include_top=True,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='fc1000')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D()(x)
-        else:
+        if pooling not in ('avg', 'max'):
             warnings.warn('The output shape of `ResNet50(include_top=False)` '
                           'has been changed since Keras 2.2.0.', stacklevel=2)
+        x = _common.pool_features(layers, x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
     # Create model.
     model = models.Model(inputs, x, name='resnet50')
 
-    # Load weights.
-    if weights == 'imagenet':
-        if include_top:
-            weights_path = keras_utils.get_file(
-                'resnet50_weights_tf_dim_ordering_tf_kernels.h5',
-                WEIGHTS_PATH,
-                cache_subdir='models',
-                md5_hash='a7b3fe01876f51b976af0dea6bc144eb')
-        else:
-            weights_path = keras_utils.get_file(
-                'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
-                WEIGHTS_PATH_NO_TOP,
-                cache_subdir='models',
-                md5_hash='a268eb855778b3df3c7506639542a6af')
-        model.load_weights(weights_path)
-        if backend.backend() == 'theano':
-            keras_utils.convert_all_kernels_in_model(model)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: ('resnet50_weights_tf_dim_ordering_tf_kernels.h5', WEIGHTS_PATH,
+               'a7b3fe01876f51b976af0dea6bc144eb'),
+        False: ('resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5', WEIGHTS_PATH_NO_TOP,
+                'a268eb855778b3df3c7506639542a6af')})

@@ -1,4 +1,8 @@
-"""ResNet, ResNetV2, and ResNeXt models for Keras.
+"""ResNet and ResNetV2 models for Keras.
+
+keras_applications 1.0.8's ``resnet_common`` also builds ResNeXt50/101 (``block3``,
+``stack3``), but Keras 2.3.1 exposes no ``keras.applications`` path to them, so lamella leaves
+them out.
 
 # Reference papers
 
@@ -22,10 +26,9 @@
 
 """
 
-import os
 
+from . import _common
 from ._keras import get_submodules_from_kwargs
-from .imagenet_utils import _obtain_input_shape
 
 backend = None
 layers = None
@@ -49,10 +52,6 @@ WEIGHTS_HASHES = {
                     'c0ed64b8031c3730f411d2eb4eea35b5'),
     'resnet152v2': ('a49b44d1979771252814e80f8ec446f9',
                     'ed17cf2e0169df9d443503ef94b23b33'),
-    'resnext50': ('67a5b30d522ed92f75a1f16eef299d1a',
-                  '62527c363bdd9ec598bed41947b379fc'),
-    'resnext101': ('34fb605428fcc7aa4d62f44404c11509',
-                   '0f678c91647380debd923963594981b3')
 }
 
 
@@ -187,83 +186,6 @@ def stack2(x, filters, blocks, stride1=2, name=None):
     return x
 
 
-def block3(x, filters, kernel_size=3, stride=1, groups=32,
-           conv_shortcut=True, name=None):
-    """A residual block.
-
-    # Arguments
-        x: input tensor.
-        filters: integer, filters of the bottleneck layer.
-        kernel_size: default 3, kernel size of the bottleneck layer.
-        stride: default 1, stride of the first layer.
-        groups: default 32, group size for grouped convolution.
-        conv_shortcut: default True, use convolution shortcut if True,
-            otherwise identity shortcut.
-        name: string, block label.
-
-    # Returns
-        Output tensor for the residual block.
-    """
-    bn_axis = 3 if backend.image_data_format() == 'channels_last' else 1
-
-    if conv_shortcut is True:
-        shortcut = layers.Conv2D((64 // groups) * filters, 1, strides=stride,
-                                 use_bias=False, name=name + '_0_conv')(x)
-        shortcut = layers.BatchNormalization(axis=bn_axis, epsilon=1.001e-5,
-                                             name=name + '_0_bn')(shortcut)
-    else:
-        shortcut = x
-
-    x = layers.Conv2D(filters, 1, use_bias=False, name=name + '_1_conv')(x)
-    x = layers.BatchNormalization(axis=bn_axis, epsilon=1.001e-5,
-                                  name=name + '_1_bn')(x)
-    x = layers.Activation('relu', name=name + '_1_relu')(x)
-
-    c = filters // groups
-    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name=name + '_2_pad')(x)
-    x = layers.DepthwiseConv2D(kernel_size, strides=stride, depth_multiplier=c,
-                               use_bias=False, name=name + '_2_conv')(x)
-    x_shape = backend.int_shape(x)[1:-1]
-    x = layers.Reshape(x_shape + (groups, c, c))(x)
-    output_shape = x_shape + (groups, c) if backend.backend() == 'theano' else None
-    x = layers.Lambda(lambda x: sum([x[:, :, :, :, i] for i in range(c)]),
-                      output_shape=output_shape, name=name + '_2_reduce')(x)
-    x = layers.Reshape(x_shape + (filters,))(x)
-    x = layers.BatchNormalization(axis=bn_axis, epsilon=1.001e-5,
-                                  name=name + '_2_bn')(x)
-    x = layers.Activation('relu', name=name + '_2_relu')(x)
-
-    x = layers.Conv2D((64 // groups) * filters, 1,
-                      use_bias=False, name=name + '_3_conv')(x)
-    x = layers.BatchNormalization(axis=bn_axis, epsilon=1.001e-5,
-                                  name=name + '_3_bn')(x)
-
-    x = layers.Add(name=name + '_add')([shortcut, x])
-    x = layers.Activation('relu', name=name + '_out')(x)
-    return x
-
-
-def stack3(x, filters, blocks, stride1=2, groups=32, name=None):
-    """A set of stacked residual blocks.
-
-    # Arguments
-        x: input tensor.
-        filters: integer, filters of the bottleneck layer in a block.
-        blocks: integer, blocks in the stacked blocks.
-        stride1: default 2, stride of the first layer in the first block.
-        groups: default 32, group size for grouped convolution.
-        name: string, stack label.
-
-    # Returns
-        Output tensor for the stacked blocks.
-    """
-    x = block3(x, filters, stride=stride1, groups=groups, name=name + '_block1')
-    for i in range(2, blocks + 1):
-        x = block3(x, filters, groups=groups, conv_shortcut=False,
-                   name=name + '_block' + str(i))
-    return x
-
-
 def ResNet(stack_fn,
            preact,
            use_bias,
@@ -327,31 +249,11 @@ def ResNet(stack_fn,
     global backend, layers, models, keras_utils
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
+    _common.check_weights_argument(weights, include_top, classes)
 
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top`'
-                         ' as true, `classes` should be 1000')
-
-    # Determine proper input shape
-    input_shape = _obtain_input_shape(input_shape,
-                                      default_size=224,
-                                      min_size=32,
-                                      data_format=backend.image_data_format(),
-                                      require_flatten=include_top,
-                                      weights=weights)
-
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=224, min_size=32, include_top=include_top, weights=weights)
 
     bn_axis = 3 if backend.image_data_format() == 'channels_last' else 1
 
@@ -377,38 +279,21 @@ def ResNet(stack_fn,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='probs')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D(name='max_pool')(x)
+        x = _common.pool_features(layers, x, pooling, avg_name='avg_pool', max_name='max_pool')
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
 
     # Create model.
     model = models.Model(inputs, x, name=model_name)
 
-    # Load weights.
-    if (weights == 'imagenet') and (model_name in WEIGHTS_HASHES):
-        if include_top:
-            file_name = model_name + '_weights_tf_dim_ordering_tf_kernels.h5'
-            file_hash = WEIGHTS_HASHES[model_name][0]
-        else:
-            file_name = model_name + '_weights_tf_dim_ordering_tf_kernels_notop.h5'
-            file_hash = WEIGHTS_HASHES[model_name][1]
-        weights_path = keras_utils.get_file(file_name,
-                                            BASE_WEIGHTS_PATH + file_name,
-                                            cache_subdir='models',
-                                            file_hash=file_hash)
-        model.load_weights(weights_path)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    if weights == 'imagenet' and model_name not in WEIGHTS_HASHES:
+        return model  # Keras publishes no weights for another name, and loads none
+    top = model_name + '_weights_tf_dim_ordering_tf_kernels.h5'
+    no_top = model_name + '_weights_tf_dim_ordering_tf_kernels_notop.h5'
+    top_hash, no_top_hash = WEIGHTS_HASHES.get(model_name, (None, None))
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: (top, BASE_WEIGHTS_PATH + top, top_hash),
+        False: (no_top, BASE_WEIGHTS_PATH + no_top, no_top_hash)})
 
 
 def ResNet50(include_top=True,
@@ -531,51 +416,9 @@ def ResNet152V2(include_top=True,
                   **kwargs)
 
 
-def ResNeXt50(include_top=True,
-              weights='imagenet',
-              input_tensor=None,
-              input_shape=None,
-              pooling=None,
-              classes=1000,
-              **kwargs):
-    def stack_fn(x):
-        x = stack3(x, 128, 3, stride1=1, name='conv2')
-        x = stack3(x, 256, 4, name='conv3')
-        x = stack3(x, 512, 6, name='conv4')
-        x = stack3(x, 1024, 3, name='conv5')
-        return x
-    return ResNet(stack_fn, False, False, model_name='resnext50',
-                  include_top=include_top, weights=weights,
-                  input_tensor=input_tensor, input_shape=input_shape,
-                  pooling=pooling, classes=classes,
-                  **kwargs)
-
-
-def ResNeXt101(include_top=True,
-               weights='imagenet',
-               input_tensor=None,
-               input_shape=None,
-               pooling=None,
-               classes=1000,
-               **kwargs):
-    def stack_fn(x):
-        x = stack3(x, 128, 3, stride1=1, name='conv2')
-        x = stack3(x, 256, 4, name='conv3')
-        x = stack3(x, 512, 23, name='conv4')
-        x = stack3(x, 1024, 3, name='conv5')
-        return x
-    return ResNet(stack_fn, False, False, model_name='resnext101',
-                  include_top=include_top, weights=weights,
-                  input_tensor=input_tensor, input_shape=input_shape,
-                  pooling=pooling, classes=classes,
-                  **kwargs)
-
-
 setattr(ResNet50, '__doc__', ResNet.__doc__)
 setattr(ResNet101, '__doc__', ResNet.__doc__)
 setattr(ResNet152, '__doc__', ResNet.__doc__)
 setattr(ResNet50V2, '__doc__', ResNet.__doc__)
 setattr(ResNet101V2, '__doc__', ResNet.__doc__)
 setattr(ResNet152V2, '__doc__', ResNet.__doc__)
-setattr(ResNeXt50, '__doc__', ResNet.__doc__)
-setattr(ResNeXt101, '__doc__', ResNet.__doc__)

@@ -15,12 +15,10 @@ is also different (same as Inception V3).
 
 """
 
-import os
 
-from . import imagenet_utils
+from . import _common, imagenet_utils
 from ._keras import get_submodules_from_kwargs
 from .imagenet_utils import (
-    _obtain_input_shape,
     decode_predictions,  # noqa: F401  (Keras exports it here)
 )
 
@@ -90,31 +88,11 @@ def Xception(include_top=True,
     """
     backend, layers, models, keras_utils = get_submodules_from_kwargs(kwargs)
 
-    if not (weights in {'imagenet', None} or os.path.exists(weights)):
-        raise ValueError('The `weights` argument should be either '
-                         '`None` (random initialization), `imagenet` '
-                         '(pre-training on ImageNet), '
-                         'or the path to the weights file to be loaded.')
+    _common.check_weights_argument(weights, include_top, classes)
 
-    if weights == 'imagenet' and include_top and classes != 1000:
-        raise ValueError('If using `weights` as `"imagenet"` with `include_top`'
-                         ' as true, `classes` should be 1000')
-
-    # Determine proper input shape
-    input_shape = _obtain_input_shape(input_shape,
-                                      default_size=299,
-                                      min_size=71,
-                                      data_format=backend.image_data_format(),
-                                      require_flatten=include_top,
-                                      weights=weights)
-
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = _common.resolve_image_input(
+        backend, layers, input_tensor=input_tensor, input_shape=input_shape,
+        default_size=299, min_size=71, include_top=include_top, weights=weights)
 
     channel_axis = 1 if backend.image_data_format() == 'channels_first' else -1
 
@@ -267,41 +245,17 @@ def Xception(include_top=True,
         x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
         x = layers.Dense(classes, activation='softmax', name='predictions')(x)
     else:
-        if pooling == 'avg':
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == 'max':
-            x = layers.GlobalMaxPooling2D()(x)
+        x = _common.pool_features(layers, x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = keras_utils.get_source_inputs(input_tensor)
-    else:
-        inputs = img_input
+    inputs = _common.model_inputs(keras_utils, input_tensor, img_input)
     # Create model.
     model = models.Model(inputs, x, name='xception')
 
-    # Load weights.
-    if weights == 'imagenet':
-        if include_top:
-            weights_path = keras_utils.get_file(
-                'xception_weights_tf_dim_ordering_tf_kernels.h5',
-                TF_WEIGHTS_PATH,
-                cache_subdir='models',
-                file_hash='0a58e3b7378bc2990ea3b43d5981f1f6')
-        else:
-            weights_path = keras_utils.get_file(
-                'xception_weights_tf_dim_ordering_tf_kernels_notop.h5',
-                TF_WEIGHTS_PATH_NO_TOP,
-                cache_subdir='models',
-                file_hash='b0042744bf5b25fce3cb969f33bebb97')
-        model.load_weights(weights_path)
-        if backend.backend() == 'theano':
-            keras_utils.convert_all_kernels_in_model(model)
-    elif weights is not None:
-        model.load_weights(weights)
-
-    return model
+    return _common.load_weights(model, weights, keras_utils, include_top, {
+        True: ('xception_weights_tf_dim_ordering_tf_kernels.h5', TF_WEIGHTS_PATH,
+               '0a58e3b7378bc2990ea3b43d5981f1f6'),
+        False: ('xception_weights_tf_dim_ordering_tf_kernels_notop.h5', TF_WEIGHTS_PATH_NO_TOP,
+                'b0042744bf5b25fce3cb969f33bebb97')})
 
 
 def preprocess_input(x, **kwargs):

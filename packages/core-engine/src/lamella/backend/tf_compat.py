@@ -15,11 +15,10 @@ Example::
 
 import contextlib
 import functools
-import threading
 
 import torch
 
-_SCOPES = threading.local()
+from lamella.engine.naming import scope_stack as _scope_stack
 
 
 def _session_error(name):
@@ -70,7 +69,8 @@ def control_dependencies(control_inputs):
 class name_scope:  # noqa: N801 - Keras's name
     """A context manager naming a block; ``with K.name_scope('block') as scope`` gives the
     full scope (``'outer/block/'``), and it is also a ``torch.profiler`` record, so profiles
-    show it.
+    show it. Layers built inside it carry it in their weights' Keras names
+    (``block/dense_1/kernel:0``), as TensorFlow's variables do.
 
     Example::
 
@@ -103,12 +103,6 @@ class name_scope:  # noqa: N801 - Keras's name
         self._profile.__exit__(*exc)
         _scope_stack().pop()
         return False
-
-
-def _scope_stack():
-    if not hasattr(_SCOPES, "stack"):
-        _SCOPES.stack = []
-    return _SCOPES.stack
 
 
 def print_tensor(x, message=""):

@@ -325,8 +325,8 @@ class Layer(LayerGraphMembers, nn.Module):
     def _weight_scope(self):
         parent_ref = self.__dict__.get("_scope_parent")
         parent = parent_ref() if parent_ref is not None else None
-        if parent is None:
-            return self.name
+        if parent is None:  # TensorFlow prefixes the name scopes open when it was built
+            return self.__dict__.get("_built_in_scope", "") + self.name
         if self.__dict__.get("_scope_nested"):
             return f"{parent._weight_scope()}/{self.name}"
         return parent._weight_scope()
@@ -416,6 +416,7 @@ class Layer(LayerGraphMembers, nn.Module):
             if self.built:  # another thread built it while this one waited
                 return
             self._build_device = device
+            self.__dict__["_built_in_scope"] = naming.current_name_scope()
             self.build(input_shape)
             self._build_device = None
             if self._initial_weights is not None:

@@ -1,6 +1,8 @@
 """Keras's automatic names: ``dense_1``, ``dense_2``, ``leaky_re_lu_1``, ``model_1``.
 
 Counters are per prefix, start at 1 and are reset by ``lamella.backend.clear_session()``.
+The stack of ``K.name_scope`` blocks open in this thread lives here too: a layer built inside
+one carries the scope in its weights' Keras names, as TensorFlow's variables do.
 """
 
 import collections
@@ -10,6 +12,7 @@ from lamella.plugins.registry import to_snake_case
 
 _uids = collections.defaultdict(int)
 _lock = threading.Lock()
+_scopes = threading.local()
 
 
 def get_uid(prefix=""):
@@ -28,3 +31,16 @@ def unique_name(class_name):
 def reset_uids():
     with _lock:
         _uids.clear()
+
+
+def scope_stack():
+    """This thread's open ``K.name_scope`` blocks, innermost last (``['outer/', 'outer/b/']``)."""
+    if not hasattr(_scopes, "stack"):
+        _scopes.stack = []
+    return _scopes.stack
+
+
+def current_name_scope():
+    """The innermost open ``K.name_scope`` (``'outer/block/'``), or ``''``."""
+    stack = scope_stack()
+    return stack[-1] if stack else ""
