@@ -1,0 +1,119 @@
+"""An optimizer's state between Keras 3's ``optimizer/vars`` and lamella's ``get_weights()``.
+
+Keras 3 stores ``[iterations, learning_rate]`` and then each optimizer's slot variables as its
+``build`` creates them: ``add_optimizer_variables(vars, ["momentum", "velocity"])`` makes them
+per model variable, interleaved (Adam: ``m0, v0, m1, v1, ...``), one name at a time makes a block
+(``velocity_hat`` after them with ``amsgrad``). lamella's (Keras 2.3's) ``get_weights()`` is
+``[iterations]`` and then one block per slot kind (Adam: ``ms + vs + vhats``, the ``vhats``
+one-element dummies without ``amsgrad``). The update rules of the optimizers mapped here are the
+same in both, so the state carries over exactly; another optimizer, or a shape that does not
+fit, keeps a fresh optimizer with a warning, as Keras does.
+
+Example::
+
+    values = to_keras3(model.optimizer)                  # the arrays of optimizer/vars
+    from_keras3(model.optimizer, values, where="m.keras")
+"""
+
+import warnings
+
+import numpy as np
+
+#: ``class name -> (Keras 3 groups(config), lamella's slot kinds in block order)``; a group is
+#: ``("interleave", kinds)`` or ``("block", kind)``.
+LAYOUTS = {
+    "Adam": (lambda c: [("interleave", ("m", "v"))] + ([("block", "vhat")] if c.get("amsgrad")
+                                                       else []),
+             ("m", "v", "vhat")),
+    "SGD": (lambda c: [("block", "m")] if c.get("momentum") else [], ("m",)),
+    "RMSprop": (lambda c: [("block", "a")], ("a",)),
+    "Adagrad": (lambda c: [("block", "a")], ("a",)),
+}
+
+
+def _layout(optimizer):
+    from lamella.plugins import lookup
+
+    name = lookup.registered_name("optimizers", optimizer)
+    entry = LAYOUTS.get(name)
+    if entry is None:
+        return None, name
+    groups, kinds = entry
+    return (groups(optimizer.get_config()), kinds), name
+
+
+def _keras3_order(groups, count):
+    """``[(kind, param index)]`` of Keras 3's slot variables, in file order."""
+    order = []
+    for mode, kinds in groups:
+        if mode == "interleave":
+            order += [(kind, i) for i in range(count) for kind in kinds]
+        else:
+            order += [(kinds, i) for i in range(count)]
+    return order
+
+
+def _state(optimizer):
+    weights = optimizer.get_weights()
+    params = len(getattr(optimizer, "_params", []) or [])
+    return weights, params
+
+
+def to_keras3(optimizer):
+    """The arrays Keras 3 stores for ``optimizer`` (``None``, with a warning, when its state
+    does not map)."""
+    layout, name = _layout(optimizer)
+    if layout is None or not getattr(optimizer, "built", False):
+        return None
+    (groups, kinds), (weights, count) = layout, _state(optimizer)
+    slots = weights[1:]
+    blocks = {kind: slots[i * count:(i + 1) * count] for i, kind in enumerate(kinds)}
+    lr = optimizer.get_config().get("learning_rate")
+    values = [np.asarray(int(weights[0]), dtype="int64"),
+              np.asarray(lr if isinstance(lr, (int, float)) else 0.0, dtype="float32")]
+    for kind, index in _keras3_order(groups, count):
+        values.append(np.asarray(blocks[kind][index]))
+    return values
+
+
+def from_keras3(optimizer, datasets, where):
+    """Set ``optimizer``'s state from Keras 3's ``optimizer/vars`` datasets (checked shapes
+    first, then read); warn and keep a fresh optimizer when it does not map."""
+    from lamella_io.hdf5.files import read_dataset
+
+    layout, name = _layout(optimizer)
+    if layout is None:
+        _fresh(where, f"lamella does not map Keras 3's state of the {name} optimizer")
+        return
+    if not getattr(optimizer, "built", False):
+        _fresh(where, "the optimizer has no state yet (the model is not built)")
+        return
+    (groups, kinds), (weights, count) = layout, _state(optimizer)
+    order = _keras3_order(groups, count)
+    if len(datasets) != 2 + len(order):
+        _fresh(where, f"the file holds {len(datasets)} optimizer variables, a Keras 3 {name} "
+                      f"with this config over {count} trainable weights has {2 + len(order)}")
+        return
+    new = [np.asarray(w).copy() for w in weights]
+    position = {kind: i for i, kind in enumerate(kinds)}
+    targets = []
+    for (kind, index), dataset in zip(order, datasets[2:]):
+        slot = 1 + position[kind] * count + index
+        if tuple(dataset.shape) != tuple(np.shape(new[slot])):
+            _fresh(where, f"optimizer variable {dataset.name!r} has shape {dataset.shape}, "
+                          f"lamella's slot has {np.shape(new[slot])}")
+            return
+        targets.append((slot, dataset))
+    for slot, dataset in targets:
+        new[slot] = read_dataset(dataset, f"optimizer variable {dataset.name!r}")
+    new[0] = np.asarray(read_dataset(datasets[0], "the optimizer's iterations")).astype(
+        np.asarray(weights[0]).dtype)
+    optimizer.set_weights(new)
+
+
+def _fresh(where, reason):
+    warnings.warn(f"{where!r}: the saved optimizer state was not restored ({reason}); "
+                  f"training continues with a fresh optimizer.", stacklevel=4)
+
+
+__all__ = ["LAYOUTS", "from_keras3", "to_keras3"]

@@ -1,0 +1,206 @@
+"""Keras 3's weights store (``model.weights.h5`` in a ``.keras`` file, and ``x.weights.h5``).
+
+Keras 3 (``saving_lib._save_state``) walks the model's object tree and stores each object's
+own variables in the group named by its path: a Sequential or functional model's layers sit
+under ``layers/<snake_case(class name)>`` (``dense``, ``dense_1``, ... counted per class in
+``model.layers`` order, never by the layer's own name), a layer's own variables are the
+datasets ``vars/0``, ``vars/1``, ... (created-trainable ones first), and the objects a layer
+holds follow under their attribute names: ``<rnn>/cell``, ``<bidirectional>/forward_layer``
+and ``backward_layer``, ``<time_distributed>/layer``, a nested model's ``layers/...``. Every
+``vars`` group carries the object's ``name`` attribute. The optimizer's variables are the
+datasets of ``optimizer/vars`` (see :mod:`lamella_io.keras_v3.optimizer_state`).
+
+lamella's layers keep the same tree (``Layer._weight_records`` are a layer's own weights, its
+torch submodules the objects it holds), so :func:`variable_groups` derives the paths from the
+model itself; nothing here names a layer class.
+
+Example::
+
+    groups = variable_groups(model)      # {"layers/dense": [records], "layers/dense_1": ...}
+    write_store(h5file, model)
+    load_store(h5file, model, where="m.keras")
+"""
+
+import re
+
+import numpy as np
+import torch
+
+from lamella_io.hdf5.files import HDF5FormatError, checked_dataset, read_dataset, refuse_links_out
+
+
+def snake_case(name):
+    """Keras 3's ``naming.to_snake_case`` (``"BatchNormalization"`` -> ``"batch_normalization"``,
+    ``"Conv2D"`` -> ``"conv2d"``, ``"RMSprop"`` -> ``"rm_sprop"``)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _class_path_name(obj):
+    from lamella.engine.model import Model
+    from lamella.engine.sequential import Sequential
+
+    if isinstance(obj, Model) and not isinstance(obj, Sequential) \
+            and type(obj).__name__ == "Model":
+        return "functional"  # Keras 3 rebuilds a functional ``Model`` as ``Functional``
+    return snake_case(type(obj).__name__)
+
+
+def _own_records(layer):
+    # Keras 3 stores ``_trainable_variables + _non_trainable_variables``: by how each weight
+    # was created, whatever the layer's ``trainable`` flag is now.
+    records = list(getattr(layer, "_weight_records", []))
+    return [r for r in records if r.trainable] + [r for r in records if not r.trainable]
+
+
+def _children(layer):
+    """``(attribute, object)`` pairs of the objects ``layer`` holds, as Keras 3 walks them."""
+    from lamella.engine.base_layer import Layer
+    from lamella.engine.model import Model
+
+    if isinstance(layer, Model):
+        return [("layers", list(layer.layers))]
+    children = []
+    # Keras 3 visits public attributes before private ones (``saving_lib._name_key``).
+    for attr, module in sorted(layer._modules.items(),
+                               key=lambda item: ("~" + item[0]) if item[0][:1] == "_" else item[0]):
+        if isinstance(module, Layer):
+            children.append((attr, module))
+        elif isinstance(module, (torch.nn.ModuleList, list, tuple)):
+            children.append((attr, [m for m in module if isinstance(m, Layer)]))
+    return children
+
+
+def _walk(obj, path, out, seen):
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    out[path] = (obj, _own_records(obj))
+    for attr, child in _children(obj):
+        child_path = f"{path}/{attr}" if path else attr
+        if isinstance(child, list):
+            counts = {}
+            for item in child:
+                base = _class_path_name(item)
+                index = counts.get(base, -1) + 1
+                counts[base] = index
+                _walk(item, f"{child_path}/{base}_{index}" if index else f"{child_path}/{base}",
+                      out, seen)
+        else:
+            _walk(child, child_path, out, seen)
+
+
+def variable_groups(model):
+    """``{path: (object, records)}`` for every object of ``model``'s tree, root (``""``) first."""
+    out = {}
+    _walk(model, "", out, set())
+    return out
+
+
+def _to_numpy(tensor):
+    tensor = tensor.detach()
+    if tensor.dtype == torch.bfloat16:
+        tensor = tensor.float()
+    return tensor.cpu().numpy()
+
+
+def _vars_group(root, path):
+    return f"{path}/vars" if path else "vars"
+
+
+def write_store(root, model, optimizer_values=None, optimizer_name=None):
+    """Write ``model``'s variables (and ``optimizer_values``, a list of arrays) into ``root``,
+    an open ``h5py.File``, in Keras 3's layout."""
+    for path, (obj, records) in variable_groups(model).items():
+        group = root.create_group(_vars_group(root, path))
+        group.attrs["name"] = str(getattr(obj, "name", ""))
+        for index, record in enumerate(records):
+            value = _to_numpy(record.tensor)
+            group.create_dataset(str(index), data=value)
+    if optimizer_values is not None:
+        group = root.create_group("optimizer/vars")
+        group.attrs["name"] = optimizer_name or "optimizer"
+        for index, value in enumerate(optimizer_values):
+            group.create_dataset(str(index), data=np.asarray(value))
+
+
+def _stored(root, path, where):
+    """The datasets of ``<path>/vars`` in index order (empty when the group is missing)."""
+    name = _vars_group(root, path)
+    if name not in root:
+        return None
+    group = root[name]
+    keys = list(group.keys())
+    if sorted(keys, key=lambda k: int(k) if k.isdigit() else -1) != \
+            [str(i) for i in range(len(keys))]:
+        raise HDF5FormatError(f"{where!r}: group {name!r} holds {sorted(keys)}, not the "
+                              f"datasets '0'..'{len(keys) - 1}' of Keras 3's weights store.")
+    return [checked_dataset(group, str(i), f"variable {name}/{i}") for i in range(len(keys))]
+
+
+def is_keras3_store(root):
+    """Whether an open HDF5 file is in Keras 3's layout (Keras 2.3's has ``layer_names``)."""
+    if "layer_names" in root.attrs or "model_weights" in root:
+        return False
+    return "vars" in root or "layers" in root
+
+
+def plan_load(root, model, where, skip_mismatch=False):
+    """``[(record, dataset)]`` for every weight of ``model``, every shape checked against the
+    file before anything is read; a missing group or a mismatch raises naming the file, the
+    group and the layer (``skip_mismatch``: such layers are skipped with a warning)."""
+    import warnings
+
+    refuse_links_out(root.file if hasattr(root, "file") else root)
+    pairs = []
+    for path, (obj, records) in variable_groups(model).items():
+        if not records:
+            continue
+        label = f"layer {getattr(obj, 'name', path)!r} ({type(obj).__name__})"
+        datasets = _stored(root, path, where)
+        problem = None
+        if datasets is None:
+            problem = f"the file has no group {_vars_group(root, path)!r} for {label}"
+        elif len(datasets) != len(records):
+            problem = (f"{label} has {len(records)} weight(s), the file's group "
+                       f"{_vars_group(root, path)!r} holds {len(datasets)}")
+        else:
+            for record, dataset in zip(records, datasets):
+                if tuple(dataset.shape) != tuple(record.tensor.shape):
+                    problem = (f"{label}: weight {record.keras_name!r} has shape "
+                               f"{tuple(record.tensor.shape)}, the file's {dataset.name!r} has "
+                               f"shape {tuple(dataset.shape)}")
+                    break
+        if problem is not None:
+            if skip_mismatch:
+                warnings.warn(f"{where!r}: skipping {label}: {problem}.", stacklevel=3)
+                continue
+            raise ValueError(f"{where!r}: cannot load the weights: {problem}.")
+        pairs += list(zip(records, datasets))
+    return pairs
+
+
+def assign(pairs):
+    """Read every planned dataset, then write them all (a damaged file changes nothing)."""
+    values = [read_dataset(dataset, f"variable {dataset.name!r}") for _, dataset in pairs]
+    for (record, _), value in zip(pairs, values):
+        record.assign(value)
+
+
+def load_store(root, model, where, skip_mismatch=False):
+    """Load a Keras 3 weights store (an open ``h5py.File``) into ``model``."""
+    if not getattr(model, "built", True):
+        raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to load "
+                         f"{where!r} into: build it first (give it an input shape or call it "
+                         f"on data).")
+    assign(plan_load(root, model, where, skip_mismatch=skip_mismatch))
+
+
+def optimizer_datasets(root, where):
+    """The datasets of ``optimizer/vars`` (``None`` when the file has none)."""
+    return _stored(root, "optimizer", where)
+
+
+__all__ = ["assign", "is_keras3_store", "load_store", "optimizer_datasets", "plan_load",
+           "snake_case", "variable_groups", "write_store"]
