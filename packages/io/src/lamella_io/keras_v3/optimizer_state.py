@@ -59,12 +59,21 @@ def _state(optimizer):
     return weights, params
 
 
+#: ``optimizer/vars``'s ``lamella_layout`` attribute for an optimizer Keras 3 does not have the
+#: layout of: lamella's own ``get_weights()`` order, read back by lamella only (Keras 3 finds a
+#: different variable count, warns and keeps a fresh optimizer).
+OWN_LAYOUT = "get_weights"
+
+
 def to_keras3(optimizer):
-    """The arrays Keras 3 stores for ``optimizer`` (``None``, with a warning, when its state
-    does not map)."""
+    """``(arrays, layout)``: what ``optimizer/vars`` holds for ``optimizer`` (``layout`` is
+    ``None`` for Keras 3's, :data:`OWN_LAYOUT` for lamella's own), or ``(None, None)`` when
+    it has no state yet."""
+    if not getattr(optimizer, "built", False):
+        return None, None
     layout, name = _layout(optimizer)
-    if layout is None or not getattr(optimizer, "built", False):
-        return None
+    if layout is None:
+        return [np.asarray(w) for w in optimizer.get_weights()], OWN_LAYOUT
     (groups, kinds), (weights, count) = layout, _state(optimizer)
     slots = weights[1:]
     blocks = {kind: slots[i * count:(i + 1) * count] for i, kind in enumerate(kinds)}
@@ -73,14 +82,18 @@ def to_keras3(optimizer):
               np.asarray(lr if isinstance(lr, (int, float)) else 0.0, dtype="float32")]
     for kind, index in _keras3_order(groups, count):
         values.append(np.asarray(blocks[kind][index]))
-    return values
+    return values, None
 
 
-def from_keras3(optimizer, datasets, where):
+def from_keras3(optimizer, datasets, where, own_layout=False):
     """Set ``optimizer``'s state from Keras 3's ``optimizer/vars`` datasets (checked shapes
-    first, then read); warn and keep a fresh optimizer when it does not map."""
+    first, then read); warn and keep a fresh optimizer when it does not map. ``own_layout``:
+    the datasets are lamella's ``get_weights()`` (:data:`OWN_LAYOUT`)."""
     from lamella_io.hdf5.files import read_dataset
 
+    if own_layout:
+        _restore_own(optimizer, datasets, where)
+        return
     layout, name = _layout(optimizer)
     if layout is None:
         _fresh(where, f"lamella does not map Keras 3's state of the {name} optimizer")
@@ -111,9 +124,24 @@ def from_keras3(optimizer, datasets, where):
     optimizer.set_weights(new)
 
 
+def _restore_own(optimizer, datasets, where):
+    from lamella_io.hdf5.files import read_dataset
+
+    if not getattr(optimizer, "built", False):
+        _fresh(where, "the optimizer has no state yet (the model is not built)")
+        return
+    expected = [tuple(np.shape(w)) for w in optimizer.get_weights()]
+    stored = [tuple(d.shape) for d in datasets]
+    if expected != stored:
+        _fresh(where, f"the file holds optimizer variables of shapes {stored}, the optimizer "
+                      f"has {expected}")
+        return
+    optimizer.set_weights([read_dataset(d, f"optimizer variable {d.name!r}") for d in datasets])
+
+
 def _fresh(where, reason):
     warnings.warn(f"{where!r}: the saved optimizer state was not restored ({reason}); "
                   f"training continues with a fresh optimizer.", stacklevel=4)
 
 
-__all__ = ["LAYOUTS", "from_keras3", "to_keras3"]
+__all__ = ["LAYOUTS", "OWN_LAYOUT", "from_keras3", "to_keras3"]

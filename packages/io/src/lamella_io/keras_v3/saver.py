@@ -103,15 +103,15 @@ class KerasV3Saver:
 
         config = configs.keras3_model_config(model)  # a subclassed model fails here, first
         config["build_config"] = {"input_shape": _input_shape(model)}
-        extras, optimizer_values = {}, None
+        extras, optimizer_values, layout = {}, None, None
         if include_optimizer and _is_compiled(model):
             config["compile_config"], extras = configs.compile_config(model)
-            optimizer_values = optimizer_state.to_keras3(model.optimizer)
+            optimizer_values, layout = optimizer_state.to_keras3(model.optimizer)
         buffer = io.BytesIO()
         with h5py.File(buffer, "w") as root:
-            weights_store.write_store(root, model, optimizer_values,
-                                      configs._snake(type(model.optimizer).__name__)
-                                      if optimizer_values is not None else None)
+            name = configs._snake(type(model.optimizer).__name__) \
+                if optimizer_values is not None else None
+            weights_store.write_store(root, model, optimizer_values, name, layout)
         from lamella.engine.serialization import json_default
 
         zip_archive.write_archive(filepath, {
@@ -148,9 +148,10 @@ class KerasV3Saver:
                         compile_cfg, metadata.get("lamella_compile") if isinstance(
                             metadata, dict) else None, member)
                     compile_from_training_config(model, training, custom_objects)
-                datasets = weights_store.optimizer_datasets(root, store_where)
+                datasets, layout = weights_store.optimizer_datasets(root, store_where)
                 if datasets:
-                    optimizer_state.from_keras3(model.optimizer, datasets, where)
+                    optimizer_state.from_keras3(model.optimizer, datasets, where,
+                                                own_layout=layout == optimizer_state.OWN_LAYOUT)
         return model
 
     @staticmethod

@@ -109,9 +109,10 @@ def _vars_group(root, path):
     return f"{path}/vars" if path else "vars"
 
 
-def write_store(root, model, optimizer_values=None, optimizer_name=None):
+def write_store(root, model, optimizer_values=None, optimizer_name=None, optimizer_layout=None):
     """Write ``model``'s variables (and ``optimizer_values``, a list of arrays) into ``root``,
-    an open ``h5py.File``, in Keras 3's layout."""
+    an open ``h5py.File``, in Keras 3's layout (``optimizer_layout``: an attribute saying the
+    optimizer's arrays are in another order, see :mod:`lamella_io.keras_v3.optimizer_state`)."""
     for path, (obj, records) in variable_groups(model).items():
         group = root.create_group(_vars_group(root, path))
         group.attrs["name"] = str(getattr(obj, "name", ""))
@@ -121,6 +122,8 @@ def write_store(root, model, optimizer_values=None, optimizer_name=None):
     if optimizer_values is not None:
         group = root.create_group("optimizer/vars")
         group.attrs["name"] = optimizer_name or "optimizer"
+        if optimizer_layout:
+            group.attrs["lamella_layout"] = optimizer_layout
         for index, value in enumerate(optimizer_values):
             group.create_dataset(str(index), data=np.asarray(value))
 
@@ -198,8 +201,13 @@ def load_store(root, model, where, skip_mismatch=False):
 
 
 def optimizer_datasets(root, where):
-    """The datasets of ``optimizer/vars`` (``None`` when the file has none)."""
-    return _stored(root, "optimizer", where)
+    """``(datasets, layout)`` of ``optimizer/vars`` (``(None, None)`` when the file has none);
+    ``layout`` is its ``lamella_layout`` attribute."""
+    datasets = _stored(root, "optimizer", where)
+    if datasets is None:
+        return None, None
+    layout = root["optimizer/vars"].attrs.get("lamella_layout")
+    return datasets, layout.decode() if isinstance(layout, bytes) else layout
 
 
 __all__ = ["assign", "is_keras3_store", "load_store", "optimizer_datasets", "plan_load",
