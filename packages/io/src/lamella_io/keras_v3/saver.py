@@ -18,6 +18,7 @@ Example::
     model.save_weights("m.weights.h5"); model.load_weights("m.weights.h5")
 """
 
+import contextlib
 import datetime
 import io
 import json
@@ -132,8 +133,9 @@ class KerasV3Saver:
             metadata = archive.json(zip_archive.METADATA) \
                 if zip_archive.METADATA in archive.names() else {}
             member = f"{where}:{zip_archive.CONFIG}"
-            model = model_from_file_config(configs.from_keras3(raw, member), custom_objects,
-                                           safe_mode, member)
+            with _naming_the_file(member):
+                model = model_from_file_config(configs.from_keras3(raw, member), custom_objects,
+                                               safe_mode, member)
             with self._weights(archive) as (root, store_where):
                 weights_store.load_store(root, model, store_where)
                 if not compile:
@@ -147,7 +149,8 @@ class KerasV3Saver:
                     training = configs.training_config_from(
                         compile_cfg, metadata.get("lamella_compile") if isinstance(
                             metadata, dict) else None, member)
-                    compile_from_training_config(model, training, custom_objects)
+                    with _naming_the_file(member):
+                        compile_from_training_config(model, training, custom_objects)
                 datasets, layout = weights_store.optimizer_datasets(root, store_where)
                 if datasets:
                     optimizer_state.from_keras3(model.optimizer, datasets, where,
@@ -156,8 +159,6 @@ class KerasV3Saver:
 
     @staticmethod
     def _weights(archive):
-        import contextlib
-
         @contextlib.contextmanager
         def opened():
             names = archive.names()
@@ -234,6 +235,23 @@ class KerasWeightsSaver:
         with open_for_reading(filepath) as root:
             weights_store.load_store(root, model, os.fsdecode(filepath),
                                      skip_mismatch=skip_mismatch)
+
+
+@contextlib.contextmanager
+def _naming_the_file(member):
+    """An unknown class (not a missing first-party package, whose error says what to install)
+    names the file and member it came from; an unknown optimizer also says ``compile=False``."""
+    from lamella.plugins.errors import MissingPluginError, UnknownComponentError
+
+    try:
+        yield
+    except MissingPluginError:
+        raise
+    except UnknownComponentError as exc:
+        hint = f"It is named in {member!r}."
+        if exc.kind == "optimizers":
+            hint += " To load the model without its optimizer, pass compile=False to load_model."
+        raise UnknownComponentError(exc.kind, exc.name, exc.suggestions, hint=hint) from exc
 
 
 def _refuse_by_name(by_name, reshape, filepath):
