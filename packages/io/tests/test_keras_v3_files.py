@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 
 import lamella
 from lamella.testing import CUSTOM_OBJECTS as CUSTOM
-from lamella.testing import MomentumSGD
+from lamella.testing import MomentumSGD, toy_functional, toy_inputs, toy_sequential
 from lamella.testing import mean_squared_error as tiny_mse
 from lamella.testing import randomize_weights as randomize
-from lamella.testing import toy_functional, toy_inputs, toy_sequential
 from lamella_io.hdf5.saver import SAVER as HDF5
 from lamella_io.keras_v3 import weights_store
 

@@ -137,7 +137,8 @@ def test_keras3_lambda_is_refused_in_safe_mode(tmp_path, good):
                                                        "closure": None}}}})
 
     path = write(tmp_path / "lam.keras", with_config(good, add_lambda))
-    with pytest.raises(UnsafeConfigError, match=r"lam\.keras:config\.json.*layers\[3\].*safe_mode=False"):
+    with pytest.raises(UnsafeConfigError,
+                       match=r"lam\.keras:config\.json.*layers\[3\].*safe_mode=False"):
         load(path, custom_objects=CUSTOM)
 
 
