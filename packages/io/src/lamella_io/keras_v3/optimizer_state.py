@@ -5,9 +5,17 @@ Keras 3 stores ``[iterations, learning_rate]`` and then each optimizer's slot va
 per model variable, interleaved (Adam: ``m0, v0, m1, v1, ...``), one name at a time makes a block
 (``velocity_hat`` after them with ``amsgrad``). lamella's (Keras 2.3's) ``get_weights()`` is
 ``[iterations]`` and then one block per slot kind (Adam: ``ms + vs + vhats``, the ``vhats``
-one-element dummies without ``amsgrad``). The update rules of the optimizers mapped here are the
-same in both, so the state carries over exactly; another optimizer, or a shape that does not
-fit, keeps a fresh optimizer with a warning, as Keras does.
+one-element dummies without ``amsgrad``). The slots hold the same quantities in both (moments,
+squared-gradient accumulators), so they carry over as they are; another optimizer, or a shape
+that does not fit, keeps a fresh optimizer with a warning, as Keras does.
+
+The step counter: Keras 3's next update uses ``t = iterations + 1``; lamella's optimizers that
+reproduce Keras 2.3.1's ``iterations`` read-after-increment (Adam: ``_iterations_read_after_
+increment``) use ``t = iterations + 2``. So that training resumes exactly where Keras 3 left
+off (bias correction and schedules alike), such an optimizer reads Keras 3's ``k`` as ``k - 1``
+and writes its own ``k`` as ``k + 1``. (Adam and SGD then continue exactly as in Keras 3;
+Keras 3's RMSprop and Adagrad put ``epsilon`` inside the square root, so their next steps
+differ from Keras 2.3's by that much, whatever the state.)
 
 Example::
 
@@ -53,6 +61,11 @@ def _keras3_order(groups, count):
     return order
 
 
+def _offset(optimizer):
+    """How far lamella's ``iterations`` is behind Keras 3's for the same next update."""
+    return 1 if getattr(optimizer, "_iterations_read_after_increment", False) else 0
+
+
 def _state(optimizer):
     weights = optimizer.get_weights()
     params = len(getattr(optimizer, "_params", []) or [])
@@ -78,7 +91,7 @@ def to_keras3(optimizer):
     slots = weights[1:]
     blocks = {kind: slots[i * count:(i + 1) * count] for i, kind in enumerate(kinds)}
     lr = optimizer.get_config().get("learning_rate")
-    values = [np.asarray(int(weights[0]), dtype="int64"),
+    values = [np.asarray(int(weights[0]) + _offset(optimizer), dtype="int64"),
               np.asarray(lr if isinstance(lr, (int, float)) else 0.0, dtype="float32")]
     for kind, index in _keras3_order(groups, count):
         values.append(np.asarray(blocks[kind][index]))
@@ -119,7 +132,8 @@ def from_keras3(optimizer, datasets, where, own_layout=False):
         targets.append((slot, dataset))
     for slot, dataset in targets:
         new[slot] = read_dataset(dataset, f"optimizer variable {dataset.name!r}")
-    new[0] = np.asarray(read_dataset(datasets[0], "the optimizer's iterations")).astype(
+    iterations = int(read_dataset(datasets[0], "the optimizer's iterations"))
+    new[0] = np.asarray(max(iterations - _offset(optimizer), 0)).astype(
         np.asarray(weights[0]).dtype)
     optimizer.set_weights(new)
 
