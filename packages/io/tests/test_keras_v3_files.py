@@ -151,6 +151,11 @@ def test_weights_only_files(tmp_path):
     other = toy_sequential(norm=True)
     other.load_weights(str(tmp_path / "old.weights.h5"))
     np.testing.assert_array_equal(other.predict(x), model.predict(x))
+    # a Keras 3 weights file renamed to plain .h5 is recognised by its layout
+    os.replace(tmp_path / "w.weights.h5", tmp_path / "renamed.h5")
+    fourth = toy_sequential(norm=True)
+    fourth.load_weights(str(tmp_path / "renamed.h5"))
+    np.testing.assert_array_equal(fourth.predict(x), model.predict(x))
     # and load_weights reads a .keras file's weights, as Keras 3 does
     model.save(str(tmp_path / "m.keras"))
     third = toy_sequential(norm=True)

@@ -47,7 +47,14 @@ class HDF5Saver:
     def load_weights(self, model, filepath, by_name=False, skip_mismatch=False, reshape=False):
         """Load a weights file or a model file's weights, topologically or ``by_name``
         (``reshape``: Keras 2.3.1's reshaping of convolution kernels)."""
+        from lamella_io.keras_v3 import saver as keras_v3
+        from lamella_io.keras_v3 import weights_store
+
         with open_for_reading(filepath) as root:
+            if weights_store.is_keras3_store(root):  # Keras 3's save_weights, renamed to .h5
+                keras_v3._refuse_by_name(by_name, reshape, filepath)
+                weights_store.load_store(root, model, str(filepath), skip_mismatch=skip_mismatch)
+                return
             weights.load_weights_from_group(root, model, by_name=by_name,
                                             skip_mismatch=skip_mismatch, reshape=reshape)
 
