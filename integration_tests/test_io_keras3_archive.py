@@ -163,6 +163,19 @@ def test_keras3_weights_file_loads_into_a_lamella_twin(keras3_written, name):
     assert max_diff(predict(model, xs), ys) <= TOLERANCE
 
 
+def test_keras3_objects_in_the_compile_config(keras3_written):
+    """Loss, metric, regularizer and constraint objects (Keras 3's configs: ``axis``, ``dtype``,
+    ``L1``/``L2``), Adam with ``amsgrad``: the model trains on exactly as in Keras 3."""
+    xs, ys, ts, zs = arrays(keras3_written / "objects.npz")
+    model = lamella.models.load_model(str(keras3_written / "objects.keras"))
+    assert max_diff(predict(model, xs), ys) <= TOLERANCE
+    assert model.optimizer.get_config()["amsgrad"] is True
+    assert model.metrics_names == ["loss", "binary_accuracy", "mae"]
+    assert len(model.losses) == 2  # the kernel's L2 and the bias's L1 penalties
+    model.train_on_batch(one(xs), one(ts))
+    assert max_diff(predict(model, xs), zs) <= TOLERANCE
+
+
 def test_keras3_archives_have_what_lamella_must_read(keras3_written):
     with zipfile.ZipFile(keras3_written / "nested.keras") as zf:
         assert set(zf.namelist()) == {"metadata.json", "config.json", "model.weights.h5"}

@@ -105,6 +105,9 @@ def write(folder, names, native=False):
             results[name] = {"write": "ok"}
         except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
             results[name] = {"write": f"error: {exc!r}\n{traceback.format_exc()}"}
+    if native:
+        results["objects"] = {}
+        _attempt(results["objects"], "write", lambda: write_objects(folder) or "ok")
     return results
 
 
@@ -129,6 +132,31 @@ def check(folder, names):
         except Exception as exc:  # noqa: BLE001 - reported to the test
             res["load_weights"] = f"error: {exc!r}\n{traceback.format_exc()}"
     return results
+
+
+def write_objects(folder):
+    """``objects.keras``: compile arguments and regularizers given as Keras 3 objects (their
+    configs carry keys Keras 2.3's classes do not take), Adam with ``amsgrad``, trained a step."""
+    keras, _ = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((3,)),
+        L.Dense(4, kernel_regularizer=keras.regularizers.L2(0.01),
+                bias_regularizer=keras.regularizers.L1(0.02),
+                kernel_constraint=keras.constraints.MaxNorm(2.0), name="d"),
+        L.Dense(1, activation="sigmoid", name="out"),
+    ], name="objects")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01, amsgrad=True),
+                  loss=keras.losses.BinaryCrossentropy(),
+                  metrics=[keras.metrics.BinaryAccuracy(), "mae"])
+    x = np.random.RandomState(zoo.SEED).rand(8, 3).astype("float32")
+    y = (x.sum(axis=1, keepdims=True) > 1.5).astype("float32")
+    model.train_on_batch(x, y)
+    model.save(os.path.join(folder, "objects.keras"))
+    y_pred = model.predict(x, verbose=0)
+    model.train_on_batch(x, y)
+    np.savez(os.path.join(folder, "objects.npz"), x0=x, y0=y_pred, t0=y,
+             z0=model.predict(x, verbose=0))
 
 
 def _arrays(data, prefix):

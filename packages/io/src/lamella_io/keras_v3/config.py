@@ -25,13 +25,26 @@ _MODULES = {"Sequential": "keras", "Functional": "keras.src.models.functional"}
 _LAMELLA_ONLY_COMPILE = ("sample_weight_mode",)
 
 
+#: Keras 3's one-penalty regularizer classes, which Keras 2.3 spells as ``L1L2``.
+_REGULARIZERS = {"L1": "l1", "L2": "l2"}
+
+
 def strip_shared_ids(config):
-    """A copy of ``config`` without Keras 3's ``shared_object_id`` keys."""
+    """A copy of ``config`` without Keras 3's ``shared_object_id`` keys, and with Keras 3's
+    ``L1``/``L2`` regularizer objects as the ``L1L2`` Keras 2.3 has (the same penalty)."""
     if isinstance(config, list):
         return [strip_shared_ids(item) for item in config]
-    if isinstance(config, dict):
-        return {key: strip_shared_ids(value) for key, value in config.items()
-                if key != "shared_object_id"}
+    if not isinstance(config, dict):
+        return config
+    config = {key: strip_shared_ids(value) for key, value in config.items()
+              if key != "shared_object_id"}
+    penalty = _REGULARIZERS.get(config.get("class_name"))
+    inner = config.get("config")
+    if penalty and str(config.get("module", "keras.regularizers")).startswith(
+            "keras.regularizers") and isinstance(inner, dict) and set(inner) == {penalty}:
+        other = "l2" if penalty == "l1" else "l1"
+        config = {**config, "class_name": "L1L2",
+                  "config": {penalty: inner[penalty], other: 0.0}}
     return config
 
 
@@ -224,11 +237,16 @@ def training_config_from(compile_cfg, extras, where):
                          f"'class_name', not {optimizer!r}.")
     config = dict(optimizer.get("config") or {})
     config.pop("name", None)  # Keras 3's variable-name prefix; lamella's optimizers take none
+    from lamella_io.hdf5.keras3 import drop_keras3_keys
+
+    def objectives(key):  # Keras 3's loss/metric objects carry keys Keras 2.3's do not take
+        return drop_keras3_keys(strip_shared_ids(compile_cfg.get(key)))
+
     training = {
         "optimizer_config": {"class_name": optimizer["class_name"], "config": config},
-        "loss": strip_shared_ids(compile_cfg.get("loss")),
-        "metrics": strip_shared_ids(compile_cfg.get("metrics")),
-        "weighted_metrics": strip_shared_ids(compile_cfg.get("weighted_metrics")),
+        "loss": objectives("loss"),
+        "metrics": objectives("metrics"),
+        "weighted_metrics": objectives("weighted_metrics"),
         "loss_weights": compile_cfg.get("loss_weights"),
         "sample_weight_mode": None,
     }

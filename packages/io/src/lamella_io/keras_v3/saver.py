@@ -103,7 +103,9 @@ class KerasV3Saver:
         from lamella_io.hdf5.model_file import _is_compiled
 
         config = configs.keras3_model_config(model)  # a subclassed model fails here, first
-        config["build_config"] = {"input_shape": _input_shape(model)}
+        shape = _input_shape(model)
+        if shape is not None:
+            config["build_config"] = {"input_shape": shape}
         extras, optimizer_values, layout = {}, None, None
         if include_optimizer and _is_compiled(model):
             config["compile_config"], extras = configs.compile_config(model)
@@ -263,15 +265,14 @@ def _refuse_by_name(by_name, reshape, filepath):
 
 
 def _input_shape(model):
-    shapes = [list(s) if s is not None else None for s in _shapes(model)]
+    """Keras 3's ``build_config`` input shape, or ``None`` for a model not built yet."""
+    try:
+        shape = model.input_shape
+    except (AttributeError, ValueError, RuntimeError):
+        return None
+    shapes = shape if isinstance(shape, list) else [shape]
+    shapes = [list(s) if s is not None else None for s in shapes]
     return shapes[0] if len(shapes) == 1 else shapes
-
-
-def _shapes(model):
-    shape = getattr(model, "input_shape", None)
-    if isinstance(shape, list):
-        return shape
-    return [shape]
 
 
 #: The instances registered as the ``keras`` and ``keras_weights`` savers.
