@@ -223,3 +223,20 @@ def test_npz_weights_variant(tmp_path):
         zf.writestr("model.weights.npz", buffer.getvalue())
     again = load(str(tmp_path / "n.keras"), custom_objects=CUSTOM, compile=False)
     np.testing.assert_array_equal(again.predict(x), model.predict(x))
+
+
+def test_layers_in_another_order_load_by_their_names(tmp_path):
+    """Keras 3 addresses layers by place; when the places do not fit (another layer order)
+    but every layer's ``name`` attribute finds its group, lamella loads by name."""
+    model = randomize(toy_sequential(units=(5, 3)))
+    x = toy_inputs()
+    path = tmp_path / "w.weights.h5"
+    model.save_weights(str(path))
+    with h5py.File(path, "r+") as f:  # swap the two groups' places, names kept
+        f.move("layers/seeded_dense", "layers/tmp")
+        f.move("layers/seeded_dense_1", "layers/seeded_dense")
+        f.move("layers/tmp", "layers/seeded_dense_1")
+    twin = toy_sequential(units=(5, 3))
+    twin.layers[0].name, twin.layers[1].name = model.layers[0].name, model.layers[1].name
+    twin.load_weights(str(path))
+    np.testing.assert_array_equal(twin.predict(x), model.predict(x))

@@ -72,7 +72,23 @@ def _children(layer):
     return children
 
 
-def _walk(obj, path, out, seen):
+def _named_groups(root, container):
+    """``{name attribute: group name}`` of the groups in ``container`` of an open store."""
+    named = {}
+    group = root.get(container) if root is not None else None
+    if group is None or not hasattr(group, "keys"):
+        return named
+    for key in group.keys():
+        vars_group = group.get(f"{key}/vars")
+        name = vars_group.attrs.get("name") if vars_group is not None else None
+        if isinstance(name, bytes):
+            name = name.decode("utf-8", "replace")
+        if isinstance(name, str):
+            named.setdefault(name, []).append(key)
+    return named
+
+
+def _walk(obj, path, out, seen, by_name_in=None):
     if id(obj) in seen:
         return
     seen.add(id(obj))
@@ -81,20 +97,29 @@ def _walk(obj, path, out, seen):
         child_path = f"{path}/{attr}" if path else attr
         if isinstance(child, list):
             counts = {}
+            named = _named_groups(by_name_in, child_path)
             for item in child:
                 base = _class_path_name(item)
                 index = counts.get(base, -1) + 1
                 counts[base] = index
-                _walk(item, f"{child_path}/{base}_{index}" if index else f"{child_path}/{base}",
-                      out, seen)
+                key = f"{base}_{index}" if index else base
+                match = named.get(getattr(item, "name", None), [])
+                if by_name_in is not None and len(match) == 1:
+                    key = match[0]
+                _walk(item, f"{child_path}/{key}", out, seen, by_name_in)
         else:
-            _walk(child, child_path, out, seen)
+            _walk(child, child_path, out, seen, by_name_in)
 
 
-def variable_groups(model):
-    """``{path: (object, records)}`` for every object of ``model``'s tree, root (``""``) first."""
+def variable_groups(model, by_name_in=None):
+    """``{path: (object, records)}`` for every object of ``model``'s tree, root (``""``) first.
+
+    Paths are Keras 3's (class-name counters in ``model.layers`` order). With ``by_name_in``
+    (an open store), a model's layer goes to the group whose ``name`` attribute is the layer's
+    name where there is exactly one: how lamella reads a file whose layer order differs.
+    """
     out = {}
-    _walk(model, "", out, set())
+    _walk(model, "", out, set(), by_name_in)
     return out
 
 
@@ -153,11 +178,26 @@ def plan_load(root, model, where, skip_mismatch=False):
     """``[(record, dataset)]`` for every weight of ``model``, every shape checked against the
     file before anything is read; a missing group or a mismatch raises naming the file, the
     group and the layer (``skip_mismatch``: such layers are skipped with a warning)."""
+    refuse_links_out(root.file if hasattr(root, "file") else root)
+    try:
+        return _plan(root, variable_groups(model), where, skip_mismatch=False)
+    except ValueError as by_place:
+        # Keras 3 addresses layers by place; a file whose layers come in another order (or a
+        # model whose layers do) still loads when every layer's name finds its group.
+        try:
+            return _plan(root, variable_groups(model, by_name_in=root), where,
+                         skip_mismatch=False)
+        except ValueError:
+            if not skip_mismatch:
+                raise by_place from None
+    return _plan(root, variable_groups(model), where, skip_mismatch=True)
+
+
+def _plan(root, groups, where, skip_mismatch):
     import warnings
 
-    refuse_links_out(root.file if hasattr(root, "file") else root)
     pairs = []
-    for path, (obj, records) in variable_groups(model).items():
+    for path, (obj, records) in groups.items():
         if not records:
             continue
         label = f"layer {getattr(obj, 'name', path)!r} ({type(obj).__name__})"
@@ -177,7 +217,7 @@ def plan_load(root, model, where, skip_mismatch=False):
                     break
         if problem is not None:
             if skip_mismatch:
-                warnings.warn(f"{where!r}: skipping {label}: {problem}.", stacklevel=3)
+                warnings.warn(f"{where!r}: skipping {label}: {problem}.", stacklevel=4)
                 continue
             raise ValueError(f"{where!r}: cannot load the weights: {problem}.")
         pairs += list(zip(records, datasets))
