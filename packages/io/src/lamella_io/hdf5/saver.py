@@ -47,16 +47,28 @@ class HDF5Saver:
     def load_weights(self, model, filepath, by_name=False, skip_mismatch=False, reshape=False):
         """Load a weights file or a model file's weights, topologically or ``by_name``
         (``reshape``: Keras 2.3.1's reshaping of convolution kernels)."""
-        from lamella_io.keras_v3 import saver as keras_v3
-        from lamella_io.keras_v3 import weights_store
-
         with open_for_reading(filepath) as root:
-            if weights_store.is_keras3_store(root):  # Keras 3's save_weights, renamed to .h5
-                keras_v3._refuse_by_name(by_name, reshape, filepath)
-                weights_store.load_store(root, model, str(filepath), skip_mismatch=skip_mismatch)
+            keras3 = _keras3_weights_saver() if _keras3_layout(root) else None
+            if keras3 is None:
+                weights.load_weights_from_group(root, model, by_name=by_name,
+                                                skip_mismatch=skip_mismatch, reshape=reshape)
                 return
-            weights.load_weights_from_group(root, model, by_name=by_name,
-                                            skip_mismatch=skip_mismatch, reshape=reshape)
+        # Keras 3's save_weights output renamed to .h5: its own saver reads it.
+        keras3.load_weights(model, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                            reshape=reshape)
+
+
+def _keras3_layout(root):
+    """Keras 3's weights layout (groups ``layers``/``vars``, no ``layer_names`` attribute)."""
+    return "layer_names" not in root.attrs and "model_weights" not in root and \
+        ("layers" in root or "vars" in root)
+
+
+def _keras3_weights_saver():
+    # Through the registry, not an import: lamella_io.keras_v3 builds on this package.
+    from lamella.plugins import lookup
+
+    return lookup.find("savers", "keras_weights")
 
 
 #: The instance registered as the ``h5`` saver.

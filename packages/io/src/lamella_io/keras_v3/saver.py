@@ -27,7 +27,7 @@ import warnings
 
 import h5py
 
-from lamella_io.hdf5.files import HDF5FormatError
+from lamella_io.hdf5.files import HDF5FormatError, describe
 from lamella_io.keras_v3 import archive as zip_archive
 from lamella_io.keras_v3 import config as configs
 from lamella_io.keras_v3 import optimizer_state, weights_store
@@ -235,7 +235,7 @@ class KerasWeightsSaver:
             return
         _refuse_by_name(by_name, reshape, filepath)
         with open_for_reading(filepath) as root:
-            weights_store.load_store(root, model, os.fsdecode(filepath),
+            weights_store.load_store(root, model, describe(filepath),
                                      skip_mismatch=skip_mismatch)
 
 
@@ -258,7 +258,7 @@ def _naming_the_file(member):
 
 def _refuse_by_name(by_name, reshape, filepath):
     if by_name or reshape:
-        raise ValueError(f"load_weights({os.fsdecode(filepath)!r}, by_name={by_name}, "
+        raise ValueError(f"load_weights({describe(filepath)!r}, by_name={by_name}, "
                          f"reshape={reshape}): Keras 3's weights layout addresses layers by "
                          f"their place in the model, not by name, and stores no layout to "
                          f"reshape from; load it with by_name=False, reshape=False.")

@@ -169,9 +169,9 @@ def _stored(root, path, where):
 
 def is_keras3_store(root):
     """Whether an open HDF5 file is in Keras 3's layout (Keras 2.3's has ``layer_names``)."""
-    if "layer_names" in root.attrs or "model_weights" in root:
-        return False
-    return "vars" in root or "layers" in root
+    from lamella_io.hdf5.saver import _keras3_layout
+
+    return _keras3_layout(root)
 
 
 def plan_load(root, model, where, skip_mismatch=False):
