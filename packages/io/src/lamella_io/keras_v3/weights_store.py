@@ -104,8 +104,11 @@ def _walk(obj, path, out, seen, by_name_in=None):
                 counts[base] = index
                 key = f"{base}_{index}" if index else base
                 match = named.get(getattr(item, "name", None), [])
-                if by_name_in is not None and len(match) == 1:
-                    key = match[0]
+                if by_name_in is not None:
+                    if len(match) == 1:
+                        key = match[0]
+                    else:
+                        out.setdefault(_UNMATCHED, []).append(item)
                 _walk(item, f"{child_path}/{key}", out, seen, by_name_in)
         else:
             _walk(child, child_path, out, seen, by_name_in)
@@ -116,11 +119,24 @@ def variable_groups(model, by_name_in=None):
 
     Paths are Keras 3's (class-name counters in ``model.layers`` order). With ``by_name_in``
     (an open store), a model's layer goes to the group whose ``name`` attribute is the layer's
-    name where there is exactly one: how lamella reads a file whose layer order differs.
+    name where there is exactly one (see :func:`plan_load`).
     """
     out = {}
     _walk(model, "", out, set(), by_name_in)
+    out.pop(_UNMATCHED, None)
     return out
+
+
+#: A key of ``_walk``'s output (never a path: paths are strings) listing the layers whose
+#: name found no group of their own.
+_UNMATCHED = ("unmatched",)
+
+
+def _by_name_groups(model, root):
+    """The groups by name, or ``None`` unless every layer found its own group by name."""
+    out = {}
+    _walk(model, "", out, set(), root)
+    return None if out.pop(_UNMATCHED, None) else out
 
 
 def _to_numpy(tensor):
@@ -179,18 +195,17 @@ def plan_load(root, model, where, skip_mismatch=False):
     file before anything is read; a missing group or a mismatch raises naming the file, the
     group and the layer (``skip_mismatch``: such layers are skipped with a warning)."""
     refuse_links_out(root.file if hasattr(root, "file") else root)
-    try:
-        return _plan(root, variable_groups(model), where, skip_mismatch=False)
-    except ValueError as by_place:
-        # Keras 3 addresses layers by place; a file whose layers come in another order (or a
-        # model whose layers do) still loads when every layer's name finds its group.
+    # Keras 3 addresses layers by place. When every layer of the model finds a group whose
+    # ``name`` attribute is its own name (a model rebuilt from the file's config, or a twin
+    # named alike), names decide: the same pairs whenever both orders agree, and the right
+    # ones should lamella's layer order differ from Keras 3's. Otherwise places decide.
+    named = _by_name_groups(model, root)
+    if named is not None:
         try:
-            return _plan(root, variable_groups(model, by_name_in=root), where,
-                         skip_mismatch=False)
+            return _plan(root, named, where, skip_mismatch=False)
         except ValueError:
-            if not skip_mismatch:
-                raise by_place from None
-    return _plan(root, variable_groups(model), where, skip_mismatch=True)
+            pass
+    return _plan(root, variable_groups(model), where, skip_mismatch=skip_mismatch)
 
 
 def _plan(root, groups, where, skip_mismatch):
