@@ -5,6 +5,7 @@ import os
 import pathlib
 import textwrap
 
+import numpy as np
 import pytest
 
 import lamella
@@ -353,14 +354,16 @@ def test_an_explicit_override_of_a_generated_name_works_and_is_listed(overriding
     assert {"kind": "layers", "name": "dense", "replaced": "lamella-layers"} in report["overrides"]
 
 
-def test_saving_to_keras_does_not_claim_lamella_io_is_missing(tmp_path):
+def test_saving_to_keras_goes_through_lamella_io(tmp_path):
+    """``m.keras`` is Keras 3's zip format, which lamella-io reads and writes."""
     model = lamella.Sequential([lamella.layers.Dense(1, input_shape=(2,))])
-    with pytest.raises(ValueError) as info:
-        model.save(str(tmp_path / "m.keras"))
-    message = str(info.value)
-    assert "not installed" not in message and "pip install" not in message
-    assert "'.h5' (lamella-io)" in message and "Keras 3's zip format" in message
-    assert not (tmp_path / "m.keras").exists()
+    model.save(str(tmp_path / "m.keras"))
+    from lamella import saving
+
+    assert type(saving.saver_for("m.keras")).__module__ == "lamella_io.keras_v3.saver"
+    again = lamella.models.load_model(str(tmp_path / "m.keras"), compile=False)
+    x = np.ones((2, 2), "float32")
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
 
 
 def test_saving_with_lamella_io_switched_off_names_the_variable(run_python, tmp_path):

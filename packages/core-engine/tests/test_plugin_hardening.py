@@ -14,6 +14,7 @@ The entry-point versions (real distributions on ``sys.path``) are in
 import importlib.util
 import json
 import sys
+import types
 import uuid
 import warnings
 
@@ -390,15 +391,30 @@ def test_saving_to_h5_says_why_lamella_io_is_not_loaded(plugin_sandbox):
         assert "not installed; install it with: pip install lamella-io" in message
 
 
-def test_saving_to_keras_never_claims_lamella_io_is_missing(plugin_sandbox):
+@pytest.mark.parametrize("path", ["model.keras", "w.weights.h5"])
+def test_saving_to_keras3_formats_says_why_lamella_io_is_not_loaded(plugin_sandbox, path):
+    # Keras 3's .keras and .weights.h5 files are lamella-io's formats too.
     from lamella import saving
 
-    with pytest.raises(lp.UnknownComponentError) as info:
-        saving.saver_for("model.keras")
-    assert not isinstance(info.value, MissingPluginError)
+    with pytest.raises(MissingPluginError) as info:
+        saving.saver_for(path)
     message = str(info.value)
-    assert "not installed" not in message
-    assert "'.keras' is Keras 3's zip format" in message and "'.h5'" in message
+    if importlib.util.find_spec("lamella_io") is not None:
+        assert "'lamella-io', which is installed but switched off" in message
+    else:
+        assert "not installed; install it with: pip install lamella-io" in message
+
+
+def test_the_longest_matching_extension_wins(plugin_sandbox):
+    from lamella import saving
+
+    short = types.SimpleNamespace(extensions=(".zq",))
+    long = types.SimpleNamespace(extensions=(".w.zq",))
+    # registered short first: the order of registration does not decide
+    plugin_sandbox.register({"savers": [Component("zq_short", short),
+                                        Component("zq_long", long)]}, name="zq-formats")
+    assert saving.saver_for("m.w.zq") is long
+    assert saving.saver_for("m.zq") is short
 
 
 def test_a_broken_file_format_does_not_break_the_others(plugin_sandbox, tmp_path):

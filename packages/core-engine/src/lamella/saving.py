@@ -1,7 +1,8 @@
 """Saving and loading through the file-format plugins (``lamella_savers``).
 
 The core picks the saver whose ``extensions`` match the path (lamella-io registers HDF5 for
-``.h5``/``.hdf5``) and hands it the model; the formats themselves live in plugins.
+``.h5``/``.hdf5`` and Keras 3's formats for ``.keras``/``.weights.h5``; the longest match wins)
+and hands it the model; the formats themselves live in plugins.
 
 Writes are crash-safe whatever the saver: for a path, ``save_model`` and ``save_weights`` hand
 the saver a temporary file beside the destination (same extension) through
@@ -19,13 +20,14 @@ from lamella.utils.atomic_files import atomic_path
 
 
 def saver_for(filepath):
-    """The registered saver for ``filepath``'s extension."""
+    """The registered saver for ``filepath``'s extension; the longest matching extension wins
+    (``x.weights.h5`` is Keras 3's weights file, ``x.h5`` Keras 2.3's HDF5)."""
     # An open file object or an h5py File/Group (no path to look at) goes to the HDF5 saver.
     path = os.fspath(filepath) if isinstance(filepath, (str, bytes, os.PathLike)) else ".h5"
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     registry = lookup.registry("savers")
-    handled, broken = [], []
+    handled, broken, best = [], [], None
     for entry in registry.entries():
         try:
             saver = entry.obj
@@ -33,21 +35,20 @@ def saver_for(filepath):
             broken.append(str(exc))
             continue
         extensions = tuple(getattr(saver, "extensions", ()))
-        if any(path.lower().endswith(ext) for ext in extensions):
-            return saver
+        for ext in extensions:
+            if path.lower().endswith(ext) and (best is None or len(ext) > best[0]):
+                best = (len(ext), saver)
         handled += [f"{ext!r} ({entry.distribution})" for ext in extensions]
+    if best is not None:
+        return best[1]
     extension = os.path.splitext(path)[1] or path
-    if path.lower().endswith((".h5", ".hdf5")):
-        # lamella-io's format: say whether it is missing, switched off or broken, truthfully
+    if path.lower().endswith((".h5", ".hdf5", ".keras")):
+        # lamella-io's formats: say whether it is missing, switched off or broken, truthfully
         missing = lookup.missing_plugin_error("savers", extension, provider="lamella-io")
         if missing is not None:
             raise missing
     hint = (f"The installed file formats handle: {', '.join(handled)}." if handled
             else "No installed plugin provides a file format.")
-    if extension.lower() == ".keras":
-        # Installing anything would not help: say so rather than "install lamella-io".
-        hint += (" '.keras' is Keras 3's zip format, which lamella neither writes nor reads;"
-                 " Keras 2.3 saves a whole model as HDF5: use a path ending in '.h5' (lamella-io).")
     if broken:
         hint += " Formats that could not be imported: " + "; ".join(broken)
     raise UnknownComponentError("savers", extension, hint=hint)

@@ -13,8 +13,11 @@ def lamella_datasets():
 
 @hookimpl
 def lamella_savers():
-    # A "module:attr" reference: listing plugins does not import h5py.
-    return [Component("h5", "lamella_io.hdf5.saver:SAVER", aliases=("hdf5",))]
+    # "module:attr" references: listing plugins does not import h5py. The core picks the
+    # longest matching extension, so "x.weights.h5" is Keras 3's weights file, "x.h5" HDF5.
+    return [Component("h5", "lamella_io.hdf5.saver:SAVER", aliases=("hdf5",)),
+            Component("keras", "lamella_io.keras_v3.saver:SAVER"),
+            Component("keras_weights", "lamella_io.keras_v3.saver:WEIGHTS_SAVER")]
 
 
 @hookimpl

@@ -358,7 +358,9 @@ FIRST_PARTY = {
     },
     "savers": {
         "h5": "lamella-io",
-        "hdf5": "lamella-io"
+        "hdf5": "lamella-io",
+        "keras": "lamella-io",
+        "keras_weights": "lamella-io"
     },
     "schedules": {
         "CosineDecay": "lamella-optimizers",

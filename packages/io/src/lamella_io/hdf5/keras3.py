@@ -43,10 +43,14 @@ KERAS3_NEUTRAL = {
     "gradient_accumulation_steps": (None,),
     "centered": (False,),
     "momentum": (0.0,),
+    # losses and metrics (a .keras file's compile_config)
+    "axis": (-1,),
+    "dtype": (None, "float32"),
 }
 
 #: The kinds whose ``{"class_name", "config"}`` entries are objects built from keyword arguments.
-KINDS = ("layers", "optimizers", "initializers", "regularizers", "constraints")
+KINDS = ("layers", "optimizers", "initializers", "regularizers", "constraints", "losses",
+         "metrics")
 
 
 def _is_neutral(key, value):
@@ -63,6 +67,16 @@ def _accepted_keys(cls):
     # Layers check their **kwargs against _BASE_KWARGS, optimizers refuse any.
     validates = is_layer or (isinstance(cls, type) and issubclass(cls, Optimizer))
     keys = set(_BASE_KWARGS) if is_layer else set()
+    if isinstance(cls, type) and not validates:
+        # A loss, metric, initializer...: ``from_config`` calls ``cls(**config)``, so the
+        # most derived ``__init__`` says what it takes (a base's ``**kwargs`` is not reached).
+        try:
+            params = inspect.signature(cls).parameters.values()
+        except (TypeError, ValueError):
+            return None
+        if any(param.kind is param.VAR_KEYWORD for param in params):
+            return None
+        return {param.name for param in params}
     for klass in (cls.__mro__ if isinstance(cls, type) else (cls,)):
         init = klass.__dict__.get("__init__") if isinstance(cls, type) else klass
         if init is None:

@@ -48,8 +48,27 @@ class HDF5Saver:
         """Load a weights file or a model file's weights, topologically or ``by_name``
         (``reshape``: Keras 2.3.1's reshaping of convolution kernels)."""
         with open_for_reading(filepath) as root:
-            weights.load_weights_from_group(root, model, by_name=by_name,
-                                            skip_mismatch=skip_mismatch, reshape=reshape)
+            keras3 = _keras3_weights_saver() if _keras3_layout(root) else None
+            if keras3 is None:
+                weights.load_weights_from_group(root, model, by_name=by_name,
+                                                skip_mismatch=skip_mismatch, reshape=reshape)
+                return
+        # Keras 3's save_weights output renamed to .h5: its own saver reads it.
+        keras3.load_weights(model, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                            reshape=reshape)
+
+
+def _keras3_layout(root):
+    """Keras 3's weights layout (groups ``layers``/``vars``, no ``layer_names`` attribute)."""
+    return "layer_names" not in root.attrs and "model_weights" not in root and \
+        ("layers" in root or "vars" in root)
+
+
+def _keras3_weights_saver():
+    # Through the registry, not an import: lamella_io.keras_v3 builds on this package.
+    from lamella.plugins import lookup
+
+    return lookup.find("savers", "keras_weights")
 
 
 #: The instance registered as the ``h5`` saver.
