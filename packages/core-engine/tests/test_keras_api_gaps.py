@@ -29,7 +29,8 @@ def test_assert_input_compatibility_checks_symbolic_and_real_inputs():
     layer.build((None, 4, 5))
     layer.assert_input_compatibility(lamella.Input((4, 5)))
     layer.assert_input_compatibility(torch.zeros(2, 7, 5))
-    with pytest.raises(ValueError, match=r"Input 0 of layer 'rank3' .*expected ndim=3, found ndim=2"):
+    with pytest.raises(ValueError,
+                       match=r"Input 0 of layer 'rank3' .*expected ndim=3, found ndim=2"):
         layer.assert_input_compatibility(lamella.Input((5,)))
     with pytest.raises(ValueError, match=r"expected axis -1 to have size 5"):
         layer.assert_input_compatibility(torch.zeros(2, 7, 6))
@@ -64,3 +65,16 @@ def test_functional_call_runs_the_same_check(monkeypatch):
     assert seen and seen[0][0] is inputs
     with pytest.raises(ValueError, match=r"layer 'checked' .*expected ndim=3"):
         layer(lamella.Input((5,)))
+
+
+def test_vis_utils_model_is_the_engine_model():
+    # Keras scripts (and Keras's own vis_utils) do `from keras.utils.vis_utils import Model`.
+    from lamella.utils.vis_utils import Model, is_model
+
+    assert Model is lamella.Model
+    model = lamella.Sequential([SeededDense(1, input_shape=(2,))])
+    assert isinstance(model, Model) and is_model(model)
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        from lamella.utils import vis_utils
+
+        vis_utils.Nothing

@@ -136,7 +136,12 @@ def _wrapper_class():
 
 
 def __getattr__(name):
-    # Keras's module imports Wrapper; it comes from the layers plugin.
+    # Keras's module imports Model (resolved on first access: the engine imports this module,
+    # so a top-level import would be a cycle) and Wrapper (from the layers plugin).
+    if name == "Model":
+        from lamella.engine.model import Model
+
+        return Model
     if name == "Wrapper":
         wrapper = _wrapper_class()
         if wrapper is not None:
