@@ -6,8 +6,9 @@ from lamella.plugins import Component, hookimpl
 @hookimpl
 def lamella_datasets():
     # Module references: nothing is imported (or downloaded) until a dataset is looked up.
-    names = ("digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters",
-             "boston_housing")
+    # "cifar" is Keras's keras.datasets.cifar: load_batch, the reader cifar10/100 share.
+    names = ("digits", "mnist", "fashion_mnist", "cifar", "cifar10", "cifar100", "imdb",
+             "reuters", "boston_housing")
     return [Component(name, "lamella_io.datasets." + name) for name in names]
 
 

@@ -60,6 +60,7 @@ FIRST_PARTY = {
     },
     "datasets": {
         "boston_housing": "lamella-io",
+        "cifar": "lamella-io",
         "cifar10": "lamella-io",
         "cifar100": "lamella-io",
         "digits": "lamella-io",
