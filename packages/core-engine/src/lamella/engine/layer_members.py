@@ -43,20 +43,21 @@ def _check_one_input(layer, index, x, spec):
     shape = tuple(x.shape)
     ndim = len(shape)
 
-    def incompatible(expected):
+    def incompatible(expected, found=None):
+        found = f"{found} (shape {shape})" if found else f"shape {shape}"
         return ValueError(f"Input {index} of layer {layer.name!r} ({type(layer).__name__}) is "
-                          f"incompatible: expected {expected}, found shape {shape}.")
+                          f"incompatible: expected {expected}, found {found}.")
 
     if spec.ndim is not None and ndim != spec.ndim:
-        raise incompatible(f"ndim={spec.ndim}, found ndim={ndim}")
+        raise incompatible(f"ndim={spec.ndim}", f"ndim={ndim}")
     if spec.max_ndim is not None and ndim > spec.max_ndim:
-        raise incompatible(f"max_ndim={spec.max_ndim}, found ndim={ndim}")
+        raise incompatible(f"max_ndim={spec.max_ndim}", f"ndim={ndim}")
     if spec.min_ndim is not None and ndim < spec.min_ndim:
-        raise incompatible(f"min_ndim={spec.min_ndim}, found ndim={ndim}")
+        raise incompatible(f"min_ndim={spec.min_ndim}", f"ndim={ndim}")
     if spec.dtype is not None:
         dtype = str(getattr(x, "dtype", "")).replace("torch.", "")
         if dtype != str(spec.dtype).replace("torch.", ""):
-            raise incompatible(f"dtype={spec.dtype}, found dtype={dtype}")
+            raise incompatible(f"dtype={spec.dtype}", f"dtype={dtype}")
     for axis, size in (spec.axes or {}).items():
         if size is not None and shape[int(axis)] not in (size, None):
             raise incompatible(f"axis {axis} to have size {size}")

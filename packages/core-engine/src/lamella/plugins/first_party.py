@@ -127,6 +127,7 @@ FIRST_PARTY = {
         "Conv3DTranspose": "lamella-layers",
         "ConvLSTM2D": "lamella-layers",
         "ConvLSTM2DCell": "lamella-layers",
+        "ConvRNN2D": "lamella-layers",
         "Convolution1D": "lamella-layers",
         "Convolution2D": "lamella-layers",
         "Convolution2DTranspose": "lamella-layers",
