@@ -20,7 +20,7 @@ Keras's ``K.rnn`` does. Dropout masks are drawn once per sequence and per gate.
 Example::
 
     import torch
-    from lamella_layers.convolutional_recurrent import ConvLSTM2D
+    from lamella_layers.convolutional_recurrent import ConvLSTM2D, ConvLSTM2DCell, ConvRNN2D
 
     layer = ConvLSTM2D(4, (3, 3), padding="same", return_sequences=True)
     layer(torch.randn(2, 5, 8, 8, 3)).shape      # (2, 5, 8, 8, 4)
