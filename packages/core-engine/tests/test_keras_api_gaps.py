@@ -78,3 +78,20 @@ def test_vis_utils_model_is_the_engine_model():
         from lamella.utils import vis_utils
 
         vis_utils.Nothing
+
+
+@pytest.mark.parametrize("name", ["load_attributes_from_hdf5_group",
+                                  "save_attributes_to_hdf5_group",
+                                  "load_weights_from_hdf5_group",
+                                  "load_weights_from_hdf5_group_by_name",
+                                  "save_weights_to_hdf5_group",
+                                  "preprocess_weights_for_loading"])
+def test_engine_saving_hdf5_group_helpers_name_lamella_io_when_missing(plugin_sandbox, name):
+    # Only lamella-core loaded (the sandbox): the helpers belong to the HDF5 plugin.
+    from lamella.engine import saving
+    from lamella.plugins import MissingPluginError
+
+    with pytest.raises(MissingPluginError, match="lamella-io"):
+        getattr(saving, name)
+    with pytest.raises(ImportError, match="distribution .lamella-io."):
+        exec(f"from lamella.engine.saving import {name}", {})

@@ -380,7 +380,13 @@ FIRST_PARTY = {
         "HDF5Matrix": "lamella-io",
         "distributed": "lamella-distributed",
         "get_file": "lamella-io",
+        "load_attributes_from_hdf5_group": "lamella-io",
+        "load_weights_from_hdf5_group": "lamella-io",
+        "load_weights_from_hdf5_group_by_name": "lamella-io",
         "multi_gpu_model": "lamella-distributed",
+        "preprocess_weights_for_loading": "lamella-io",
+        "save_attributes_to_hdf5_group": "lamella-io",
+        "save_weights_to_hdf5_group": "lamella-io",
         "validate_file": "lamella-io"
     }
 }
