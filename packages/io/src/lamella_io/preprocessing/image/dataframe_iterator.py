@@ -80,8 +80,10 @@ class DataFrameIterator(BatchFromFilesMixin, Iterator):
             raise TypeError(f"DataFrameIterator: `dataframe` must be a pandas DataFrame, got "
                             f"{type(dataframe).__name__}.")
         data_format, dtype = resolve_format(data_format, dtype)
-        self.set_processing_attrs(image_data_generator, target_size, color_mode, data_format,
-                                  save_to_dir, save_prefix, save_format, subset, interpolation)
+        self.set_processing_attrs(
+            image_data_generator, target_size=target_size, color_mode=color_mode,
+            data_format=data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
+            save_format=save_format, subset=subset, interpolation=interpolation)
         df = dataframe.copy()
         self.directory = directory or ""
         self.class_mode = class_mode

@@ -308,8 +308,10 @@ class DirectoryIterator(BatchFromFilesMixin, Iterator):
                  save_format="png", follow_links=False, subset=None, interpolation="nearest",
                  dtype=None):
         data_format, dtype = resolve_format(data_format, dtype)
-        self.set_processing_attrs(image_data_generator, target_size, color_mode, data_format,
-                                  save_to_dir, save_prefix, save_format, subset, interpolation)
+        self.set_processing_attrs(
+            image_data_generator, target_size=target_size, color_mode=color_mode,
+            data_format=data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
+            save_format=save_format, subset=subset, interpolation=interpolation)
         self.directory = directory
         if class_mode not in self.allowed_class_modes:
             raise ValueError("Invalid class_mode: {}; expected one of: {}"
