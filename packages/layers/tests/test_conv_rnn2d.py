@@ -62,10 +62,12 @@ def test_keras_script_pattern_trains_saves_config_and_matches_conv_lstm2d():
     twin(lamella.Input(shape=(3, 5, 5, 1)))
     twin.set_weights(rnn.get_weights())
     assert isinstance(twin, ConvRNN2D)
+    device = model.device   # CUDA where one is visible: fit placed the model there
+    xt = torch.as_tensor(x, device=device)
     with torch.no_grad():
-        expected = rnn(torch.as_tensor(x))
-        torch.testing.assert_close(again(torch.as_tensor(x)), expected)
-        torch.testing.assert_close(twin(torch.as_tensor(x)), expected)
+        expected = rnn(xt)
+        torch.testing.assert_close(again.to(device)(xt), expected)
+        torch.testing.assert_close(twin.to(device)(xt), expected)
 
 
 class MinimalConvCell(Layer):
