@@ -15,7 +15,7 @@ DOCS_TOOLS=("mkdocs==1.6.1" "mkdocs-material==9.8.2" "mkdocstrings==1.0.8"
 PACKAGES=(core-engine layers optimizers losses callbacks io distributed applications)
 # Optional extras a package's tests exercise: tools/setup and tools/isolated-test install them,
 # so CI runs those tests (they skip where the extra is missing).
-declare -A PACKAGE_EXTRAS=([callbacks]=tensorboard)
+declare -A PACKAGE_EXTRAS=([callbacks]=tensorboard [io]=pandas)
 
 # package_spec PKG: "packages/PKG" with its test extras, e.g. "packages/callbacks[tensorboard]".
 package_spec() {

@@ -73,3 +73,27 @@ def test_batch_size_defaults_to_keras_231s():
     from lamella_callbacks import TensorBoard
 
     assert inspect.signature(TensorBoard).parameters["batch_size"].default == 32
+
+
+def test_tensorboard_v2_at_keras_path(toy_data, tmp_path):
+    """``keras.callbacks.tensorboard_v2.TensorBoard``: the same callback with Keras's TF2
+    signature (batch_size=None; a batch_size given is ignored with Keras's warning)."""
+    import inspect
+    import pickle
+    import warnings
+
+    from lamella.callbacks import tensorboard_v2
+
+    V2 = tensorboard_v2.TensorBoard
+    assert issubclass(V2, TensorBoard) and V2 is tensorboard_v2.TensorBoard
+    assert inspect.signature(V2).parameters["batch_size"].default is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no warning when batch_size is left alone
+        board = V2(log_dir=str(tmp_path), write_graph=False)
+    with pytest.warns(UserWarning, match="`batch_size` argument .* will be ignored"):
+        V2(log_dir=str(tmp_path), batch_size=64)
+    assert type(pickle.loads(pickle.dumps(board))) is V2   # found again at its module path
+    x, y = toy_data
+    history = make_model().fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[board])
+    assert [v for _, v in steps(accumulate(tmp_path), "loss")] == pytest.approx(
+        history.history["loss"], rel=1e-6)

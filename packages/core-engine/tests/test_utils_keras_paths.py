@@ -99,6 +99,41 @@ def test_enqueuer_arguments():
     a.stop()  # stopping one never started is a no-op
 
 
+def test_worker_pool_helpers_at_keras_paths_are_the_enqueuers_own(monkeypatch):
+    """keras.utils.data_utils's get_index/init_pool/init_pool_generator/next_sample: Keras
+    scripts build worker pools with them; lamella's enqueuers run exactly these."""
+    from lamella.utils import data_utils, enqueuers
+
+    for name in ("get_index", "init_pool", "init_pool_generator", "next_sample"):
+        assert getattr(data_utils, name) is getattr(enqueuers, name)
+    # A Keras-style pool of its own: the initialiser hands the workers the sequences by uid.
+    import multiprocessing as mp
+
+    seq = Batches(3)
+    with mp.get_context("fork").Pool(1, initializer=data_utils.init_pool,
+                                     initargs=({7: seq},)) as pool:
+        x, y = pool.apply(data_utils.get_index, (7, 2))
+    assert y.tolist() == [2, 2]
+    with mp.get_context("fork").Pool(1, initializer=data_utils.init_pool_generator,
+                                     initargs=({3: counting(5)}, 11)) as pool:
+        assert [int(pool.apply(data_utils.next_sample, (3,))[1][0]) for _ in range(3)] == [0, 1, 2]
+    # The enqueuer's thread pool calls the helper by its module-level name.
+    calls = []
+
+    def counted(uid, i):
+        calls.append(i)
+        return data_utils.get_index(uid, i)
+
+    monkeypatch.setattr(enqueuers, "get_index", counted)
+    enqueuer = OrderedEnqueuer(Batches(4))
+    enqueuer.start(workers=1, max_queue_size=2)
+    try:
+        assert first_values(enqueuer, 4) == [0, 1, 2, 3]
+    finally:
+        enqueuer.stop()
+    assert calls[:4] == [0, 1, 2, 3]
+
+
 def test_progbar_and_generic_utils():
     from lamella.engine.progbar import Progbar as engine_progbar
     from lamella.utils.data_utils import Progbar as data_utils_progbar  # Keras imports it there

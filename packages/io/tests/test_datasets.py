@@ -264,6 +264,22 @@ class Evil:
         return (os.system, ("echo pwned > /dev/null",))
 
 
+def test_cifar_load_batch_at_keras_path(tmp_path):
+    """keras.datasets.cifar.load_batch(fpath, label_key='labels'), as scripts call it on an
+    extracted CIFAR-100 (or 10) folder: data (N, 3, 32, 32), labels the stored list."""
+    from lamella.datasets.cifar import load_batch
+
+    payload, data = cifar_batch(3, b"fine_labels", [5, 0, 99])
+    path = tmp_path / "train"
+    path.write_bytes(payload)
+    x, y = load_batch(str(path), label_key="fine_labels")
+    assert x.shape == (3, 3, 32, 32) and x.dtype == np.uint8
+    np.testing.assert_array_equal(x.reshape(3, -1), data)
+    assert y == [5, 0, 99]
+    with pytest.raises(KeyError):
+        load_batch(str(path))   # Keras's default label_key='labels' is not in a CIFAR-100 file
+
+
 def test_pickled_code_in_a_dataset_file_is_refused(tmp_path):
     path = tmp_path / "batch"
     path.write_bytes(pickle.dumps({b"data": Evil()}, protocol=2))
@@ -281,8 +297,8 @@ def test_registered_through_the_plugin_hook():
     from lamella_io import _plugin
 
     names = {c.name for c in _plugin.lamella_datasets()}
-    assert names == {"digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters",
-                     "boston_housing"}
+    assert names == {"digits", "mnist", "fashion_mnist", "cifar", "cifar10", "cifar100", "imdb",
+                     "reuters", "boston_housing"}
     import lamella.datasets as facade
 
     assert facade.imdb is imdb and facade.cifar10 is cifar10

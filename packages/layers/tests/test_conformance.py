@@ -156,6 +156,8 @@ CASES = {
         call_kwargs={"states": [torch.zeros(2, 5, 5, 2), torch.zeros(2, 5, 5, 2)]},
         skip=("output_shape",)),
     "ConvLSTM2D": case({"filters": 2, "kernel_size": 3, "padding": "same"}, (2, 3, 5, 5, 3)),
+    "ConvRNN2D": case(lambda: {"cell": layers.ConvLSTM2DCell(2, 3, padding="same")},
+                      (2, 3, 5, 5, 3), check_float64=False),
     # wrappers
     "Wrapper": case(lambda: {"layer": layers.Dense(2)}, run_as="TimeDistributed",
                     check_float64=False),

@@ -14,8 +14,6 @@ from lamella.layers._keras_modules import KERAS_MODULES, RENAMED
 # that ported code gets the facade's clear error; a test below fails once one is registered,
 # so that this list is kept honest.
 NOT_IMPLEMENTED = {
-    # the abstract base of ConvLSTM2D in Keras; lamella's ConvLSTM2D derives from RNN directly
-    "ConvRNN2D": "convolutional_recurrent",
     # Keras 1 layers Keras 2.3.1 keeps in keras.legacy.layers (deprecated there)
     "Recurrent": "recurrent",
     "ConvRecurrent2D": "convolutional_recurrent",

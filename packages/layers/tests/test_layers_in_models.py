@@ -104,6 +104,10 @@ def _hand_specs():
         Spec("CuDNNGRU/seq", "CuDNNGRU",
              lambda: lamella.layers.CuDNNGRU(3, return_sequences=True, go_backwards=True),
              [_rand(3, 5, 2)]),
+        Spec("ConvRNN2D/ConvLSTM2DCell", "ConvRNN2D",
+             lambda: lamella.layers.ConvRNN2D(
+                 lamella.layers.ConvLSTM2DCell(2, 3, padding="same"), return_sequences=True),
+             [_rand(3, 4, 5, 5, 2)]),
         Spec("TorchModule/Linear", "TorchModule",
              lambda: lamella.layers.TorchModule(torch.nn.Linear(5, 3)), [_rand(3, 5)]),
         Spec("MultiHeadAttention/qv", "MultiHeadAttention",

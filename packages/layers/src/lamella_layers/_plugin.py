@@ -47,7 +47,7 @@ def lamella_layers():
         *(Component(name, f"lamella_layers.local:{name}") for name in (
             "LocallyConnected1D", "LocallyConnected2D")),
         *(Component(name, f"lamella_layers.convolutional_recurrent:{name}") for name in (
-            "ConvLSTM2D", "ConvLSTM2DCell")),
+            "ConvLSTM2D", "ConvLSTM2DCell", "ConvRNN2D")),
         *_extra_components(),
     ]
 

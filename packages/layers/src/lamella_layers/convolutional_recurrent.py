@@ -1,4 +1,5 @@
-"""Keras 2.3's convolutional LSTM: ``ConvLSTM2D`` and its cell ``ConvLSTM2DCell``.
+"""Keras 2.3's convolutional recurrent layers: ``ConvRNN2D`` (the layer around a
+convolutional cell), ``ConvLSTM2D`` and its cell ``ConvLSTM2DCell``.
 
 Weights are Keras's: ``kernel (kh, kw, in, 4*filters)``, ``recurrent_kernel (kh, kw, filters,
 4*filters)`` and ``bias (4*filters,)``, gates in Keras's order ``i, f, c, o``
@@ -19,11 +20,13 @@ Keras's ``K.rnn`` does. Dropout masks are drawn once per sequence and per gate.
 Example::
 
     import torch
-    from lamella_layers.convolutional_recurrent import ConvLSTM2D
+    from lamella_layers.convolutional_recurrent import ConvLSTM2D, ConvLSTM2DCell, ConvRNN2D
 
     layer = ConvLSTM2D(4, (3, 3), padding="same", return_sequences=True)
     layer(torch.randn(2, 5, 8, 8, 3)).shape      # (2, 5, 8, 8, 4)
     [w.shape for w in layer.get_weights()]       # [(3, 3, 3, 16), (3, 3, 4, 16), (16,)]
+    cell = ConvLSTM2DCell(4, 3, padding="same")
+    ConvRNN2D(cell)(torch.randn(2, 5, 8, 8, 3)).shape    # (2, 8, 8, 4): the last step
 """
 
 import numpy as np
@@ -35,7 +38,7 @@ from lamella.engine.base_layer import InputSpec, Layer
 from lamella_layers import _utils
 from lamella_layers.recurrent import RNN, _CellBase
 
-__all__ = ["ConvLSTM2DCell", "ConvLSTM2D"]
+__all__ = ["ConvLSTM2DCell", "ConvLSTM2D", "ConvRNN2D"]
 
 
 def _pad_same(x, kernel_size, strides, dilation):
@@ -208,100 +211,102 @@ _CELL_KEYS = ("filters", "kernel_size", "strides", "padding", "data_format", "di
               "recurrent_dropout")
 
 
-class ConvLSTM2D(RNN):
-    """Convolutional LSTM over ``(batch, time, rows, cols, channels)`` (or ``(batch, time,
-    channels, rows, cols)`` with ``data_format='channels_first'``), Keras's ``ConvLSTM2D``.
+class ConvRNN2D(RNN):
+    """The recurrent layer around a convolutional cell (Keras 2.3's ``ConvRNN2D``), over
+    ``(batch, time, rows, cols, channels)`` (or ``(batch, time, channels, rows, cols)`` with the
+    cell's ``data_format='channels_first'``).
 
-    Arguments as Keras 2.3 (``filters, kernel_size, strides=(1, 1), padding='valid',
-    data_format=None, dilation_rate=(1, 1), activation='tanh',
-    recurrent_activation='hard_sigmoid', use_bias=True, ..., unit_forget_bias=True, ...,
-    return_sequences=False, go_backwards=False, stateful=False, dropout=0.0,
-    recurrent_dropout=0.0``), plus ``return_state`` (which Keras passes through to its RNN
-    base). ``initial_state=[h, c]`` may be given when calling, in the layer's data format.
+    ``ConvRNN2D(cell, return_sequences=False, return_state=False, go_backwards=False,
+    stateful=False, unroll=False, **kwargs)``, as Keras: ``unroll=True`` and a list of cells
+    are refused (Keras cannot unroll or stack convolutional cells either). The cell is a
+    :class:`ConvLSTM2DCell` (run with one input convolution over every time step at once), or
+    any cell with Keras's convolutional-cell attributes (``filters``, ``kernel_size``,
+    ``strides``, ``padding``, ``dilation_rate``, ``data_format``, ``state_size``) and a
+    ``call(inputs, states)`` on one time step, run step by step. The initial states are zeros of
+    the cell's output shape; ``initial_state`` may be given when calling.
 
-    Example: ``ConvLSTM2D(2, 3)(torch.randn(1, 4, 6, 6, 1)).shape == (1, 4, 4, 2)``.
+    Example::
+
+        cell = ConvLSTM2DCell(filters=4, kernel_size=3, padding="same")
+        layer = ConvRNN2D(cell, return_sequences=True)
+        layer(torch.randn(2, 5, 8, 8, 3)).shape      # (2, 5, 8, 8, 4)
     """
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
-                 use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, return_sequences=False,
-                 go_backwards=False, stateful=False, dropout=0.0, recurrent_dropout=0.0,
-                 return_state=False, unroll=False, **kwargs):
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
         if unroll:
-            raise TypeError("ConvLSTM2D: unrolling isn't possible with convolutional RNNs.")
-        cell_kwargs = {}
-        if kwargs.get("dtype") is not None:
-            cell_kwargs["dtype"] = kwargs["dtype"]
-        cell_kwargs["trainable"] = kwargs.get("trainable", True)
-        cell = ConvLSTM2DCell(
-            filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
-            recurrent_activation=recurrent_activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
-            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-            dropout=dropout, recurrent_dropout=recurrent_dropout, **cell_kwargs)
+            raise TypeError(f"{type(self).__name__}: unrolling isn't possible with "
+                            f"convolutional RNNs.")
+        if isinstance(cell, (list, tuple)):
+            raise TypeError(f"{type(self).__name__}: it is not possible at the moment to stack "
+                            f"convolutional cells (Keras 2.3 cannot either).")
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, unroll=False, **kwargs)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
+        # One spec for the sequence; initial states (extra inputs) are not checked.
         self.input_spec = InputSpec(ndim=5)
         self._step_shape = None
-
-    def __getattr__(self, name):
-        if name in _CELL_KEYS:
-            return getattr(self._modules["cell"], name)
-        return super().__getattr__(name)
 
     # --- shapes -----------------------------------------------------------------------
 
     def _state_shape(self, input_shape):
-        """The full shape of one state for a ``(batch, time, ...)`` input shape."""
-        step = (input_shape[0],) + tuple(input_shape[2:])
-        return self.cell.compute_output_shape(step)
+        """The full shape of one state for a ``(batch, time, ...)`` input shape (Keras's
+        convolution arithmetic on the cell's attributes)."""
+        cell = self.cell
+        first = getattr(cell, "data_format", "channels_last") == "channels_first"
+        rows, cols = input_shape[3:5] if first else input_shape[2:4]
+        rows, cols = (_utils.conv_output_length(n, k, cell.padding, s, d) for n, k, s, d in
+                      zip((rows, cols), cell.kernel_size, cell.strides, cell.dilation_rate))
+        if first:
+            return (input_shape[0], cell.filters, rows, cols)
+        return (input_shape[0], rows, cols, cell.filters)
 
-    def compute_output_shape(self, input_shape):
+    @staticmethod
+    def _sequence_shape(input_shape):
         if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0],
                                                                         (tuple, list)):
             input_shape = input_shape[0]
-        input_shape = tuple(input_shape)
+        return tuple(input_shape)
+
+    def _check_rank(self, input_shape):
         if len(input_shape) != 5:
-            raise ValueError(f"ConvLSTM2D {self.name!r}: expected an input of rank 5 (batch, "
-                             f"time, ...); got input_shape {input_shape!r}.")
+            raise ValueError(f"{type(self).__name__} {self.name!r}: expected an input of rank 5 "
+                             f"(batch, time, rows, cols, channels); got input_shape "
+                             f"{input_shape!r}.")
+
+    def compute_output_shape(self, input_shape):
+        input_shape = self._sequence_shape(input_shape)
+        self._check_rank(input_shape)
         state = self._state_shape(input_shape)
         output = (state[:1] + (input_shape[1],) + state[1:]) if self.return_sequences \
             else state
         if self.return_state:
-            return [output, state, state]
+            return [output] + [state] * len(self._state_sizes)
         return output
 
     def build(self, input_shape):
-        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0],
-                                                                        (tuple, list)):
-            input_shape = input_shape[0]
-        input_shape = tuple(input_shape)
-        if len(input_shape) != 5:
-            raise ValueError(f"ConvLSTM2D {self.name!r}: expected an input of rank 5 (batch, "
-                             f"time, rows, cols, channels); got input_shape {input_shape!r}.")
+        input_shape = self._sequence_shape(input_shape)
+        self._check_rank(input_shape)
         if self.stateful and input_shape[0] is None and self._batch_input_shape is not None:
             input_shape = (self._batch_input_shape[0],) + input_shape[1:]
         self._step_shape = (input_shape[0],) + input_shape[2:]
-        self._build_sublayer(self.cell, self._step_shape)
+        if isinstance(self.cell, Layer):
+            self._build_sublayer(self.cell, self._step_shape)
+        else:
+            self.cell.build(self._step_shape)
         self.built = True
 
     # --- calling ----------------------------------------------------------------------
 
     def _zero_states(self, inputs):
-        x = inputs[:, 0]
-        shape = self.cell.compute_output_shape((x.shape[0],) + tuple(x.shape[1:]))
-        return [inputs.new_zeros(shape) for _ in range(2)]
+        shape = self._state_shape(tuple(inputs.shape))
+        return [inputs.new_zeros(shape) for _ in self._state_sizes]
 
     def _loop(self, inputs, states, mask, training):
+        if isinstance(self.cell, ConvLSTM2DCell):
+            return self._conv_lstm_loop(inputs, states, mask, training)
+        return super()._loop(inputs, states, mask, training)
+
+    def _conv_lstm_loop(self, inputs, states, mask, training):
         cell = self.cell
         batch, steps = inputs.shape[0], inputs.shape[1]
         if cell.data_format == "channels_last":
@@ -349,23 +354,24 @@ class ConvLSTM2D(RNN):
     def reset_states(self, states=None):
         if not self.stateful:
             raise AttributeError("Layer must be stateful.")
+        count = len(self._state_sizes)
         batch = self._batch_input_shape[0] if self._batch_input_shape is not None else None
         if batch is None and self._states is not None:
             batch = self._states[0].shape[0]
         shape = None
         if batch is not None and self._step_shape is not None:
-            shape = self.cell.compute_output_shape((batch,) + tuple(self._step_shape[1:]))
+            shape = self._state_shape((batch, None) + tuple(self._step_shape[1:]))
             if None in shape:
                 shape = None
         device = next((p.device for p in self.parameters()), None)
         if states is None:
             self._states = None if shape is None else [
-                torch.zeros(shape, device=device) for _ in range(2)]
+                torch.zeros(shape, device=device) for _ in range(count)]
             return
         if not isinstance(states, (list, tuple)):
             states = [states]
-        if len(states) != 2:
-            raise ValueError(f"Layer {self.name!r} expects 2 states, but it received "
+        if len(states) != count:
+            raise ValueError(f"Layer {self.name!r} expects {count} states, but it received "
                              f"{len(states)} state values.")
         new = []
         for index, value in enumerate(states):
@@ -376,6 +382,55 @@ class ConvLSTM2D(RNN):
                                  f"{tuple(value.shape)}.")
             new.append(value)
         self._states = new
+
+
+class ConvLSTM2D(ConvRNN2D):
+    """Convolutional LSTM over ``(batch, time, rows, cols, channels)`` (or ``(batch, time,
+    channels, rows, cols)`` with ``data_format='channels_first'``), Keras's ``ConvLSTM2D``.
+
+    Arguments as Keras 2.3 (``filters, kernel_size, strides=(1, 1), padding='valid',
+    data_format=None, dilation_rate=(1, 1), activation='tanh',
+    recurrent_activation='hard_sigmoid', use_bias=True, ..., unit_forget_bias=True, ...,
+    return_sequences=False, go_backwards=False, stateful=False, dropout=0.0,
+    recurrent_dropout=0.0``), plus ``return_state`` (which Keras passes through to its RNN
+    base). ``initial_state=[h, c]`` may be given when calling, in the layer's data format.
+
+    Example: ``ConvLSTM2D(2, 3)(torch.randn(1, 4, 6, 6, 1)).shape == (1, 4, 4, 2)``.
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation="tanh", recurrent_activation="hard_sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, return_sequences=False,
+                 go_backwards=False, stateful=False, dropout=0.0, recurrent_dropout=0.0,
+                 return_state=False, unroll=False, **kwargs):
+        if unroll:
+            raise TypeError("ConvLSTM2D: unrolling isn't possible with convolutional RNNs.")
+        cell_kwargs = {}
+        if kwargs.get("dtype") is not None:
+            cell_kwargs["dtype"] = kwargs["dtype"]
+        cell_kwargs["trainable"] = kwargs.get("trainable", True)
+        cell = ConvLSTM2DCell(
+            filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            recurrent_activation=recurrent_activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+            dropout=dropout, recurrent_dropout=recurrent_dropout, **cell_kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=False, **kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    def __getattr__(self, name):
+        if name in _CELL_KEYS:
+            return getattr(self._modules["cell"], name)
+        return super().__getattr__(name)
 
     # --- config -----------------------------------------------------------------------
 

@@ -189,6 +189,10 @@ class Layer(LayerGraphMembers, nn.Module):
         self._metric_objects = {}
         self._metric_values = {}
         self._updates = []
+        # (inputs, value) of the losses and updates added conditional on some inputs
+        # (Keras's per-input losses/updates, read by get_losses_for/get_updates_for).
+        self._conditional_losses = []
+        self._conditional_updates = []
 
     # --- weights -----------------------------------------------------------------------
 
@@ -360,6 +364,7 @@ class Layer(LayerGraphMembers, nn.Module):
             self._uses_add_loss = True
             _loss_sources_version[0] += 1
         values = to_list(losses, allow_tuple=True)
+        self._record_conditional(self._conditional_losses, values, inputs)
         symbolic = [v for v in values if isinstance(v, SymbolicTensor)]
         if symbolic:
             self._symbolic_losses.extend(symbolic)
@@ -380,6 +385,10 @@ class Layer(LayerGraphMembers, nn.Module):
 
     def _clear_call_losses(self):
         self._call_losses = []
+        if self._conditional_losses:  # the last call's real tensors (and their inputs) go too
+            self._conditional_losses = [(inputs, value) for inputs, value
+                                        in self._conditional_losses
+                                        if isinstance(value, SymbolicTensor)]
         for layer in self._sublayers():
             layer._clear_call_losses()
 
@@ -442,7 +451,8 @@ class Layer(LayerGraphMembers, nn.Module):
                 kwargs["training"] = phase
         outputs = super().__call__(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(outputs))
+            # Conditional on this call's inputs, as in Keras (get_losses_for(inputs)).
+            self.add_loss(self.activity_regularizer(outputs), inputs)
         return outputs
 
     def compute_output_shape(self, input_shape):

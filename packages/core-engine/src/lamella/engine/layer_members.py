@@ -26,6 +26,47 @@ symbolic_extras_version = [0]
 added_metrics_in_use = [False]
 
 
+def _condition(inputs):
+    """The inputs a loss or update depends on, as a tuple (``None``: unconditional)."""
+    if inputs is None:
+        return None
+    inputs = tuple(to_list(inputs, allow_tuple=True))
+    return inputs or None
+
+
+def _same_inputs(a, b):
+    # By identity, as Keras's object_list_uid: tensors compare elementwise under ==.
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _check_one_input(layer, index, x, spec):
+    shape = tuple(x.shape)
+    ndim = len(shape)
+
+    def incompatible(expected, found=None):
+        found = f"{found} (shape {shape})" if found else f"shape {shape}"
+        return ValueError(f"Input {index} of layer {layer.name!r} ({type(layer).__name__}) is "
+                          f"incompatible: expected {expected}, found {found}.")
+
+    if spec.ndim is not None and ndim != spec.ndim:
+        raise incompatible(f"ndim={spec.ndim}", f"ndim={ndim}")
+    if spec.max_ndim is not None and ndim > spec.max_ndim:
+        raise incompatible(f"max_ndim={spec.max_ndim}", f"ndim={ndim}")
+    if spec.min_ndim is not None and ndim < spec.min_ndim:
+        raise incompatible(f"min_ndim={spec.min_ndim}", f"ndim={ndim}")
+    if spec.dtype is not None:
+        dtype = str(getattr(x, "dtype", "")).replace("torch.", "")
+        if dtype != str(spec.dtype).replace("torch.", ""):
+            raise incompatible(f"dtype={spec.dtype}", f"dtype={dtype}")
+    for axis, size in (spec.axes or {}).items():
+        if size is not None and shape[int(axis)] not in (size, None):
+            raise incompatible(f"axis {axis} to have size {size}")
+    if spec.shape is not None:
+        for expected, found in zip(spec.shape, shape):
+            if expected is not None and found is not None and expected != found:
+                raise incompatible(f"shape={tuple(spec.shape)}")
+
+
 class LayerGraphMembers:
     """Keras 2.3's graph members of a layer (see the module's docstring).
 
@@ -101,7 +142,9 @@ class LayerGraphMembers:
 
             self.add_update((self.moving_max, K.maximum(self.moving_max, K.max(inputs))))
         """
-        for update in to_list(updates, allow_tuple=False):
+        updates = to_list(updates, allow_tuple=False)
+        self._record_conditional(self._conditional_updates, updates, inputs)
+        for update in updates:
             self._updates.append(update)
             pair = isinstance(update, (list, tuple)) and len(update) == 2
             if pair and isinstance(update[1], SymbolicTensor):
@@ -118,6 +161,101 @@ class LayerGraphMembers:
         found = list(self._updates)
         for layer in self._metric_children():
             found.extend(layer.updates)
+        return found
+
+    # --- input checks -------------------------------------------------------------------
+
+    def assert_input_compatibility(self, inputs):
+        """Check ``inputs`` (a tensor or a list of them, symbolic or real) against the
+        layer's ``input_spec`` (rank, dtype, shape, axis sizes), raising a ``ValueError`` that
+        names the layer, the input and what was expected (Keras 2.3's method; a functional-API
+        call runs it too).
+
+        Example::
+
+            layer = lamella.layers.Conv2D(4, 3)
+            layer.build((None, 8, 8, 3))
+            layer.assert_input_compatibility(lamella.Input((8, 8, 3)))     # passes
+            layer.assert_input_compatibility(lamella.Input((8, 3)))        # ValueError: ndim
+        """
+        inputs = to_list(inputs, allow_tuple=True)
+        for x in inputs:
+            if not hasattr(x, "shape"):
+                raise ValueError(f"Layer {self.name} was called with an input that isn't a "
+                                 f"tensor. Received type: {type(x)}. Full input: {inputs}. All "
+                                 f"inputs to the layer should be tensors.")
+        spec = self.input_spec
+        if not spec:
+            return
+        specs = to_list(spec, allow_tuple=True)
+        if isinstance(spec, (list, tuple)) and len(inputs) != len(specs):
+            raise ValueError(f"Layer {self.name} expects {len(specs)} inputs, but it received "
+                             f"{len(inputs)} input tensors. Input received: {inputs}")
+        for index, (x, one) in enumerate(zip(inputs, specs)):
+            if one is not None:
+                _check_one_input(self, index, x, one)
+
+    # --- losses and updates by the inputs they depend on --------------------------------
+
+    @staticmethod
+    def _record_conditional(store, values, inputs):
+        """Note ``values`` as conditional on ``inputs`` (Keras's ``add_loss(losses, inputs)``);
+        ``None`` or ``[]`` means unconditional, which is what is not noted here."""
+        inputs = _condition(inputs)
+        if inputs is not None:
+            store.extend((inputs, value) for value in values)
+
+    def _unconditional_losses(self):
+        conditional = {id(value) for _, value in self._conditional_losses}
+        penalties = [record.regularizer(record.tensor) for record in self._weight_records
+                     if record.regularizer is not None]
+        added = self._call_losses + self._symbolic_losses
+        return penalties + [v for v in added if id(v) not in conditional]
+
+    def get_losses_for(self, inputs):
+        """The losses of this layer (and its sublayers) conditional on ``inputs``; with
+        ``inputs=None``, the unconditional ones: weight-regularization penalties and losses
+        added without inputs (Keras 2.3's ``get_losses_for``).
+
+        An activity regularizer's loss is conditional on the inputs of the call that
+        produced it; ``add_loss(loss, inputs=x)`` makes ``loss`` conditional on ``x``.
+
+        Example::
+
+            penalties = model.get_losses_for(None)      # e.g. the kernel_regularizer terms
+            from_call = layer.get_losses_for(x)          # what layer(x) added for x
+        """
+        key = _condition(inputs)
+        if key is None:
+            found = self._unconditional_losses()
+        else:
+            found = [v for given, v in self._conditional_losses if _same_inputs(given, key)]
+        for layer in self._sublayers():
+            if layer is not self:
+                found.extend(layer.get_losses_for(inputs))
+        return found
+
+    def get_updates_for(self, inputs):
+        """The updates of this layer (and its sublayers) conditional on ``inputs``; with
+        ``inputs=None``, those added without inputs (Keras 2.3's ``get_updates_for``). A
+        layer that is neither trainable nor stateful has none, as in Keras.
+
+        Example::
+
+            layer.add_update((layer.total, layer.total + 1))       # unconditional
+            assert layer.get_updates_for(None) == layer.updates
+        """
+        if not self.trainable and not getattr(self, "stateful", False):
+            return []
+        key = _condition(inputs)
+        if key is None:
+            conditional = {id(value) for _, value in self._conditional_updates}
+            found = [u for u in self._updates if id(u) not in conditional]
+        else:
+            found = [u for given, u in self._conditional_updates if _same_inputs(given, key)]
+        for layer in self._sublayers():
+            if layer is not self:
+                found.extend(layer.get_updates_for(inputs))
         return found
 
     # --- graph introspection ------------------------------------------------------------

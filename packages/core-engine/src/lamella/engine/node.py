@@ -5,8 +5,6 @@ records a :class:`Node` (one call of one layer); the outputs remember which node
 (``_keras_history = (layer, node_index, tensor_index)``), exactly as in Keras 2.3.
 """
 
-from lamella.utils.generic_utils import to_list
-
 
 class TensorShape(tuple):
     """A symbolic tensor's static shape: a tuple (``None`` for unknown sizes) that also answers
@@ -185,7 +183,7 @@ def call_symbolic(layer, inputs, args, kwargs):
     kwarg_tensors = {k: v for k, v in kwargs.items() if isinstance(v, SymbolicTensor)}
     kwargs = {k: v for k, v in kwargs.items() if k not in kwarg_tensors}
     input_shape = flat[0].shape if single else [t.shape for t in flat]
-    _check_input_spec(layer, flat)
+    layer.assert_input_compatibility(flat)
     if not layer.built:
         layer._maybe_build(input_shape)
     output_shape = layer.compute_output_shape(input_shape)
@@ -224,34 +222,3 @@ def _symbolic_mask(layer, inputs, flat, kwargs):
         # passes through a layer that supports masking and stops at one that does not.
         return bool(layer.supports_masking and any(m is not None for m in masks))
 
-
-def _check_input_spec(layer, flat):
-    spec = layer.input_spec
-    if spec is None:
-        return
-    specs = to_list(spec, allow_tuple=True)
-    for tensor, one in zip(flat, specs):
-        if one is None:
-            continue
-        ndim = len(tensor.shape)
-        if one.ndim is not None and ndim != one.ndim:
-            raise ValueError(
-                f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
-                f"expected ndim={one.ndim}, found ndim={ndim} (shape {tensor.shape})."
-            )
-        if one.min_ndim is not None and ndim < one.min_ndim:
-            raise ValueError(
-                f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
-                f"expected min_ndim={one.min_ndim}, found ndim={ndim} (shape {tensor.shape})."
-            )
-        if one.max_ndim is not None and ndim > one.max_ndim:
-            raise ValueError(
-                f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
-                f"expected max_ndim={one.max_ndim}, found ndim={ndim} (shape {tensor.shape})."
-            )
-        for axis, size in (one.axes or {}).items():
-            if tensor.shape[axis] is not None and tensor.shape[axis] != size:
-                raise ValueError(
-                    f"Input 0 of layer {layer.name!r} ({type(layer).__name__}) is incompatible: "
-                    f"expected axis {axis} to have size {size}, found shape {tensor.shape}."
-                )

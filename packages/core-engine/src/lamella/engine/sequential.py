@@ -238,3 +238,16 @@ class Sequential(Model):
         if probabilities.shape[-1] > 1:
             return probabilities.argmax(axis=-1)
         return (probabilities > 0.5).astype("int32")
+
+    @property
+    def model(self):
+        """Keras 2.3.1's deprecated ``Sequential.model``: the model itself (Sequential once
+        wrapped a Model there), with Keras's warning.
+
+        Example::
+
+            model.model.fit(x, y)    # old Keras 1 code: the same as model.fit(x, y)
+        """
+        warnings.warn("`Sequential.model` is deprecated. `Sequential` is a subclass of `Model`, "
+                      "you can just use your `Sequential` instance directly.", stacklevel=2)
+        return self

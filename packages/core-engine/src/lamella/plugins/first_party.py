@@ -60,6 +60,7 @@ FIRST_PARTY = {
     },
     "datasets": {
         "boston_housing": "lamella-io",
+        "cifar": "lamella-io",
         "cifar10": "lamella-io",
         "cifar100": "lamella-io",
         "digits": "lamella-io",
@@ -126,6 +127,7 @@ FIRST_PARTY = {
         "Conv3DTranspose": "lamella-layers",
         "ConvLSTM2D": "lamella-layers",
         "ConvLSTM2DCell": "lamella-layers",
+        "ConvRNN2D": "lamella-layers",
         "Convolution1D": "lamella-layers",
         "Convolution2D": "lamella-layers",
         "Convolution2DTranspose": "lamella-layers",
@@ -380,7 +382,13 @@ FIRST_PARTY = {
         "HDF5Matrix": "lamella-io",
         "distributed": "lamella-distributed",
         "get_file": "lamella-io",
+        "load_attributes_from_hdf5_group": "lamella-io",
+        "load_weights_from_hdf5_group": "lamella-io",
+        "load_weights_from_hdf5_group_by_name": "lamella-io",
         "multi_gpu_model": "lamella-distributed",
+        "preprocess_weights_for_loading": "lamella-io",
+        "save_attributes_to_hdf5_group": "lamella-io",
+        "save_weights_to_hdf5_group": "lamella-io",
         "validate_file": "lamella-io"
     }
 }

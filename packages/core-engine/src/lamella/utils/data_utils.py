@@ -1,11 +1,21 @@
 """``lamella.utils.data_utils``: Keras 2.3.1's module of that name.
 
 ``Sequence`` (an indexable dataset of batches, safe for parallel loading) lives here; the
-enqueuers in :mod:`lamella.utils.enqueuers`; ``get_file`` and ``validate_file`` come from the
-plugin that registers them (lamella-io, through the ``lamella_utils`` hook).
+enqueuers and their worker-pool helpers (``get_index``, ``init_pool``, ``init_pool_generator``,
+``next_sample``: the very functions the enqueuers' pools run) in
+:mod:`lamella.utils.enqueuers`; ``get_file`` and ``validate_file`` come from the plugin that
+registers them (lamella-io, through the ``lamella_utils`` hook).
 """
 
-from lamella.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer
+from lamella.utils.enqueuers import (
+    GeneratorEnqueuer,
+    OrderedEnqueuer,
+    SequenceEnqueuer,
+    get_index,
+    init_pool,
+    init_pool_generator,
+    next_sample,
+)
 
 
 class Sequence:
@@ -54,4 +64,5 @@ def __getattr__(name):
     return facade.Facade("utils", __name__).getattr(name)
 
 
-__all__ = ["GeneratorEnqueuer", "OrderedEnqueuer", "Sequence", "SequenceEnqueuer"]
+__all__ = ["GeneratorEnqueuer", "OrderedEnqueuer", "Sequence", "SequenceEnqueuer", "get_index",
+           "init_pool", "init_pool_generator", "next_sample"]

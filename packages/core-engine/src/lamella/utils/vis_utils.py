@@ -136,7 +136,13 @@ def _wrapper_class():
 
 
 def __getattr__(name):
-    # Keras's module imports Wrapper; it comes from the layers plugin.
+    # Keras's module imports Model: the engine imports this module, so Model comes through
+    # lamella's lazy top-level attribute (lamella.Model), not an import of the engine here.
+    # Wrapper comes from the layers plugin.
+    if name == "Model":
+        import lamella
+
+        return lamella.Model
     if name == "Wrapper":
         wrapper = _wrapper_class()
         if wrapper is not None:

@@ -197,10 +197,13 @@ def _reshaped_kernel(where, layer, value, expected):
 
 
 def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismatch,
-                reshape=False):
+                reshape=False, convert=None):
     """Triples (record, value, shape to reshape to or None) for one layer, or [] when skipped;
     raises on a mismatch."""
-    if type(layer)._preprocess_loaded_weights is not Layer._preprocess_loaded_weights:
+    if convert is None and (type(layer)._preprocess_loaded_weights
+                            is not Layer._preprocess_loaded_weights):
+        convert = type(layer)._preprocess_loaded_weights
+    if convert is not None:
         # Keras converts first (CuDNNLSTM <-> LSTM weights, Bidirectional halves), then checks;
         # converting needs the data, so these layers' weights are read here, once their declared
         # sizes are known to be in proportion to the layer's (a hostile header costs nothing).
@@ -210,9 +213,8 @@ def _plan_layer(where, layer, file_layer, names, values, *, records, skip_mismat
                 raise ValueError(f"{where!r}: weight {name!r} of layer {file_layer!r} has shape "
                                  f"{tuple(value.shape)} in the file, far more than model layer "
                                  f"{layer.name!r} ({type(layer).__name__}) holds.")
-        values = layer._preprocess_loaded_weights(
-            [read_dataset(v, f"weight {n!r} of layer {file_layer!r}") for n, v in
-             zip(names, values)])
+        values = convert(layer, [read_dataset(v, f"weight {n!r} of layer {file_layer!r}")
+                                 for n, v in zip(names, values)])
     if len(values) != len(records):
         message = (f"{where!r}: layer #{file_layer!r} in the file has {len(values)} weight(s) "
                    f"{names}, but model layer {layer.name!r} ({type(layer).__name__}) expects "
@@ -268,11 +270,20 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False, res
     are refused first (:func:`~lamella_io.hdf5.files.refuse_links_out`).
     """
     _check_built(model)
+    load_weights_into_layers(root, list(model.layers), by_name=by_name,
+                             skip_mismatch=skip_mismatch, reshape=reshape)
+
+
+def load_weights_into_layers(root, layers, by_name=False, skip_mismatch=False, reshape=False,
+                             convert=None):
+    """:func:`load_weights_from_group` for a list of layers (Keras's ``load_weights_from_hdf5_
+    group[_by_name](f, layers)``). ``convert(layer, arrays)``, when given, turns every layer's
+    stored arrays into its layouts first (Keras's ``preprocess_weights_for_loading``)."""
     refuse_links_out(root.file if hasattr(root, "file") else root)
     group = weights_group(root)
     where = describe(root)
     file_layers = load_attributes(group, "layer_names")
-    layers = list(model.layers)
+    layers = list(layers)
     pairs = []
     if by_name:
         index = {}
@@ -285,7 +296,8 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False, res
             for layer in index[file_layer]:
                 pairs += _plan_layer(where, layer, file_layer, names, values,
                                      records=layer_weight_records(layer),
-                                     skip_mismatch=skip_mismatch, reshape=reshape)
+                                     skip_mismatch=skip_mismatch, reshape=reshape,
+                                     convert=convert)
     else:
         with_weights = [l for l in layers if layer_weight_records(l)]
         stored = []
@@ -302,5 +314,5 @@ def load_weights_from_group(root, model, by_name=False, skip_mismatch=False, res
         for layer, (file_layer, names, values) in zip(with_weights, stored):
             pairs += _plan_layer(where, layer, file_layer, names, values,
                                  records=layer_weight_records(layer), skip_mismatch=skip_mismatch,
-                                 reshape=reshape)
+                                 reshape=reshape, convert=convert)
     _assign(pairs)

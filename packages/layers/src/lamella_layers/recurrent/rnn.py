@@ -179,7 +179,9 @@ class RNN(Layer):
             if not isinstance(new_states, (list, tuple)):
                 new_states = [new_states]
             if mask is not None:
-                keep = mask[:, t].unsqueeze(-1)
+                # (batch,) -> broadcastable to the step's output: (batch, 1) or, for a
+                # convolutional cell, (batch, 1, 1, 1).
+                keep = mask[:, t].reshape((-1,) + (1,) * (out.dim() - 1))
                 if prev is None:
                     prev = torch.zeros_like(out)
                 out = torch.where(keep, out, prev)

@@ -17,6 +17,7 @@ from lamella_io.preprocessing.image.affine import (
                                                    random_zoom,
                                                    transform_matrix_offset_center,
 )
+from lamella_io.preprocessing.image.dataframe_iterator import DataFrameIterator
 from lamella_io.preprocessing.image.generator import ImageDataGenerator
 from lamella_io.preprocessing.image.iterators import DirectoryIterator, Iterator, NumpyArrayIterator
 from lamella_io.preprocessing.image.utils import (
@@ -27,7 +28,8 @@ from lamella_io.preprocessing.image.utils import (
                                                    save_img,
 )
 
-__all__ = ["DirectoryIterator", "ImageDataGenerator", "Iterator", "NumpyArrayIterator",
+__all__ = ["DataFrameIterator", "DirectoryIterator", "ImageDataGenerator", "Iterator",
+           "NumpyArrayIterator",
            "apply_affine_transform", "apply_brightness_shift", "apply_channel_shift",
            "array_to_img", "flip_axis", "img_to_array", "list_pictures", "load_img",
            "random_brightness", "random_channel_shift", "random_rotation", "random_shear",

@@ -10,6 +10,7 @@ from lamella_io.preprocessing.image.affine import (
     apply_channel_shift,
     flip_axis,
 )
+from lamella_io.preprocessing.image.dataframe_iterator import DataFrameIterator
 from lamella_io.preprocessing.image.iterators import DirectoryIterator, NumpyArrayIterator
 from lamella_io.preprocessing.image.utils import resolve_format
 
@@ -156,6 +157,52 @@ class ImageDataGenerator:
                                  save_prefix=save_prefix, save_format=save_format,
                                  follow_links=follow_links, subset=subset,
                                  interpolation=interpolation, dtype=self.dtype)
+
+    def flow_from_dataframe(self, dataframe, directory=None, x_col="filename", y_col="class",
+                            weight_col=None, target_size=(256, 256), color_mode="rgb",
+                            classes=None, class_mode="categorical", batch_size=32, shuffle=True,
+                            seed=None, save_to_dir=None, save_prefix="", save_format="png",
+                            subset=None, interpolation="nearest", validate_filenames=True,
+                            **kwargs):
+        """A :class:`DataFrameIterator` over the image files a pandas DataFrame lists (its
+        ``x_col``) with their targets (``y_col``, read as ``class_mode`` says); needs pandas
+        (``pip install 'lamella-io[pandas]'``).
+
+        Keras 2.3.1's deprecated ``has_ext``, ``sort`` and ``drop_duplicates`` are accepted
+        with its ``DeprecationWarning`` (and ignored, as Keras ignores them);
+        ``class_mode='other'`` means ``'raw'``.
+
+        Example::
+
+            frame = pandas.DataFrame({"filename": ["a.png", "b.png"], "label": [0.5, 1.5]})
+            batches = ImageDataGenerator().flow_from_dataframe(
+                frame, "images", y_col="label", class_mode="raw", target_size=(32, 32))
+        """
+        deprecated = {
+            "has_ext": "has_ext is deprecated, filenames in the dataframe have to match the "
+                       "exact filenames in disk.",
+            "sort": "sort is deprecated, batches will be created in the same order than the "
+                    "filenames provided if shuffle is set to False.",
+            "drop_duplicates": "drop_duplicates is deprecated, you can drop duplicates by "
+                               "using the pandas.DataFrame.drop_duplicates method.",
+        }
+        unknown = sorted(set(kwargs) - set(deprecated))
+        if unknown:
+            raise TypeError(f"flow_from_dataframe() got an unexpected keyword argument "
+                            f"{unknown[0]!r}")
+        for name in kwargs:
+            warnings.warn(deprecated[name], DeprecationWarning, stacklevel=2)
+        if class_mode == "other":
+            warnings.warn('`class_mode` "other" is deprecated, please use `class_mode` "raw".',
+                          DeprecationWarning, stacklevel=2)
+            class_mode = "raw"
+        return DataFrameIterator(
+            dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col,
+            target_size=target_size, color_mode=color_mode, classes=classes,
+            class_mode=class_mode, data_format=self.data_format, batch_size=batch_size,
+            shuffle=shuffle, seed=seed, save_to_dir=save_to_dir, save_prefix=save_prefix,
+            save_format=save_format, subset=subset, interpolation=interpolation,
+            validate_filenames=validate_filenames, dtype=self.dtype)
 
     def standardize(self, x):
         """Applies the normalization configuration in place (as Keras) to one image or a

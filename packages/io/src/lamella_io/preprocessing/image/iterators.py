@@ -24,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - lamella-core is a dependency
     _SequenceBase = object
 
-__all__ = ["Iterator", "NumpyArrayIterator", "DirectoryIterator"]
+__all__ = ["BatchFromFilesMixin", "DirectoryIterator", "Iterator", "NumpyArrayIterator"]
 
 
 class Iterator(_SequenceBase):
@@ -210,25 +210,18 @@ class NumpyArrayIterator(Iterator):
         return output
 
 
-class DirectoryIterator(Iterator):
-    """Batches of images read from ``directory/<class>/...`` (what
-    ``ImageDataGenerator.flow_from_directory`` returns).
+class BatchFromFilesMixin:
+    """What the iterators over image files share (keras-preprocessing's mixin of that name):
+    the reading options (``set_processing_attrs``) and the batches: each file loaded, resized,
+    augmented and standardised, with its target as ``class_mode`` says and, where the
+    iterator has them, its sample weight.
 
-    Classes are the sub-folders (sorted) unless ``classes`` names them; files are listed
-    recursively in sorted order. ``class_mode``: ``'categorical'`` (one-hot), ``'binary'``,
-    ``'sparse'`` (class index), ``'input'`` (the images again) or ``None`` (images only).
-    ``subset`` takes the first ``validation_split`` fraction of each class folder as
-    ``'validation'`` and the rest as ``'training'``.
+    A class using it sets ``filepaths``, ``classes``/``class_indices`` or ``labels``,
+    ``sample_weight``, ``class_mode`` and ``dtype``.
     """
 
-    allowed_class_modes = {"categorical", "binary", "sparse", "input", None}
-
-    def __init__(self, directory, image_data_generator, target_size=(256, 256), color_mode="rgb",
-                 classes=None, class_mode="categorical", batch_size=32, shuffle=True, seed=None,
-                 data_format=None, save_to_dir=None, save_prefix="",
-                 save_format="png", follow_links=False, subset=None, interpolation="nearest",
-                 dtype=None):
-        data_format, dtype = resolve_format(data_format, dtype)
+    def set_processing_attrs(self, image_data_generator, target_size, color_mode, data_format,
+                             save_to_dir, save_prefix, save_format, subset, interpolation):
         self.image_data_generator = image_data_generator
         self.target_size = tuple(target_size)
         if color_mode not in {"rgb", "rgba", "grayscale"}:
@@ -256,6 +249,69 @@ class DirectoryIterator(Iterator):
             split = None
         self.split = split
         self.subset = subset
+
+    def _get_batches_of_transformed_samples(self, index_array):
+        batch_x = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
+        filepaths = self.filepaths
+        for i, j in enumerate(index_array):
+            img = load_img(filepaths[j], color_mode=self.color_mode,
+                           target_size=self.target_size, interpolation=self.interpolation)
+            x = img_to_array(img, data_format=self.data_format)
+            if hasattr(img, "close"):
+                img.close()
+            if self.image_data_generator:
+                params = self.image_data_generator.get_random_transform(x.shape)
+                x = self.image_data_generator.apply_transform(x, params)
+                x = self.image_data_generator.standardize(x)
+            batch_x[i] = x
+        if self.save_to_dir:
+            _save_batch(batch_x, index_array, data_format=self.data_format,
+                        save_to_dir=self.save_to_dir, save_prefix=self.save_prefix,
+                        save_format=self.save_format, hash_range=int(1e7))
+        if self.class_mode == "input":
+            batch_y = batch_x.copy()
+        elif self.class_mode in {"binary", "sparse"}:
+            batch_y = np.empty(len(batch_x), dtype=self.dtype)
+            for i, n_observation in enumerate(index_array):
+                batch_y[i] = self.classes[n_observation]
+        elif self.class_mode == "categorical":
+            batch_y = np.zeros((len(batch_x), len(self.class_indices)), dtype=self.dtype)
+            for i, n_observation in enumerate(index_array):
+                batch_y[i, self.classes[n_observation]] = 1.0  # one class, or a list of them
+        elif self.class_mode == "multi_output":
+            batch_y = [output[index_array] for output in self.labels]
+        elif self.class_mode == "raw":
+            batch_y = self.labels[index_array]
+        else:
+            return batch_x
+        if self.sample_weight is None:
+            return batch_x, batch_y
+        return batch_x, batch_y, self.sample_weight[index_array]
+
+
+class DirectoryIterator(BatchFromFilesMixin, Iterator):
+    """Batches of images read from ``directory/<class>/...`` (what
+    ``ImageDataGenerator.flow_from_directory`` returns).
+
+    Classes are the sub-folders (sorted) unless ``classes`` names them; files are listed
+    recursively in sorted order. ``class_mode``: ``'categorical'`` (one-hot), ``'binary'``,
+    ``'sparse'`` (class index), ``'input'`` (the images again) or ``None`` (images only).
+    ``subset`` takes the first ``validation_split`` fraction of each class folder as
+    ``'validation'`` and the rest as ``'training'``.
+    """
+
+    allowed_class_modes = {"categorical", "binary", "sparse", "input", None}
+
+    def __init__(self, directory, image_data_generator, target_size=(256, 256), color_mode="rgb",
+                 classes=None, class_mode="categorical", batch_size=32, shuffle=True, seed=None,
+                 data_format=None, save_to_dir=None, save_prefix="",
+                 save_format="png", follow_links=False, subset=None, interpolation="nearest",
+                 dtype=None):
+        data_format, dtype = resolve_format(data_format, dtype)
+        self.set_processing_attrs(
+            image_data_generator, target_size=target_size, color_mode=color_mode,
+            data_format=data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
+            save_format=save_format, subset=subset, interpolation=interpolation)
         self.directory = directory
         if class_mode not in self.allowed_class_modes:
             raise ValueError("Invalid class_mode: {}; expected one of: {}"
@@ -292,32 +348,3 @@ class DirectoryIterator(Iterator):
     @property
     def sample_weight(self):
         return None
-
-    def _get_batches_of_transformed_samples(self, index_array):
-        batch_x = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
-        for i, j in enumerate(index_array):
-            img = load_img(self.filepaths[j], color_mode=self.color_mode,
-                           target_size=self.target_size, interpolation=self.interpolation)
-            x = img_to_array(img, data_format=self.data_format)
-            if hasattr(img, "close"):
-                img.close()
-            if self.image_data_generator:
-                params = self.image_data_generator.get_random_transform(x.shape)
-                x = self.image_data_generator.apply_transform(x, params)
-                x = self.image_data_generator.standardize(x)
-            batch_x[i] = x
-        if self.save_to_dir:
-            _save_batch(batch_x, index_array, data_format=self.data_format,
-                        save_to_dir=self.save_to_dir, save_prefix=self.save_prefix,
-                        save_format=self.save_format, hash_range=int(1e7))
-        if self.class_mode == "input":
-            batch_y = batch_x.copy()
-        elif self.class_mode in {"binary", "sparse"}:
-            batch_y = self.classes[index_array].astype(self.dtype)
-        elif self.class_mode == "categorical":
-            batch_y = np.zeros((len(batch_x), len(self.class_indices)), dtype=self.dtype)
-            for i, n_observation in enumerate(index_array):
-                batch_y[i, self.classes[n_observation]] = 1.0
-        else:
-            return batch_x
-        return batch_x, batch_y
