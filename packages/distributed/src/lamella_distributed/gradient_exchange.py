@@ -149,7 +149,9 @@ class OverlappedExchange(_Exchange):
                     f"run one backward pass per step, or set backward_passes_per_step to "
                     f"accumulate several.")
             self._start(index, param.grad)
-        return hook
+        # Horovod's C++ calls cannot be traced: under jit_compile the hook runs eagerly rather
+        # than making Dynamo break its graph (and warn) at each one.
+        return torch.compiler.disable(hook)
 
     def _start(self, index, grad):
         optimizer = self.optimizer
