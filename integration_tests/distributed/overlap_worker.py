@@ -1,8 +1,10 @@
-"""One worker of test_overlap.py, under ``horovodrun -np 2 --gloo``: trains small models with
-the gradient all-reduces overlapped with the backward pass and, for comparison, exchanged
-after it (``overlap=False``); rank 0 also trains the one-process reference on the
-concatenated batches. ``python overlap_worker.py OUT_DIR`` writes ``OUT_DIR/overlap.<rank>.npz``
-(each run's final weights, flattened, and whether it overlapped).
+"""The runs test_overlap.py checks, made by worker.py's Horovod launch (``horovodrun -np 2
+--gloo``, which test_multiprocess.py checks too; alone: ``horovodrun -np 2 -H localhost:2
+--gloo python overlap_worker.py OUT_DIR``). Small models train with the gradient all-reduces
+overlapped with the backward pass and, for comparison, exchanged after it (``overlap=False``);
+rank 0 also trains the one-process references on the concatenated batches. Writes
+``OUT_DIR/overlap.<rank>.npz`` (each run's final weights, flattened, and whether it
+overlapped).
 
 Runs: a subclassed model with a frozen layer and a branch that is never used; the same model
 taking a branch chosen by its batch (so the two workers often differ in which weights get a
@@ -77,8 +79,7 @@ def accumulating(overlap):
                                     average_aggregated_gradients=True, overlap=overlap)
 
 
-def main(out):
-    hvd.init()
+def runs(out):
     x, y = data()
     xd, yd = data(dynamic=True)
     fp16 = hvd.Compression.fp16
@@ -105,4 +106,5 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    hvd.init("horovod")
+    runs(sys.argv[1])

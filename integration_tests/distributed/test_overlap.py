@@ -1,28 +1,19 @@
 """Horovod's gradient all-reduces overlapped with the backward pass, on 2 CPU processes
-(``horovodrun --gloo``, one launch for all runs): the trained weights equal those of the
+(``horovodrun --gloo``; the runs are in overlap_worker.py, launched with the other
+Horovod checks by worker.py): the trained weights equal those of the
 exchange after the backward pass and of one process on the concatenated batches, with a frozen
 layer, a head no batch uses, heads that differ between the workers, backward_passes_per_step=2,
 fp16 compression and jit_compile=True; and nothing hangs."""
 
-import pathlib
-
 import numpy as np
 import pytest
-from dist_launch import require_horovod, run
-
-WORKER = pathlib.Path(__file__).with_name("overlap_worker.py")
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    require_horovod()
-    out = tmp_path_factory.mktemp("overlap")
-    code, output, seconds = run("horovodrun", WORKER, out, cwd=out, timeout=300)
-    assert code == 0, output[-6000:]
-    print(f"horovodrun overlap_worker: {seconds:.1f}s")
-    return [dict(np.load(out / f"overlap.{rank}.npz")) for rank in (0, 1)]
+def results(horovod_train):
+    return [dict(np.load(horovod_train / f"overlap.{rank}.npz")) for rank in (0, 1)]
 
 
 RUNS = ("frozen", "dynamic", "bpps2", "fp16")
