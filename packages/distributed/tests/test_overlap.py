@@ -225,3 +225,45 @@ def test_wrapping_a_built_optimizer_hooks_its_weights(fake8_async):
 def test_bad_horovod_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         DistributedOptimizer(PlainSGD(), **kwargs)
+
+
+def test_synchronize_then_step_exchanges_once(fake8_async):
+    """The training loop synchronizes before GradScaler unscales; step() then only updates."""
+    opt = DistributedOptimizer(PlainSGD(learning_rate=1.0), backward_passes_per_step=2,
+                               op=Sum)
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt.build([param])
+    opt.zero_grad()
+    (param * 1.0).sum().backward()
+    opt.synchronize()                       # an accumulation pass: nothing travels
+    assert fake8_async.calls == []
+    opt.step()
+    opt.zero_grad()
+    (param * 1.0).sum().backward()
+    opt.synchronize()
+    assert torch.equal(param.grad, torch.tensor([16.0]))     # 8 workers x 2 passes, summed
+    count = len(fake8_async.calls)
+    opt.step()
+    assert len(fake8_async.calls) == count
+    assert torch.equal(param.detach(), torch.tensor([-16.0]))
+
+
+def test_a_step_skipped_after_synchronize_starts_the_accumulation_over(fake8_async):
+    opt = DistributedOptimizer(PlainSGD(learning_rate=1.0), backward_passes_per_step=2,
+                               op=Sum)
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt.build([param])
+    for _ in range(2):
+        opt.zero_grad()
+        (param * 1.0).sum().backward()
+        opt.synchronize()
+        if opt._passes == 0:
+            opt.step()
+    # The second pass synchronized, then GradScaler skipped its step (an overflow).
+    opt.zero_grad()
+    assert param.grad is None and opt._passes == 0
+    for _ in range(2):
+        opt.zero_grad()
+        (param * 1.0).sum().backward()
+        opt.step()
+    assert torch.equal(param.detach(), torch.tensor([-16.0]))   # one step: 8 x 2 passes

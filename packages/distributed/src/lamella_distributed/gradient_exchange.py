@@ -57,6 +57,11 @@ class _Exchange:
             self._result = self._run(active)
         return self._result
 
+    @property
+    def synchronized(self):
+        """Whether this step's gradients were exchanged (and the step has not ended)."""
+        return self._result is not None
+
     def reset(self):
         """The step is over: the next :meth:`synchronize` exchanges again."""
         self._result = None

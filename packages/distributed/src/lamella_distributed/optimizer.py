@@ -167,6 +167,10 @@ class _Distributed:
     # --- the training loop's calls ---------------------------------------------------------
 
     def zero_grad(self):
+        if self._exchange is not None and self._exchange.synchronized:
+            # Synchronized, but the step never came (GradScaler skipped it: a gradient
+            # overflowed, on every worker alike): the accumulation starts over.
+            self._passes = 0
         # Between the steps of a local accumulation the gradients keep adding up.
         if self._passes % self._passes_per_step == 0:
             if self._exchange is not None:
@@ -177,12 +181,14 @@ class _Distributed:
     def synchronize(self):
         """Wait until this step's gradients are averaged over every worker (``param.grad``
         then holds the averages); ``step()`` does it when not done before. Horovod's
-        ``optimizer.synchronize()``, for code that must read the averaged gradients (e.g. to
-        unscale them) before the update."""
+        ``optimizer.synchronize()``, for code that must read the averaged gradients before
+        the update: the training loop calls it before ``GradScaler`` unscales them (so no
+        all-reduce is still writing them, and every worker sees the same overflow)."""
         if self._params is None:
             raise RuntimeError(f"{self.name}: synchronize() before build(params); compile the "
                                f"model first")
-        self._exchange.synchronize(active=True)
+        if self._exchanging_pass():  # else a local accumulation pass: nothing travels yet
+            self._exchange.synchronize(active=True)
 
     @torch.no_grad()
     def step(self):
