@@ -13,9 +13,9 @@ second over the timed epochs (the first epoch is a warm-up).
 of float32 gradients a step: enough that the gradient exchange is a visible part of the step)
 on random data, batch 32 per process, and prints rank 0's median step time over 3 timed
 epochs of 20 steps after a warm-up epoch, and the median time of ``optimizer.step()`` (the
-wait for the gradient exchange plus the update). ``LAMELLA_HVD_OVERLAP=0`` makes the Horovod strategy
-exchange the gradients after the backward pass (lamella's path before the overlap), for the
-before/after comparison.
+wait for the gradient exchange plus the update). ``LAMELLA_HVD_OVERLAP=0`` makes the Horovod
+strategy exchange the gradients after the backward pass (lamella's path before the overlap),
+for the before/after comparison.
 """
 
 import os
