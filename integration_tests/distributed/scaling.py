@@ -9,16 +9,16 @@
 process, batch 64 per process) and prints, from rank 0, the samples all processes trained per
 second over the timed epochs (the first epoch is a warm-up).
 
-``mlp`` times the training step of a mid-size MLP (512-2048-2048-10, 5.2M parameters, 21 MB
+``mlp`` times the training step of a mid-size MLP (512-2048-2048-10, 5.3M parameters, 21 MB
 of float32 gradients a step: enough that the gradient exchange is a visible part of the step)
-on random data, batch 32 per process, and prints rank 0's median step time over 3 timed
+on random data, batch 32 per process, and prints rank 0's median step time over 5 timed
 epochs of 20 steps after a warm-up epoch, and the median time of ``optimizer.step()`` (the
-wait for the gradient exchange plus the update). ``LAMELLA_HVD_OVERLAP=0`` makes the Horovod
-strategy exchange the gradients after the backward pass (lamella's path before the overlap),
-for the before/after comparison.
+wait for the gradient exchange plus the update). Under ``horovod`` it trains two models,
+epochs in turns, one exchanging the gradients during the backward pass (the default) and one
+after it (``Horovod(overlap=False)``, lamella's path before the overlap), so that both see the
+same load on a shared machine.
 """
 
-import os
 import statistics
 import sys
 import time
@@ -42,26 +42,26 @@ class EpochTimes(Callback):
 
 class StepTimes(Callback):
     """Seconds between consecutive batch ends (a whole step: data, forward, backward,
-    exchange, update), from the second epoch on."""
+    exchange, update), from the second ``fit`` call on (the first is a warm-up)."""
 
     def __init__(self):
         super().__init__()
-        self.times, self.last, self.epoch = [], None, 0
+        self.times, self.last, self.calls = [], None, 0
+
+    def on_train_begin(self, logs=None):
+        self.calls += 1
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.last = epoch, None
+        self.last = None
 
     def on_batch_end(self, batch, logs=None):
         now = time.perf_counter()
-        if self.last is not None and self.epoch > 0:
+        if self.last is not None and self.calls > 1:
             self.times.append(now - self.last)
         self.last = now
 
 
 def _distribute(strategy):
-    if strategy == "horovod" and os.environ.get("LAMELLA_HVD_OVERLAP") == "0":
-        from lamella_distributed import Horovod
-        return Horovod(overlap=False)
     return None if strategy == "single" else strategy
 
 
@@ -84,20 +84,40 @@ def cnn(strategy):
               f"({seconds:.1f}s for 3 epochs of {len(x)} samples)")
 
 
-def mlp(strategy):
+def mlp(strategy, rounds=6):
     batch, steps = 32, 20
     rng = np.random.RandomState(0)
     x = rng.randn(batch * steps * dist.size(), 512).astype("float32")
     y = lamella.utils.to_categorical(rng.randint(0, 10, len(x)), 10)
-    lamella.utils.set_random_seed(0)
-    model = lamella.Sequential([layers.Dense(2048, activation="relu", input_shape=(512,)),
-                                layers.Dense(2048, activation="relu"),
-                                layers.Dense(10, activation="softmax")])
-    model.compile(lamella.optimizers.SGD(0.01), "categorical_crossentropy",
-                  distribute=_distribute(strategy))
-    timer = StepTimes()
-    # optimizer.step() waits for whatever of the exchange the backward pass did not hide,
-    # then updates: the part of the step that overlapping shrinks.
+    if strategy == "horovod":   # both ways, in one launch, so they share the machine's load
+        from lamella_distributed import Horovod
+        variants = {"overlapped": Horovod(), "after backward": Horovod(overlap=False)}
+    else:
+        variants = {strategy: _distribute(strategy)}
+    runs = {}
+    for name, distribute in variants.items():
+        lamella.utils.set_random_seed(0)
+        model = lamella.Sequential([layers.Dense(2048, activation="relu", input_shape=(512,)),
+                                    layers.Dense(2048, activation="relu"),
+                                    layers.Dense(10, activation="softmax")])
+        model.compile(lamella.optimizers.SGD(0.01), "categorical_crossentropy",
+                      distribute=distribute)
+        runs[name] = (model, StepTimes(), _time_optimizer_step(model))
+    for _ in range(rounds):         # epochs taken in turns: the same load for each way
+        for model, timer, _ in runs.values():
+            model.fit(x, y, batch_size=batch, epochs=1, verbose=0, callbacks=[timer])
+    if dist.is_chief():
+        params = sum(p.numel() for p in runs[next(iter(runs))][0].parameters())
+        print(f"mlp, {params / 1e6:.1f}M parameters, batch {batch}/process, {dist.size()} "
+              f"process(es), {rounds - 1} x {steps} timed steps each:")
+        for name, (_, timer, waits) in runs.items():
+            print(f"  {name}: median step {statistics.median(timer.times) * 1e3:.1f} ms, of "
+                  f"which optimizer.step {statistics.median(waits[steps:]) * 1e3:.1f} ms")
+
+
+def _time_optimizer_step(model):
+    """Times of ``model.optimizer.step()``: the wait for whatever of the gradient exchange
+    the backward pass did not hide, then the update (the part that overlapping shrinks)."""
     waits, inner = [], model.optimizer.step
 
     def timed_step():
@@ -106,13 +126,7 @@ def mlp(strategy):
         waits.append(time.perf_counter() - started)
 
     model.optimizer.step = timed_step
-    model.fit(x, y, batch_size=batch, epochs=4, verbose=0, callbacks=[timer])
-    if dist.is_chief():
-        params = sum(p.numel() for p in model.parameters())
-        print(f"mlp {strategy} x{dist.size()} overlap={os.environ.get('LAMELLA_HVD_OVERLAP', '1')}"
-              f": median step {statistics.median(timer.times) * 1e3:.1f} ms, of which "
-              f"optimizer.step {statistics.median(waits[steps:]) * 1e3:.1f} ms, over "
-              f"{len(timer.times)} steps ({params / 1e6:.1f}M parameters, batch {batch}/process)")
+    return waits
 
 
 def main(strategy, workload="cnn"):
