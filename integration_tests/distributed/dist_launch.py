@@ -61,3 +61,24 @@ def run(launcher, script, *args, cwd, timeout=LAUNCH_TIMEOUT, processes=2, env=N
         pytest.fail(f"{launcher} {script.name} {args} did not finish in {timeout}s:\n"
                     f"{(exc.stdout or '')[-3000:]}{(exc.stderr or '')[-3000:]}")
     return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+
+WORKER = pathlib.Path(__file__).with_name("worker.py")
+LAUNCHERS = {"ddp": "torchrun", "horovod": "horovodrun"}
+_LAUNCHED = {}
+
+
+def launch_train(strategy, tmp_path_factory):
+    """``worker.py train`` under the strategy's launcher, once per session (one launch per
+    launcher keeps the CI time down; test_multiprocess.py and test_overlap.py both check it):
+    its output folder, which under Horovod holds overlap_worker.py's results too."""
+    if strategy == "horovod":
+        require_horovod()
+    if strategy not in _LAUNCHED:
+        out = tmp_path_factory.mktemp(strategy)
+        code, output, seconds = run(LAUNCHERS[strategy], WORKER, "train", out, strategy,
+                                    cwd=out)
+        assert code == 0, output[-6000:]
+        print(f"{LAUNCHERS[strategy]} train: {seconds:.1f}s")
+        _LAUNCHED[strategy] = out
+    return _LAUNCHED[strategy]

@@ -4,14 +4,10 @@ both workers after every epoch, 2 workers x batch b == 1 process x batch 2b, exa
 predictions in order, only the chief prints and writes, uneven shards finish, and a killed
 worker fails the run quickly. Each launch is bounded by a timeout."""
 
-import pathlib
-
 import numpy as np
 import pytest
-from dist_launch import require_horovod, run
+from dist_launch import LAUNCHERS, WORKER, launch_train, require_horovod, run
 
-WORKER = pathlib.Path(__file__).with_name("worker.py")
-LAUNCHERS = {"ddp": "torchrun", "horovod": "horovodrun"}
 #: A killed worker must end the run within this many seconds (the launchers' own detection
 #: plus LAMELLA_DIST_TIMEOUT=60 for a collective left waiting).
 FAIL_FAST_SECONDS = 150
@@ -29,14 +25,7 @@ def single(tmp_path_factory):
 
 @pytest.fixture(scope="module", params=sorted(LAUNCHERS))
 def launched(request, tmp_path_factory):
-    strategy = request.param
-    if strategy == "horovod":
-        require_horovod()
-    out = tmp_path_factory.mktemp(strategy)
-    code, output, seconds = run(LAUNCHERS[strategy], WORKER, "train", out, strategy, cwd=out)
-    assert code == 0, output[-6000:]
-    print(f"{LAUNCHERS[strategy]} train: {seconds:.1f}s")
-    return strategy, out
+    return request.param, launch_train(request.param, tmp_path_factory)
 
 
 def _load(out, name, rank):

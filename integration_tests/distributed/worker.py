@@ -4,7 +4,8 @@
 ``python worker.py SCENARIO OUT_DIR STRATEGY``: ``SCENARIO`` is ``train`` (training, uneven
 shards, evaluate, predict, files) or ``killed`` (rank 1 dies in the second epoch);
 ``STRATEGY`` is ``ddp``, ``horovod`` or ``single``. Results go to
-``OUT_DIR/{train,uneven}.<rank>.npz``, each worker's stdout to ``OUT_DIR/train.stdout.<rank>``,
+``OUT_DIR/{train,uneven}.<rank>.npz`` (and, under Horovod, overlap_worker.py's
+``OUT_DIR/overlap.<rank>.npz``), each worker's stdout to ``OUT_DIR/train.stdout.<rank>``,
 and the chief's files (checkpoints, CSV log, model) to ``OUT_DIR``.
 """
 
@@ -58,6 +59,9 @@ def main(scenario, out, strategy):
     if scenario == "train":  # one launch runs both, to keep the CI time down
         train(out, distribute, rank)
         uneven(out, distribute, rank)
+        if strategy == "horovod":   # overlapped gradient exchange (test_overlap.py)
+            import overlap_worker
+            overlap_worker.runs(out)
     elif scenario == "killed":
         killed(distribute, rank)
     else:

@@ -51,6 +51,32 @@ class FakeBackend(backends.Backend):
         return self.gathered if self.gathered is not None else [obj] * self._size
 
 
+class FakeAsyncBackend(FakeBackend):
+    """:class:`FakeBackend` with Horovod's asynchronous all-reduce: ``allreduce_async_``
+    records the call (in order, with a copy of what was sent) and ``synchronize`` applies the
+    same maths as ``allreduce_``, times ``prescale_factor``."""
+
+    supports_async = True
+
+    def allreduce_async_(self, tensor, name, prescale_factor=1.0):
+        self.calls.append(("allreduce_async", name, tensor.clone()))
+        return tensor, prescale_factor
+
+    def synchronize(self, handle):
+        tensor, prescale = handle
+        self.calls.append(("synchronize",))
+        total = sum(self.peer_scale(r) for r in range(self._size))
+        return tensor.mul_(total * prescale)
+
+
+@pytest.fixture
+def fake8_async():
+    fake = FakeAsyncBackend(size=8)
+    previous = backends._set_current(fake)
+    yield fake
+    backends._set_current(previous)
+
+
 @pytest.fixture
 def fake8():
     fake = FakeBackend(size=8)

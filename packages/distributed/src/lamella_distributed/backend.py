@@ -69,6 +69,12 @@ class Backend:
 
     name = "single"
 
+    #: Whether :meth:`allreduce_async_` exists: an all-reduce that starts now, completes in the
+    #: background and is matched across workers by ``name`` rather than by call order (so each
+    #: worker may start its gradients' exchanges in whatever order its backward pass produces
+    #: them). Horovod has one; ``torch.distributed`` matches collectives by order only.
+    supports_async = False
+
     def rank(self):
         return 0
 
@@ -134,6 +140,18 @@ class HorovodBackend(Backend):
 
     def broadcast_(self, tensor, root_rank=0, name=None):
         return self.hvd.broadcast_(tensor, root_rank, name=name)
+
+    supports_async = True
+
+    def allreduce_async_(self, tensor, name, prescale_factor=1.0):
+        """Start summing ``tensor`` in place across workers (times ``prescale_factor`` first);
+        returns a handle for :meth:`synchronize`."""
+        return self.hvd.allreduce_async_(tensor, name=name, op=self.hvd.Sum,
+                                         prescale_factor=prescale_factor)
+
+    def synchronize(self, handle):
+        """Wait for an :meth:`allreduce_async_`; returns the reduced tensor."""
+        return self.hvd.synchronize(handle)
 
     # Horovod names an object collective after the object's type unless told otherwise; the
     # workers' objects differ (None on all but the root), so name them the same everywhere.

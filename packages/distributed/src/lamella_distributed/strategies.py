@@ -127,7 +127,8 @@ class Horovod(_MultiProcess):
     """Horovod data parallelism (launch with ``horovodrun``).
 
     ``setup`` wraps the compiled optimizer in :func:`DistributedOptimizer` (Horovod's
-    arguments below) and broadcasts the weights and optimizer state from rank 0.
+    arguments below, and ``overlap``: each gradient's all-reduce starts during the backward
+    pass, as soon as it is ready) and broadcasts the weights and optimizer state from rank 0.
 
     Example::
 
@@ -139,10 +140,10 @@ class Horovod(_MultiProcess):
     backend_name = "horovod"
 
     def __init__(self, compression=Compression.none, backward_passes_per_step=1, op=Average,
-                 gradient_predivide_factor=1.0):
+                 gradient_predivide_factor=1.0, overlap=True):
         self.options = dict(compression=compression,
                             backward_passes_per_step=backward_passes_per_step, op=op,
-                            gradient_predivide_factor=gradient_predivide_factor)
+                            gradient_predivide_factor=gradient_predivide_factor, overlap=overlap)
         super().__init__()
 
     def setup(self, model):

@@ -522,6 +522,10 @@ class _ScalerView:
     def __init__(self, optimizer):
         self.optimizer = optimizer
         self.param_groups = [{"params": optimizer._params}]
+        # A distributed optimizer's all-reduces may still be writing the gradients: the
+        # scaler must unscale (and look for overflows in) the averaged ones, alike everywhere.
+        if hasattr(optimizer, "synchronize"):
+            optimizer.synchronize()
 
     def step(self):
         self.optimizer.step()
