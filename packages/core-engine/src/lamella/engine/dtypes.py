@@ -55,3 +55,73 @@ def _not_a_dtype(value):
         f"Not a dtype: {value!r}. Use a torch.dtype, a dtype name such as 'float32', 'int64' or "
         f"'bool', or a NumPy dtype such as np.float32."
     )
+
+
+class DType(str):
+    """A symbolic tensor's dtype: its Keras name (``'float32'``, a ``str`` as Keras's
+    ``K.dtype`` returns), which also answers what scripts ask of a TensorFlow ``DType``
+    (``.name``, ``.as_numpy_dtype``, ``.is_floating``) and compares equal to the torch and
+    NumPy dtypes of that name, as a PyTorch user compares ``x.dtype == torch.float32``.
+
+    Example::
+
+        dtype = lamella.Input(shape=(3,)).dtype
+        dtype == "float32" and dtype == torch.float32 and dtype.name == "float32"   # True
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, dtype):
+        """``dtype`` (a name, ``torch.dtype`` or NumPy dtype) as a :class:`DType`."""
+        if isinstance(dtype, cls):
+            return dtype
+        if isinstance(dtype, str) and dtype in _BY_NAME:
+            return cls(dtype)
+        return cls(str(as_torch_dtype(dtype)).replace("torch.", ""))
+
+    @property
+    def name(self):
+        return str(self)
+
+    @property
+    def base_dtype(self):
+        return self
+
+    @property
+    def torch_dtype(self):
+        return as_torch_dtype(str(self))
+
+    @property
+    def as_numpy_dtype(self):
+        return np.dtype(str(self)).type
+
+    @property
+    def is_floating(self):
+        return self.torch_dtype.is_floating_point
+
+    @property
+    def is_complex(self):
+        return self.torch_dtype.is_complex
+
+    @property
+    def is_integer(self):
+        return not (self.is_floating or self.is_complex or self.is_bool)
+
+    @property
+    def is_bool(self):
+        return self.torch_dtype is torch.bool
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            return str.__eq__(self, other)
+        try:
+            return self.torch_dtype == as_torch_dtype(other)
+        except (ValueError, TypeError):
+            return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = str.__hash__

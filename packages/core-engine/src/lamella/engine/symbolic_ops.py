@@ -34,7 +34,7 @@ import operator
 import numpy as np
 import torch
 
-from lamella.engine import naming
+from lamella.engine import naming, symbolic_torch
 from lamella.engine import node as node_module
 from lamella.engine.base_layer import Layer
 from lamella.engine.dtypes import as_torch_dtype
@@ -89,9 +89,12 @@ def register_op(name, fn):
     _OPS[name] = getattr(fn, "__lamella_raw__", fn)
 
 
-def resolve_op(name):
+def resolve_op(name, layer_name=None):
     """The function registered as ``name``; the facades and ``lamella.backend`` register theirs
-    on first use, so a name of theirs is looked up there."""
+    on first use, so a name of theirs is looked up there. A ``torch.*`` or ``Tensor.*`` name is
+    looked up only in :mod:`lamella.engine.symbolic_torch`'s allow-list."""
+    if symbolic_torch.is_torch_name(name):
+        return symbolic_torch.resolve(name, layer_name)
     fn = _OPS.get(name)
     if fn is None and isinstance(name, str):
         prefix, _, short = name.partition(".")
@@ -106,8 +109,9 @@ def resolve_op(name):
                 pass
         fn = _OPS.get(name)
     if fn is None:
+        where = f"TensorOp {layer_name!r}" if layer_name else "TensorOp"
         raise ValueError(
-            f"TensorOp: unknown function {name!r}. Functions are found by their registered "
+            f"{where}: unknown function {name!r}. Functions are found by their registered "
             f"name ('backend.mean', 'operator.add', 'losses.binary_crossentropy'); register "
             f"your own with lamella.engine.symbolic_ops.symbolic_aware(fn, name) before loading."
         )
@@ -335,7 +339,7 @@ class TensorOp(Layer):
         kwargs.setdefault("name", naming.unique_name(function.replace(".", "_")))
         super().__init__(**kwargs)
         self.function = function
-        self._fn = resolve_op(function)
+        self._fn = resolve_op(function, self.name)
         arguments = arguments if arguments is not None else {"args": [], "kwargs": {}}
         if not isinstance(arguments, dict) or not isinstance(arguments.get("args", []), list) \
                 or not isinstance(arguments.get("kwargs", {}), dict):
@@ -372,11 +376,16 @@ class TensorOp(Layer):
         outputs = [SymbolicTensor(shape, dtype, history=(self, node_index, i))
                    for i, (shape, dtype) in enumerate(specs)]
         self._inbound_nodes.append(Node(self, tensors, outputs, {}, len(tensors) == 1))
-        return outputs[0] if container is None else container(outputs)
+        if container is None:
+            return outputs[0]
+        # torch's named results (x.max(dim=1).values) are rebuilt from the list of outputs.
+        return container._make(outputs) if hasattr(container, "_make") else container(outputs)
 
     def _run(self, tensors):
         device = tensors[0].device if tensors and torch.is_tensor(tensors[0]) else None
-        as_tensors = self.function.startswith("operator.")
+        # Constants of operators and torch functions are tensors (NumPy arrays once reloaded).
+        as_tensors = self.function.startswith("operator.") or symbolic_torch.is_torch_name(
+            self.function)
         args = _fill(self._template["args"], tensors, device, as_tensors)
         kwargs = _fill(self._template["kwargs"], tensors, device, as_tensors)
         return self._fn(*args, **kwargs)
@@ -417,7 +426,7 @@ class TensorOp(Layer):
         first, second = runs
         container = None
         if isinstance(first, (list, tuple)) and all(torch.is_tensor(t) for t in first) and first:
-            container = type(first) if type(first) in (list, tuple) else list
+            container = type(first)
             pairs = list(zip(first, second))
         elif torch.is_tensor(first):
             pairs = [(first, second)]
