@@ -79,6 +79,7 @@ class TensorShape(tuple):
 #: :mod:`lamella.engine.symbolic_ops` (which builds on layers, so this module cannot import it);
 #: the input layer every graph starts from imports that module.
 apply_operator_hook = [None]
+apply_op_hook = [None]
 #: Record a torch function or ``Tensor`` method called on symbolic tensors; installed by
 #: :mod:`lamella.engine.symbolic_torch`.
 torch_function_hook = [None]

@@ -296,6 +296,7 @@ def apply_operator(name, *operands):
 
 
 node_module.apply_operator_hook[0] = apply_operator
+node_module.apply_op_hook[0] = apply_op
 
 
 # --- the layer -----------------------------------------------------------------------------

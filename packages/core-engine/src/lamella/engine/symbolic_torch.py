@@ -135,9 +135,9 @@ def _torch_dtypes(value):
 
 
 def _record(name, fn, args, kwargs):
-    from lamella.engine.symbolic_ops import apply_op  # symbolic_ops imports this module
-
-    return apply_op(name, fn, _torch_dtypes(list(args)), _torch_dtypes(dict(kwargs)))
+    # symbolic_ops.apply_op, installed by that module (which imports this one).
+    return node_module.apply_op_hook[0](name, fn, _torch_dtypes(list(args)),
+                                        _torch_dtypes(dict(kwargs)))
 
 
 def torch_function(func, args, kwargs):

@@ -612,7 +612,9 @@ class Trainer:
         return total, per_output
 
     def _predict_step(self, xs):
-        """The outputs of one batch, as a list of float tensors."""
+        """The outputs of one batch, as a list of tensors: floating ones as float32 (autocast
+        may compute them in 16 bits), integer and bool ones (an argmax, a comparison) as they
+        are, as Keras 2.3's predict returns them."""
         with learning_phase_scope(False):
             if not self.built:
                 self._make_ready(lambda: xs)
@@ -620,7 +622,7 @@ class Trainer:
                 self._clear_call_losses()
             with self._autocast():
                 outputs = self(self._model_input(xs))
-        return [o.float() for o in as_list(outputs)]
+        return [o.float() if o.is_floating_point() else o for o in as_list(outputs)]
 
     def _forward_loss(self, xs, ys, sws):
         outputs, masks = self._strategy.forward(self, self._model_input(xs))
