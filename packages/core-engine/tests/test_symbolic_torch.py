@@ -118,6 +118,18 @@ def test_a_config_naming_a_function_outside_the_allow_list_is_refused(name, monk
     assert called == []
 
 
+@pytest.mark.parametrize("dtype", ["load", "hub", "float32.__class__", "Tensor"])
+def test_a_dtype_argument_naming_anything_but_a_torch_dtype_is_refused(dtype, monkeypatch):
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("torch.load was called"))
+    x = lamella.Input(shape=(3,))
+    config = json.loads(Model(x, x.to(torch.float64)).to_json())
+    layer = config["config"]["layers"][-1]
+    assert layer["config"]["arguments"]["args"][1] == {"__dtype__": "float64"}
+    layer["config"]["arguments"]["args"][1] = {"__dtype__": dtype}
+    with pytest.raises(ConfigError, match=f"Not a dtype: '{dtype}'"):
+        model_from_json(json.dumps(config))
+
+
 def test_arguments_a_config_cannot_hold_are_refused_when_saving():
     x = lamella.Input(shape=(3,))
     weight = torch.nn.Parameter(torch.ones(2, 3))

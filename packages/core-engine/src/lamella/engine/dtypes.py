@@ -41,11 +41,17 @@ def as_torch_dtype(dtype):
     raise _not_a_dtype(dtype)
 
 
+#: torch's dtypes by their names on the torch module ('float32', 'float', 'int64', ...): a name,
+#: which may come from a file, is only ever a key here, never an attribute looked up on torch.
+_TORCH_DTYPES = {name: value for name, value in vars(torch).items()
+                 if isinstance(value, torch.dtype)}
+
+
 def _from_name(name, original):
-    # A name is looked up on the torch module, as lamella always did ('float' is torch's float32),
+    # A name is a torch dtype's name, as lamella always took it ('float' is torch's float32),
     # after dropping the 'torch.' that str(torch.int64) carries.
-    found = getattr(torch, name[len("torch."):] if name.startswith("torch.") else name, None)
-    if not isinstance(found, torch.dtype):
+    found = _TORCH_DTYPES.get(name[len("torch."):] if name.startswith("torch.") else name)
+    if found is None:
         raise _not_a_dtype(original)
     return found
 
