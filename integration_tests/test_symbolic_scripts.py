@@ -192,3 +192,40 @@ def test_a_model_written_with_torch_functions_trains_saves_to_hdf5_and_reloads(t
     assert {"torch.einsum", "torch.nn.functional.softmax", "Tensor.unsqueeze", "Tensor.sum",
             "torch.cat", "Tensor.flatten", "Tensor.float"} <= set(functions)
     loaded.fit(seq, labels, epochs=1, batch_size=16, verbose=0)  # the optimizer state came back
+
+
+def _loss_and_metric_functions():
+    import inspect
+
+    from lamella import losses, metrics
+    from lamella.plugins import lookup
+
+    found = []
+    for kind, facade in (("losses", losses), ("metrics", metrics)):
+        for name in sorted(lookup.registry(kind).canonical_names()):
+            if inspect.isfunction(getattr(facade, name)):
+                found.append((kind, name))
+    return found
+
+
+@pytest.mark.parametrize("kind,name", _loss_and_metric_functions())
+def test_every_loss_and_metric_function_on_model_tensors_computes_what_it_computes_eagerly(
+        kind, name):
+    """Keras 2.3 scripts call loss and metric functions on model tensors (the VAE's
+    ``binary_crossentropy(inputs, outputs)``); each gives what it gives on the real tensors."""
+    import lamella
+
+    fn = getattr(getattr(lamella, kind), name)
+    rng = np.random.RandomState(0)
+    y_pred = rng.rand(4, 5).astype("float32")
+    if "sparse" in name:
+        y_true, true_input = rng.randint(0, 5, (4, 1)).astype("float32"), Input(shape=(1,))
+    else:
+        y_true, true_input = rng.rand(4, 5).astype("float32"), Input(shape=(5,))
+    pred_input = Input(shape=(5,))
+    symbolic = fn(true_input, pred_input)
+    assert symbolic._keras_history[0].function == f"{kind}.{name}"
+    got = K.function([true_input, pred_input], [symbolic])([y_true, y_pred])[0]
+    want = fn(torch.from_numpy(y_true), torch.from_numpy(y_pred)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert symbolic.shape == (None,) + got.shape[1:] and got.shape[0] == 4

@@ -20,6 +20,13 @@ from lamella.models import Model
 R = np.random.RandomState(7)
 
 
+@pytest.fixture(autouse=True)
+def full_float32(monkeypatch):
+    """On CUDA, cuDNN convolutions default to TF32 (a 10-bit mantissa); the model's outputs are
+    compared with the CPU's float32 ones in full float32 (matmuls are by default)."""
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+
+
 def _const(*shape):
     return R.uniform(-1, 1, shape).astype("float32")
 
