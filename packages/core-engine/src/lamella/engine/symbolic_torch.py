@@ -67,25 +67,15 @@ def _tables():
                    for fn in fns}
     by_name, by_id = {}, {}
     for prefix, namespace in NAMESPACES:
-        for attr in sorted(vars(namespace) if namespace is torch.Tensor else dir(namespace)):
+        # dir(): Tensor methods include those torch.Tensor inherits from torch._C.TensorBase.
+        for attr in sorted(dir(namespace)):
             if attr in DENIED or attr.endswith("_") or attr.startswith(_DENIED_PREFIXES):
                 continue
             fn = getattr(namespace, attr, None)
-            if fn is None or id(fn) not in overridable:
+            if fn is None or not callable(fn) or id(fn) not in overridable:
                 continue
-            name = f"{prefix}.{attr}"
-            by_name[name] = fn
-            by_id.setdefault(id(fn), name)  # the first public path: torch.cat, not torch.concat
-    # Tensor methods the class inherits from torch._C.TensorBase.
-    for attr in dir(torch.Tensor):
-        name = f"Tensor.{attr}"
-        if name in by_name or attr in DENIED or attr.endswith("_") \
-                or attr.startswith(_DENIED_PREFIXES):
-            continue
-        fn = getattr(torch.Tensor, attr, None)
-        if fn is not None and callable(fn) and id(fn) in overridable:
-            by_name[name] = fn
-            by_id.setdefault(id(fn), name)
+            by_name[f"{prefix}.{attr}"] = fn
+            by_id.setdefault(id(fn), f"{prefix}.{attr}")  # the first path: torch.cat, not .concat
     return by_name, by_id
 
 
