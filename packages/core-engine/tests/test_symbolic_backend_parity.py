@@ -249,8 +249,8 @@ def test_a_backend_function_on_a_symbolic_tensor_computes_what_it_computes_eager
 
 
 def _left(array, other):
-    """A NumPy left operand for a symbolic tensor (NumPy defers to its reflected operator), a
-    torch one for the eager reference (NumPy cannot take a torch tensor)."""
+    """A NumPy operand for a symbolic tensor (as a left operand NumPy defers to its reflected
+    operator), a torch one for the eager reference (NumPy and torch do not mix)."""
     return torch.from_numpy(array) if torch.is_tensor(other) else array
 
 
@@ -261,7 +261,7 @@ OPERATORS = {
     "floordiv": lambda a, b: a // 0.7, "rfloordiv": lambda a, b: 5 // (a + 3),
     "mod": lambda a, b: a % 0.7, "rmod": lambda a, b: 5 % (a + 3),
     "pow": lambda a, b: (a + 3) ** 1.5, "rpow": lambda a, b: 2 ** a,
-    "matmul": lambda a, b: a @ W_DENSE, "rmatmul": lambda a, b: _left(W_LEFT, a) @ a,
+    "matmul": lambda a, b: a @ _left(W_DENSE, a), "rmatmul": lambda a, b: _left(W_LEFT, a) @ a,
     "neg": lambda a, b: -a, "pos": lambda a, b: +a, "abs": lambda a, b: abs(a),
     "invert": lambda a, b: ~(a > 0), "and": lambda a, b: (a > 0) & (b > 0),
     "or": lambda a, b: (a > 0) | (b > 0), "xor": lambda a, b: (a > 0) ^ (b > 0),
