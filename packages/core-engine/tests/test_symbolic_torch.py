@@ -225,3 +225,21 @@ def test_names_follow_tensorflows_form_and_python_truth_is_refused():
         [t for t in y]  # noqa: C416
     assert y.size() == (None, 2) and y.size(-1) == 2 and y.dim() == 2 and y.is_floating_point()
     assert isinstance(y.permute(1, 0)._keras_history[0], TensorOp)
+
+
+def test_negative_slice_steps_reverse_as_tensorflow_strided_slices_do():
+    """Keras 2.3 scripts write ``x[..., ::-1]`` (RGB to BGR) on Keras tensors; torch's indexing
+    has no negative steps, so they become index selections, equal to NumPy's slicing."""
+    x = lamella.Input(shape=(4, 5))
+    data = X[:, :4, :].repeat(2, axis=2)[..., :5]
+    cases = [lambda t: t[..., ::-1], lambda t: t[:, ::-2], lambda t: t[:, 3:0:-1, 1],
+             lambda t: t[:, None, ::-1, 1:4:2], lambda t: t[::-1, -1]]
+    outputs = [case(x) for case in cases]
+    model = Model(x, outputs)
+    reloaded = model_from_json(model.to_json())
+    for got, again, case, symbolic in zip(model.predict(data), reloaded.predict(data), cases,
+                                          outputs):
+        want = case(data)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(again, want)
+        assert symbolic.shape[1:] == want.shape[1:]

@@ -60,9 +60,33 @@ _STATIC = {
 
 #: Operators recorded by :class:`SymbolicTensor`'s dunder methods; also the only functions of
 #: the ``operator`` module a config may name.
+def getitem(tensor, index):
+    """``tensor[index]``, also with negative slice steps (``x[..., ::-1]``), which TensorFlow's
+    strided slices take (Keras 2.3 scripts reverse channels so) and torch's indexing does not:
+    those slices become an ``index_select`` of the same positions."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, slice) and i.step is not None and i.step < 0 for i in items) \
+            or any(torch.is_tensor(i) or isinstance(i, (list, np.ndarray)) for i in items):
+        return tensor[index]
+    consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
+    dim, plain = 0, []
+    for item in items:
+        if item is Ellipsis:
+            dim += tensor.dim() - consumed
+        elif isinstance(item, slice) and item.step is not None and item.step < 0:
+            positions = torch.arange(tensor.shape[dim], device=tensor.device)[
+                list(range(tensor.shape[dim]))[item]]
+            tensor, item = tensor.index_select(dim, positions), slice(None)
+        if item is not None and item is not Ellipsis:
+            dim += 1
+        plain.append(item)
+    return tensor[tuple(plain)]
+
+
 OPERATORS = {name: getattr(operator, name) for name in (
     "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos", "abs",
-    "invert", "and_", "or_", "xor", "lt", "le", "gt", "ge", "getitem")}
+    "invert", "and_", "or_", "xor", "lt", "le", "gt", "ge")}
+OPERATORS["getitem"] = getitem
 for _name, _fn in OPERATORS.items():
     _OPS[f"operator.{_name}"] = _fn
 
