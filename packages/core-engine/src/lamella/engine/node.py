@@ -161,6 +161,15 @@ class SymbolicTensor:
     def is_floating_point(self):
         return self.dtype.is_floating
 
+    # torch's transposing properties, recorded as the Tensor methods they stand for.
+    @property
+    def T(self):  # noqa: N802 - torch's name
+        return self.permute(*reversed(range(len(self.shape))))
+
+    @property
+    def mT(self):  # noqa: N802 - torch's name
+        return self.transpose(-2, -1)
+
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
         return torch_function_hook[0](func, args, kwargs)
