@@ -7,6 +7,7 @@ removed again afterwards.
 """
 
 import pytest
+import torch
 
 import lamella.plugins as lp
 from lamella.plugins import custom_objects, loader
@@ -72,3 +73,20 @@ def plugin_sandbox(monkeypatch):
         custom = custom_objects.get_custom_objects()
         custom.clear()
         custom.update(saved_custom)
+
+
+@pytest.fixture
+def dynamo_eager(monkeypatch):
+    """torch.compile with dynamo's ``eager`` backend: the step is still traced by dynamo (what
+    jit_compile relies on), but without inductor's C++ code generation, which takes a minute
+    on a busy CPU (integration_tests run the default backend). Records each compiled function.
+    """
+    compiled = []
+    real_compile = torch.compile
+
+    def compile_eagerly(model=None, **kwargs):
+        compiled.append(model)
+        return real_compile(model, **dict(kwargs, backend="eager"))
+
+    monkeypatch.setattr(torch, "compile", compile_eagerly)
+    return compiled

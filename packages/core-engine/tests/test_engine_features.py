@@ -12,7 +12,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import lamella
 from lamella.testing import PlainSGD, SeededDense, mean_squared_error, toy_data
@@ -52,24 +51,7 @@ class Batches(Sequence):
         return self.x[part], self.y[part]
 
 
-# --- jit_compile ---------------------------------------------------------------------------------
-
-@pytest.fixture
-def dynamo_eager(monkeypatch):
-    """torch.compile with dynamo's ``eager`` backend: the step is still traced by dynamo (what
-    jit_compile relies on), but without inductor's C++ code generation, which takes a minute
-    on a busy CPU (integration_tests run the default backend). Records each compiled function.
-    """
-    compiled = []
-    real_compile = torch.compile
-
-    def compile_eagerly(model=None, **kwargs):
-        compiled.append(model)
-        return real_compile(model, **dict(kwargs, backend="eager"))
-
-    monkeypatch.setattr(torch, "compile", compile_eagerly)
-    return compiled
-
+# --- jit_compile (the dynamo_eager fixture is in conftest.py) -----------------------------------
 
 def test_jit_compile_trains_like_eager(dynamo_eager):
     x, y = toy_data(32)

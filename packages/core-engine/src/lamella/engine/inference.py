@@ -179,7 +179,9 @@ class Inference:
         return total, per_output
 
     def _predict_step(self, xs):
-        """The outputs of one batch, as a list of float tensors."""
+        """The outputs of one batch, as a list of tensors: floating ones as float32 (autocast
+        may compute them in 16 bits), integer and bool ones (an argmax, a comparison) as they
+        are, as Keras 2.3's predict returns them."""
         with learning_phase_scope(False):
             if not self.built:
                 self._make_ready(lambda: xs)
@@ -187,7 +189,7 @@ class Inference:
                 self._clear_call_losses()
             with self._autocast():
                 outputs = self(self._model_input(xs))
-        return [o.float() for o in as_list(outputs)]
+        return [o.float() if o.is_floating_point() else o for o in as_list(outputs)]
 
 
 def _callback_sequence(callbacks):

@@ -5,15 +5,46 @@ records a :class:`Node` (one call of one layer); the outputs remember which node
 (``_keras_history = (layer, node_index, tensor_index)``), exactly as in Keras 2.3.
 """
 
+from lamella.engine.dtypes import DType
 
-class TensorShape(tuple):
-    """A symbolic tensor's static shape: a tuple (``None`` for unknown sizes) that also answers
-    TensorFlow's ``as_list()`` and ``ndims``, which Keras 2.3 scripts call.
+
+class Dimension(int):
+    """A known size in a :class:`TensorShape`: an ``int`` that also has TensorFlow 1's
+    ``.value``, which Keras 2.3 scripts read (``x.shape[-1].value``).
 
     Example::
 
-        lamella.Input(shape=(3,)).shape.as_list()     # [None, 3]
+        lamella.Input(shape=(3,)).shape[-1].value     # 3
     """
+
+    __slots__ = ()
+
+    @property
+    def value(self):
+        return int(self)
+
+    def __repr__(self):
+        return int.__repr__(self)
+
+
+class TensorShape(tuple):
+    """A symbolic tensor's static shape: a tuple (``None`` for unknown sizes) that also answers
+    TensorFlow's ``as_list()``, ``ndims``, ``dims``, ``is_fully_defined()`` and
+    ``num_elements()``, which Keras 2.3 scripts call. An index gives a known size as a
+    :class:`Dimension` (an ``int`` with ``.value``) and an unknown one as ``None`` (where
+    TensorFlow 1 gives ``Dimension(None)``: ``x.shape[0] is None`` holds, as in TensorFlow 2).
+
+    Example::
+
+        shape = lamella.Input(shape=(3,)).shape
+        shape.as_list(), shape[-1].value, shape[0]    # [None, 3], 3, None
+    """
+
+    def __getitem__(self, index):
+        found = tuple.__getitem__(self, index)
+        if isinstance(index, slice):
+            return TensorShape(found)
+        return found if found is None else Dimension(found)
 
     def as_list(self):
         return list(self)
@@ -26,11 +57,32 @@ class TensorShape(tuple):
     def rank(self):
         return len(self)
 
+    @property
+    def dims(self):
+        return [self[i] for i in range(len(self))]
+
+    def is_fully_defined(self):
+        return all(d is not None for d in self)
+
+    def num_elements(self):
+        """The number of elements, or ``None`` where a size is unknown (as TensorFlow)."""
+        if not self.is_fully_defined():
+            return None
+        count = 1
+        for d in self:
+            count *= d
+        return count
+
 
 #: Records an operator applied to symbolic tensors as a graph node. Installed by
 #: :mod:`lamella.engine.symbolic_ops` (which builds on layers, so this module cannot import it);
 #: the input layer every graph starts from imports that module.
 apply_operator_hook = [None]
+apply_op_hook = [None]
+#: Record a torch function or ``Tensor`` method called on symbolic tensors; installed by
+#: :mod:`lamella.engine.symbolic_torch`.
+torch_function_hook = [None]
+tensor_method_hook = [None]
 
 
 def _operator(name, reflected=False):
@@ -48,12 +100,16 @@ class SymbolicTensor:
     It behaves like a tensor: arithmetic, comparisons (``<``, ``<=``, ``>``, ``>=``; ``==`` is
     identity, as for Keras 2.3's TensorFlow tensors), indexing, ``lamella.backend`` functions
     and loss functions applied to it record graph nodes (see
-    :mod:`lamella.engine.symbolic_ops`), so the results can be a model's outputs or losses.
+    :mod:`lamella.engine.symbolic_ops`), and so do torch functions (``torch.cat``,
+    ``F.softmax``) and ``Tensor`` methods (``x.permute(0, 2, 1)``; see
+    :mod:`lamella.engine.symbolic_torch`), so the results can be a model's outputs or losses.
+    ``bool(x)``, ``len(x)`` and iteration are refused, as TensorFlow refuses them in graph mode.
 
     Example::
 
         x = lamella.Input(shape=(4,))
         y = 2 * x[:, :2] + 1          # a SymbolicTensor of shape (None, 2)
+        z = torch.sigmoid(y).sum(dim=-1)
     """
 
     # NumPy defers to our reflected operators instead of building object arrays.
@@ -61,14 +117,67 @@ class SymbolicTensor:
 
     def __init__(self, shape, dtype="float32", history=None, has_mask=False, name=None):
         self.shape = TensorShape(None if d is None else int(d) for d in shape)
-        self.dtype = dtype
+        self.dtype = DType.of(dtype)
         self._keras_history = history
         self._keras_mask = True if has_mask else None
-        self.name = name
+        self._name = name
+
+    @property
+    def name(self):
+        """The name given (an input's is its layer's), else ``'<layer>/output:<index>'``, in
+        TensorFlow's ``'<op>:<index>'`` form."""
+        if self._name is None and self._keras_history:
+            layer, _, index = self._keras_history
+            return f"{layer.name}/output:{index}"
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
 
     @property
     def ndim(self):
         return len(self.shape)
+
+    # Static answers of torch's shape methods: a PyTorch user's ``x.size(-1)``.
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        size = self.shape[dim]
+        if size is None:
+            raise ValueError(
+                f"{self!r}: size({dim}) is unknown until the graph runs (it is the batch or "
+                f"another free size). Write shapes with -1 (x.view(-1, 4)), or use "
+                f"x.flatten(1) / lamella.backend.shape(x)."
+            )
+        return size
+
+    def dim(self):
+        return len(self.shape)
+
+    ndimension = dim
+
+    def is_floating_point(self):
+        return self.dtype.is_floating
+
+    # torch's transposing properties, recorded as the Tensor methods they stand for.
+    @property
+    def T(self):  # noqa: N802 - torch's name
+        return self.permute(*reversed(range(len(self.shape))))
+
+    @property
+    def mT(self):  # noqa: N802 - torch's name
+        return self.transpose(-2, -1)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return torch_function_hook[0](func, args, kwargs)
+
+    def __getattr__(self, name):
+        # Only reached for names the class lacks: Tensor methods (x.permute(0, 2, 1)).
+        if name.startswith("_") or tensor_method_hook[0] is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return tensor_method_hook[0](self, name)
 
     @property
     def _keras_shape(self):
@@ -84,7 +193,11 @@ class SymbolicTensor:
         )
 
     def __bool__(self):
-        return True
+        raise TypeError(
+            f"Using a symbolic tensor ({self.name}) as a Python bool is not allowed: it has no "
+            f"value until the graph runs. Use `if x is not None:` to test that a tensor is "
+            f"defined, or lamella.backend.switch for a condition on its values."
+        )
 
     def __iter__(self):
         raise TypeError(

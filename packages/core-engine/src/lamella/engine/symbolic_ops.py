@@ -34,7 +34,7 @@ import operator
 import numpy as np
 import torch
 
-from lamella.engine import naming
+from lamella.engine import naming, symbolic_torch
 from lamella.engine import node as node_module
 from lamella.engine.base_layer import Layer
 from lamella.engine.dtypes import as_torch_dtype
@@ -60,9 +60,33 @@ _STATIC = {
 
 #: Operators recorded by :class:`SymbolicTensor`'s dunder methods; also the only functions of
 #: the ``operator`` module a config may name.
+def getitem(tensor, index):
+    """``tensor[index]``, also with negative slice steps (``x[..., ::-1]``), which TensorFlow's
+    strided slices take (Keras 2.3 scripts reverse channels so) and torch's indexing does not:
+    those slices become an ``index_select`` of the same positions."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, slice) and i.step is not None and i.step < 0 for i in items) \
+            or any(torch.is_tensor(i) or isinstance(i, (list, np.ndarray)) for i in items):
+        return tensor[index]
+    consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
+    dim, plain = 0, []
+    for item in items:
+        if item is Ellipsis:
+            dim += tensor.dim() - consumed
+        elif isinstance(item, slice) and item.step is not None and item.step < 0:
+            positions = torch.arange(tensor.shape[dim], device=tensor.device)[
+                list(range(tensor.shape[dim]))[item]]
+            tensor, item = tensor.index_select(dim, positions), slice(None)
+        if item is not None and item is not Ellipsis:
+            dim += 1
+        plain.append(item)
+    return tensor[tuple(plain)]
+
+
 OPERATORS = {name: getattr(operator, name) for name in (
     "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos", "abs",
-    "invert", "and_", "or_", "xor", "lt", "le", "gt", "ge", "getitem")}
+    "invert", "and_", "or_", "xor", "lt", "le", "gt", "ge")}
+OPERATORS["getitem"] = getitem
 for _name, _fn in OPERATORS.items():
     _OPS[f"operator.{_name}"] = _fn
 
@@ -89,9 +113,12 @@ def register_op(name, fn):
     _OPS[name] = getattr(fn, "__lamella_raw__", fn)
 
 
-def resolve_op(name):
+def resolve_op(name, layer_name=None):
     """The function registered as ``name``; the facades and ``lamella.backend`` register theirs
-    on first use, so a name of theirs is looked up there."""
+    on first use, so a name of theirs is looked up there. A ``torch.*`` or ``Tensor.*`` name is
+    looked up only in :mod:`lamella.engine.symbolic_torch`'s allow-list."""
+    if symbolic_torch.is_torch_name(name):
+        return symbolic_torch.resolve(name, layer_name)
     fn = _OPS.get(name)
     if fn is None and isinstance(name, str):
         prefix, _, short = name.partition(".")
@@ -106,8 +133,9 @@ def resolve_op(name):
                 pass
         fn = _OPS.get(name)
     if fn is None:
+        where = f"TensorOp {layer_name!r}" if layer_name else "TensorOp"
         raise ValueError(
-            f"TensorOp: unknown function {name!r}. Functions are found by their registered "
+            f"{where}: unknown function {name!r}. Functions are found by their registered "
             f"name ('backend.mean', 'operator.add', 'losses.binary_crossentropy'); register "
             f"your own with lamella.engine.symbolic_ops.symbolic_aware(fn, name) before loading."
         )
@@ -292,6 +320,7 @@ def apply_operator(name, *operands):
 
 
 node_module.apply_operator_hook[0] = apply_operator
+node_module.apply_op_hook[0] = apply_op
 
 
 # --- the layer -----------------------------------------------------------------------------
@@ -335,7 +364,7 @@ class TensorOp(Layer):
         kwargs.setdefault("name", naming.unique_name(function.replace(".", "_")))
         super().__init__(**kwargs)
         self.function = function
-        self._fn = resolve_op(function)
+        self._fn = resolve_op(function, self.name)
         arguments = arguments if arguments is not None else {"args": [], "kwargs": {}}
         if not isinstance(arguments, dict) or not isinstance(arguments.get("args", []), list) \
                 or not isinstance(arguments.get("kwargs", {}), dict):
@@ -372,11 +401,16 @@ class TensorOp(Layer):
         outputs = [SymbolicTensor(shape, dtype, history=(self, node_index, i))
                    for i, (shape, dtype) in enumerate(specs)]
         self._inbound_nodes.append(Node(self, tensors, outputs, {}, len(tensors) == 1))
-        return outputs[0] if container is None else container(outputs)
+        if container is None:
+            return outputs[0]
+        # torch's named results (x.max(dim=1).values) are rebuilt from the list of outputs.
+        return container._make(outputs) if hasattr(container, "_make") else container(outputs)
 
     def _run(self, tensors):
         device = tensors[0].device if tensors and torch.is_tensor(tensors[0]) else None
-        as_tensors = self.function.startswith("operator.")
+        # Constants of operators and torch functions are tensors (NumPy arrays once reloaded).
+        as_tensors = self.function.startswith("operator.") or symbolic_torch.is_torch_name(
+            self.function)
         args = _fill(self._template["args"], tensors, device, as_tensors)
         kwargs = _fill(self._template["kwargs"], tensors, device, as_tensors)
         return self._fn(*args, **kwargs)
@@ -417,7 +451,7 @@ class TensorOp(Layer):
         first, second = runs
         container = None
         if isinstance(first, (list, tuple)) and all(torch.is_tensor(t) for t in first) and first:
-            container = type(first) if type(first) in (list, tuple) else list
+            container = type(first)
             pairs = list(zip(first, second))
         elif torch.is_tensor(first):
             pairs = [(first, second)]
