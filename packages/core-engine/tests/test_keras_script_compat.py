@@ -1,0 +1,89 @@
+"""Behaviours Keras 2.3 scripts rely on that are neither a layer nor an op, written the way the
+official Keras 2.3 examples use them (found by running those examples on lamella).
+
+- A layer whose ``call`` returns a one-element list gives a tensor, as Keras 2.3's
+  ``Layer.__call__`` unpacks it (``unpack_singleton``): the stacked what-where autoencoder's
+  ``Lambda(getwhere)`` returns ``K.gradients(...)``, a list, and feeds it to ``multiply``.
+- ``python -m lamella.run`` restores the NumPy aliases Keras 2.3's NumPy had (``np.float``...):
+  the convolutional LSTM example builds its movies with ``dtype=np.float``.
+"""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import torch
+
+import lamella
+from lamella import backend as K
+from lamella.testing import PlainSGD, SeededDense, mean_squared_error, subprocess_env
+
+
+class Doubled(lamella.layers.Layer):
+    """Returns its result wrapped in a list, as a Keras 2.3 custom layer or Lambda may."""
+
+    def call(self, inputs):
+        return [inputs * 2.0]
+
+
+def test_a_one_element_list_from_call_is_unpacked_eagerly():
+    out = Doubled()(torch.ones(2, 3))
+    assert torch.is_tensor(out)
+    assert torch.equal(out, torch.full((2, 3), 2.0))
+
+
+def test_a_one_element_list_flows_on_in_a_functional_model():
+    inputs = lamella.Input((3,))
+    hidden = Doubled()(inputs)
+    outputs = SeededDense(1)(hidden)  # fails on a list: Dense needs a tensor
+    model = lamella.Model(inputs, outputs)
+    model.compile(optimizer=PlainSGD(0.01), loss=mean_squared_error)
+    x = np.ones((4, 3), "float32")
+    history = model.fit(x, np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    assert list(history.history) == ["loss"]
+    assert model.predict(x).shape == (4, 1)
+
+
+def test_a_gradient_list_from_a_layer_reaches_the_next_layer():
+    # the what-where pattern: K.gradients returns a list; the layer's output is its one tensor
+    class Where(lamella.layers.Layer):
+        def call(self, inputs):
+            with torch.enable_grad():
+                inputs = inputs.detach().requires_grad_(True)
+                return K.gradients(K.sum(K.square(inputs)), inputs)
+
+    out = Where()(torch.tensor([[1.0, -2.0]]))
+    assert torch.allclose(out, torch.tensor([[2.0, -4.0]]))
+
+
+def _run(code):
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=120, env=subprocess_env())
+
+
+def test_numpy_aliases_restore_what_numpy_removed(tmp_path):
+    script = tmp_path / "movies.py"
+    script.write_text("import numpy as np\n"
+                      "movies = np.zeros((2, 3), dtype=np.float)\n"
+                      "labels = np.array([1, 0], dtype=np.int)\n"
+                      "print(movies.dtype, labels.dtype, np.object is object, np.asscalar(labels[:1]))\n")
+    proc = subprocess.run([sys.executable, "-m", "lamella.run", str(script)], capture_output=True,
+                          text=True, timeout=120, env=subprocess_env())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["float64", "int64", "True", "1"]
+
+
+def test_numpy_aliases_leave_present_names_alone():
+    proc = _run("""
+        import numpy as np
+        kept = {name: getattr(np, name) for name in ("bool", "float64", "prod", "nan")}
+        from lamella.numpy_aliases import install_numpy_aliases
+        installed = install_numpy_aliases()
+        assert all(getattr(np, name) is value for name, value in kept.items())
+        assert "bool" not in installed and "prod" not in installed
+        assert install_numpy_aliases() == ()  # a second call has nothing left to set
+        print("ok", ("float" in installed) == (np.lib.NumpyVersion(np.__version__) >= "1.24.0"))
+    """)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["ok", "True"]
