@@ -67,7 +67,8 @@ def test_numpy_aliases_restore_what_numpy_removed(tmp_path):
     script.write_text("import numpy as np\n"
                       "movies = np.zeros((2, 3), dtype=np.float)\n"
                       "labels = np.array([1, 0], dtype=np.int)\n"
-                      "print(movies.dtype, labels.dtype, np.object is object, np.asscalar(labels[:1]))\n")
+                      "print(movies.dtype, labels.dtype, np.object is object,\n"
+                      "      np.asscalar(labels[:1]))\n")
     proc = subprocess.run([sys.executable, "-m", "lamella.run", str(script)], capture_output=True,
                           text=True, timeout=120, env=subprocess_env())
     assert proc.returncode == 0, proc.stderr[-2000:]
