@@ -4,6 +4,8 @@ official Keras 2.3 examples use them (found by running those examples on lamella
 - A layer whose ``call`` returns a one-element list gives a tensor, as Keras 2.3's
   ``Layer.__call__`` unpacks it (``unpack_singleton``): the stacked what-where autoencoder's
   ``Lambda(getwhere)`` returns ``K.gradients(...)``, a list, and feeds it to ``multiply``.
+- A model whose layer calls ``K.gradients`` in its ``call`` (that autoencoder's ``getwhere``)
+  evaluates and predicts: in Keras a gradient is a graph op, so autograd stays on for it.
 - ``python -m lamella.run`` restores the NumPy aliases Keras 2.3's NumPy had (``np.float``...):
   the convolutional LSTM example builds its movies with ``dtype=np.float``.
 """
@@ -55,6 +57,33 @@ def test_a_gradient_list_from_a_layer_reaches_the_next_layer():
 
     out = Where()(torch.tensor([[1.0, -2.0]]))
     assert torch.allclose(out, torch.tensor([[2.0, -4.0]]))
+
+
+class SquareGradient(lamella.layers.Layer):
+    """The what-where pattern in a model: d(sum(h**2))/dh, i.e. 2h, from K.gradients."""
+
+    def call(self, inputs):
+        return K.gradients(K.sum(K.square(inputs)), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+def test_a_model_whose_layer_calls_k_gradients_evaluates_and_predicts():
+    inputs = lamella.Input((3,))
+    hidden = SeededDense(4)(inputs)
+    model = lamella.Model(inputs, SeededDense(1, seed=1)(SquareGradient()(hidden)))
+    model.compile(optimizer=PlainSGD(0.01), loss=mean_squared_error)
+    x = np.random.RandomState(0).rand(8, 3).astype("float32")
+    y = np.ones((8, 1), "float32")
+    history = model.fit(x, y, epochs=2, batch_size=4, verbose=0, validation_data=(x, y))
+    assert sorted(history.history) == ["loss", "val_loss"]
+    predicted = model.predict(x, batch_size=4)
+    features = lamella.Model(inputs, hidden).predict(x)
+    dense = model.layers[-1]
+    kernel, bias = (w.detach().numpy() for w in (dense.kernel, dense.bias))
+    np.testing.assert_allclose(predicted, 2 * features @ kernel + bias, rtol=1e-5, atol=1e-6)
+    assert np.isclose(model.evaluate(x, y, verbose=0), np.mean((predicted - y) ** 2), rtol=1e-5)
 
 
 def _run(code):
