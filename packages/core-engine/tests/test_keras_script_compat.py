@@ -6,6 +6,9 @@ official Keras 2.3 examples use them (found by running those examples on lamella
   ``Lambda(getwhere)`` returns ``K.gradients(...)``, a list, and feeds it to ``multiply``.
 - A model whose layer calls ``K.gradients`` in its ``call`` (that autoencoder's ``getwhere``)
   evaluates and predicts: in Keras a gradient is a graph op, so autograd stays on for it.
+- ``Input(tensor=t)`` starts a model at ``t`` and keeps it connected to what ``t`` came from:
+  neural style transfer builds ``VGG19(input_tensor=K.concatenate([...K.placeholder(...)]))``
+  and takes ``K.gradients`` with respect to the placeholder.
 - ``python -m lamella.run`` restores the NumPy aliases Keras 2.3's NumPy had (``np.float``...):
   the convolutional LSTM example builds its movies with ``dtype=np.float``.
 """
@@ -15,6 +18,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 import torch
 
 import lamella
@@ -84,6 +88,31 @@ def test_a_model_whose_layer_calls_k_gradients_evaluates_and_predicts():
     kernel, bias = (w.detach().numpy() for w in (dense.kernel, dense.bias))
     np.testing.assert_allclose(predicted, 2 * features @ kernel + bias, rtol=1e-5, atol=1e-6)
     assert np.isclose(model.evaluate(x, y, verbose=0), np.mean((predicted - y) ** 2), rtol=1e-5)
+
+
+def test_input_of_an_existing_tensor_keeps_its_graph():
+    base = K.variable(np.ones((1, 4), "float32"))
+    combination = K.placeholder((1, 4))
+    joined = K.concatenate([base, combination], axis=0)
+    start = lamella.Input(tensor=joined, shape=(4,))
+    assert start is joined
+    dense = SeededDense(2)
+    model = lamella.Model(lamella.utils.get_source_inputs(start), dense(start))
+    loss = K.sum(K.square(model.output[1]))
+    fetch = K.function([combination], [loss, K.gradients(loss, combination)[0]])
+    point = np.array([[0.5, -1.0, 2.0, 0.0]], "float32")
+    value, grad = fetch([point])
+    kernel, bias = (w.detach().numpy() for w in (dense.kernel, dense.bias))
+    row = point @ kernel + bias
+    np.testing.assert_allclose(value, np.sum(row ** 2), rtol=1e-5)
+    np.testing.assert_allclose(grad, 2 * row @ kernel.T, rtol=1e-5, atol=1e-6)
+
+
+def test_input_of_a_real_tensor_is_refused_with_the_argument_named():
+    with pytest.raises(TypeError, match=r"Input\(tensor=\.\.\.\) takes a symbolic tensor"):
+        lamella.Input(tensor=torch.ones(2, 3), shape=(3,))
+    with pytest.raises(ValueError, match="asks for rank 3"):
+        lamella.Input(tensor=K.placeholder((None, 4)), shape=(4, 1))
 
 
 def _run(code):
