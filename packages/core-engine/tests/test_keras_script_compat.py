@@ -9,6 +9,9 @@ official Keras 2.3 examples use them (found by running those examples on lamella
 - ``Input(tensor=t)`` starts a model at ``t`` and keeps it connected to what ``t`` came from:
   neural style transfer builds ``VGG19(input_tensor=K.concatenate([...K.placeholder(...)]))``
   and takes ``K.gradients`` with respect to the placeholder.
+- ``evaluate`` of a model whose two outputs share a name (both outputs of a nested model, the
+  ACGAN's combined generator + frozen discriminator) returns each output's loss, as Keras does
+  although its ``metrics_names`` repeat the name.
 - ``python -m lamella.run`` restores the NumPy aliases Keras 2.3's NumPy had (``np.float``...):
   the convolutional LSTM example builds its movies with ``dtype=np.float``.
 """
@@ -113,6 +116,23 @@ def test_input_of_a_real_tensor_is_refused_with_the_argument_named():
         lamella.Input(tensor=torch.ones(2, 3), shape=(3,))
     with pytest.raises(ValueError, match="asks for rank 3"):
         lamella.Input(tensor=K.placeholder((None, 4)), shape=(4, 1))
+
+
+def test_evaluate_reports_both_outputs_of_a_nested_model():
+    inputs = lamella.Input((4,))
+    inner = lamella.Model(inputs, [SeededDense(1)(inputs), SeededDense(2, seed=1)(inputs)])
+    outer_inputs = lamella.Input((4,))
+    outer = lamella.Model(outer_inputs, inner(outer_inputs))
+    for model in (inner, outer):
+        model.compile(optimizer=PlainSGD(0.01), loss=[mean_squared_error, mean_squared_error])
+    x = np.random.RandomState(0).rand(8, 4).astype("float32")
+    ys = [np.ones((8, 1), "float32"), np.zeros((8, 2), "float32")]
+    assert outer.metrics_names[1] == outer.metrics_names[2]  # as in Keras 2.3.1
+    total, first, second = outer.evaluate(x, ys, verbose=0)
+    expected = inner.evaluate(x, ys, verbose=0)
+    np.testing.assert_allclose([total, first, second], expected, rtol=1e-6)
+    assert first != second
+    np.testing.assert_allclose(total, first + second, rtol=1e-6)
 
 
 def _run(code):

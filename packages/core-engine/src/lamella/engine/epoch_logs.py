@@ -36,7 +36,13 @@ class RunningLoss:
         self.seen += size
 
     def values(self, model):
-        """``{name: float}`` in ``metrics_names`` order (one device read per value).
+        """``{name: float}`` in ``metrics_names`` order (one device read per value)."""
+        return dict(zip(model.metrics_names, self.value_list(model)))
+
+    def value_list(self, model):
+        """The floats in ``metrics_names`` order. A list, not a dict: two outputs of one name
+        (both outputs of a nested model, the GAN's combined model) repeat a name in Keras's
+        ``metrics_names`` too, and ``evaluate`` returns both values.
 
         Under a strategy with several workers, the sums, the sample count and every metric's
         state are added across workers first, so the values are exact for the whole data.
@@ -48,7 +54,7 @@ class RunningLoss:
         if self.outputs > 1:
             values += [p / max(self.seen, 1) for p in self.per_output]
         values += [m.result() for m in model.metrics]
-        return dict(zip(model.metrics_names, (float(_value(v)) for v in values)))
+        return [float(_value(v)) for v in values]
 
     def _reduced_values(self, model, strategy):
         states = [state for metric in model.metrics for state in metric.weights]
@@ -74,7 +80,7 @@ class RunningLoss:
         finally:
             for state, mine in zip(states, local):
                 state.copy_(mine)
-        return dict(zip(model.metrics_names, values))
+        return values
 
 
 def _value(value):
