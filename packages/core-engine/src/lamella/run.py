@@ -4,7 +4,9 @@ The script runs as ``python script.py [args...]`` would run it — ``__name__ ==
 ``sys.argv == ["script.py", args...]``, the script's folder first on ``sys.path``, its exit
 status (``sys.exit(n)``, 1 for an uncaught exception) — except that ``import keras`` and every
 ``keras.*`` import are answered by lamella (:func:`lamella.install_keras_alias`), in this
-process only. ``python -m lamella.run -m package.module [args...]`` runs a module the same way.
+process only, and NumPy names Keras 2.3's NumPy still had (``np.float``, ``np.int``...) are
+restored there (:mod:`lamella.numpy_aliases`). ``python -m lamella.run -m package.module
+[args...]`` runs a module the same way.
 
 Example::
 
@@ -24,12 +26,14 @@ def main(argv=None):
     """Run the script or module named in ``argv`` (default ``sys.argv[1:]``); returns only
     when it ends without ``sys.exit``."""
     from lamella.keras_alias import install_keras_alias
+    from lamella.numpy_aliases import install_numpy_aliases
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE, file=sys.stderr if not argv else sys.stdout)
         raise SystemExit(2 if not argv else 0)
     install_keras_alias()
+    install_numpy_aliases()
     if argv[0] == "-m":
         if len(argv) < 2:
             print(USAGE, file=sys.stderr)

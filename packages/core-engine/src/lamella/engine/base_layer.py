@@ -450,6 +450,10 @@ class Layer(LayerGraphMembers, nn.Module):
             if phase is not None:
                 kwargs["training"] = phase
         outputs = super().__call__(inputs, *args, **kwargs)
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            # Keras 2.3's Layer.__call__ unpacks a one-element list (`unpack_singleton`): a
+            # Lambda returning `K.gradients(...)` gives the tensor its one output shape promises.
+            outputs = outputs[0]
         if self.activity_regularizer is not None:
             # Conditional on this call's inputs, as in Keras (get_losses_for(inputs)).
             self.add_loss(self.activity_regularizer(outputs), inputs)
@@ -587,6 +591,8 @@ def probe_output_shape(layer, input_shape):
         return tuple(dims)
 
     if isinstance(output, (list, tuple)):
+        if len(output) == 1:  # one tensor, as Layer.__call__ unpacks it
+            return shape_of(output[0])
         return [shape_of(t) for t in output]
     return shape_of(output)
 

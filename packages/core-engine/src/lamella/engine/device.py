@@ -12,7 +12,8 @@ model placed with ``.to(device)`` to stay there):
   keeps host data on the host and copies each batch through pinned memory without blocking
   (:func:`move` with ``pin=True``), and gathers the outputs with a :class:`HostCollector`:
   no per-batch synchronisation, one wait at the end.
-- ``predict`` and ``evaluate`` run under ``torch.inference_mode`` (:func:`inference_context`).
+- ``predict`` and ``evaluate`` run under ``torch.inference_mode`` (:func:`inference_context`),
+  or with autograd on for a model whose layers call ``K.gradients``.
 
 Example::
 
@@ -79,9 +80,26 @@ def inference_context(model):
     autograd bookkeeping at all), or ``torch.no_grad()`` when a layer keeps tensors from one
     call to the next (a ``stateful`` RNN's states): inference tensors kept past the call could
     not be used by a later training step."""
-    if any(getattr(layer, "stateful", False) for layer in model.modules()):
+    layers = list(model.modules())
+    if any(_calls_gradients(layer) for layer in layers):
+        return torch.enable_grad()
+    if any(getattr(layer, "stateful", False) for layer in layers):
         return torch.no_grad()
     return torch.inference_mode()
+
+
+def _calls_gradients(layer):
+    """Whether the layer's ``call`` (or a Lambda's function) calls ``K.gradients`` itself.
+
+    In Keras 2.3 a gradient is a graph op, evaluated in ``predict`` as in ``fit`` (the stacked
+    what-where autoencoder's ``Lambda(getwhere)``); here it is autograd, which must stay on for
+    such a model, or the gradient would be missing. Only the function's own names are read (a
+    helper it calls is not followed): cheap, and it covers the pattern the examples use."""
+    for function in (getattr(layer, "function", None), getattr(type(layer), "call", None)):
+        code = getattr(function, "__code__", None)
+        if code is not None and "gradients" in code.co_names:
+            return True
+    return False
 
 
 class HostCollector:
@@ -104,6 +122,8 @@ class HostCollector:
         self._pending = set()
 
     def append(self, tensor):
+        # a model that computes with autograd on (see inference_context) hands back values
+        tensor = tensor.detach()
         if tensor.device.type == "cuda":
             host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
             host.copy_(tensor, non_blocking=True)

@@ -20,6 +20,10 @@ class RunningLoss:
         self.total, self.per_output, self.seen = None, None, 0
 
     def add(self, total, per_output, size):
+        # Values only: under autograd (a model calling K.gradients evaluates with it on) the
+        # running sum would otherwise hold every batch's graph until the epoch ends.
+        total = _value(total)
+        per_output = [_value(p) for p in per_output] if per_output is not None else None
         # One kernel per step after the first (an in-place multiply-add on the running sum).
         if self.total is None:
             self.total = total * size
@@ -32,7 +36,13 @@ class RunningLoss:
         self.seen += size
 
     def values(self, model):
-        """``{name: float}`` in ``metrics_names`` order (one device read per value).
+        """``{name: float}`` in ``metrics_names`` order (one device read per value)."""
+        return dict(zip(model.metrics_names, self.value_list(model)))
+
+    def value_list(self, model):
+        """The floats in ``metrics_names`` order. A list, not a dict: two outputs of one name
+        (both outputs of a nested model, the GAN's combined model) repeat a name in Keras's
+        ``metrics_names`` too, and ``evaluate`` returns both values.
 
         Under a strategy with several workers, the sums, the sample count and every metric's
         state are added across workers first, so the values are exact for the whole data.
@@ -44,7 +54,7 @@ class RunningLoss:
         if self.outputs > 1:
             values += [p / max(self.seen, 1) for p in self.per_output]
         values += [m.result() for m in model.metrics]
-        return dict(zip(model.metrics_names, (float(v) for v in values)))
+        return [float(_value(v)) for v in values]
 
     def _reduced_values(self, model, strategy):
         states = [state for metric in model.metrics for state in metric.weights]
@@ -66,8 +76,13 @@ class RunningLoss:
             state.copy_(total)
         try:
             values += [m.result() for m in model.metrics]
-            values = [float(v) for v in values]
+            values = [float(_value(v)) for v in values]
         finally:
             for state, mine in zip(states, local):
                 state.copy_(mine)
-        return dict(zip(model.metrics_names, values))
+        return values
+
+
+def _value(value):
+    """A loss or metric value without its autograd graph (evaluation may run with autograd on)."""
+    return value.detach() if torch.is_tensor(value) else value

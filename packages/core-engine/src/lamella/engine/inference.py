@@ -94,8 +94,7 @@ class Inference:
                     callback_list.on_test_batch_end(step, LazyLogs({"batch": step, "size": size}))
                 if progress is not None:
                     progress(size)
-        values = running.values(self)
-        return [values[name] for name in self.metrics_names]
+        return running.value_list(self)  # a list: metrics_names may repeat a name
 
     # --- predict -------------------------------------------------------------------------------
 

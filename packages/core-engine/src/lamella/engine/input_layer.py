@@ -101,13 +101,15 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
         outputs = lamella.layers.Dense(1)(inputs)
         model = lamella.Model(inputs, outputs)
     """
+    if isinstance(shape, int):
+        shape = (shape,)
+    if tensor is not None:
+        return _existing_tensor(tensor, shape, batch_shape)
     if shape is None and batch_shape is None:
         raise ValueError(
             "Input() needs `shape` (without the batch axis) or `batch_shape`, e.g. "
             "Input(shape=(20,))."
         )
-    if isinstance(shape, int):
-        shape = (shape,)
     layer = InputLayer(
         input_shape=tuple(shape) if shape is not None else None,
         batch_size=batch_size,
@@ -117,3 +119,25 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
         name=name or None,
     )
     return layer._inbound_nodes[0].output_tensors[0]
+
+
+def _existing_tensor(tensor, shape, batch_shape):
+    """``Input(tensor=t)``: the model starts at ``t``, which stays connected to what it was
+    computed from, as the TensorFlow graph keeps it in Keras 2.3 (neural style transfer feeds
+    ``VGG19(input_tensor=K.concatenate([base, style, K.placeholder(...)]))`` and takes
+    ``K.gradients`` with respect to the placeholder). A model built on it takes that tensor's
+    sources (``get_source_inputs``) as its inputs, as ``keras.applications`` does."""
+    if not isinstance(tensor, SymbolicTensor) or tensor._keras_history is None:
+        raise TypeError(
+            f"Input(tensor=...) takes a symbolic tensor (an Input, K.placeholder, a layer's "
+            f"output or a backend op on them); got {type(tensor).__name__}. Feed real data to "
+            f"the model instead."
+        )
+    expected = tuple(batch_shape) if batch_shape is not None else (
+        (None,) + tuple(shape) if shape is not None else None)
+    if expected is not None and len(expected) != len(tensor.shape):
+        raise ValueError(
+            f"Input(tensor=...): the tensor has shape {tuple(tensor.shape)} but `shape`/"
+            f"`batch_shape` asks for rank {len(expected)} ({expected})."
+        )
+    return tensor
