@@ -136,6 +136,9 @@ class Adadelta(KerasOptimizer):
     State: ``[iterations] + accumulators + delta_accumulators``.
     """
 
+    # Keras 2.3.1's Adadelta keeps rho a plain float (not a K.variable) and reports it as given.
+    _constant_hyperparameters = frozenset({"rho"})
+
     def __init__(self, learning_rate=1.0, rho=0.95, *, epsilon=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho = float(rho)
