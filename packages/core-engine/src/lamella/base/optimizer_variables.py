@@ -137,8 +137,10 @@ def set_hyperparameter(optimizer, name, value):
         set_hyperparameter(model.optimizer, "lr", 0.01)
     """
     current = getattr(optimizer, name)
-    if isinstance(current, torch.nn.Parameter):
-        with torch.no_grad():
+    if isinstance(current, torch.nn.Parameter) and "_hyper" not in vars(optimizer):
+        with torch.no_grad():  # an object of its own holding a K.variable
             current.fill_(float(value))
     else:
+        # A lamella optimizer writes a number into its variable in place (and keeps the exact
+        # value for its maths); a stand-in's plain attribute is replaced.
         setattr(optimizer, name, float(value))
