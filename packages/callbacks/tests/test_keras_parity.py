@@ -93,7 +93,8 @@ def test_reduce_lr_on_plateau_matches_keras(case, recwarn):
     model = FakeModel(lr=0.1)
     logs = [{config["monitor"]: v} for v in SEQUENCES[case["sequence"]]]
     probes, _, out = drive(callback, model, logs, lambda c, m, logs: {
-        "logs_lr": logs["lr"], "lr_after": float(K.get_value(m.optimizer.learning_rate)), "wait": c.wait,
+        "logs_lr": logs["lr"], "lr_after": float(K.get_value(m.optimizer.learning_rate)),
+        "wait": c.wait,
         "cooldown_counter": c.cooldown_counter, "best": float(c.best)})
     assert len(probes) == len(case["probes"])
     artifacts = _float32_min_lr_artifacts(case)
