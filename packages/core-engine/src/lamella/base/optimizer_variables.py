@@ -22,6 +22,7 @@ Example::
     hp.read()                    # 0.01: the number written (the variable holds its float32)
 """
 
+import copy
 import numbers
 
 import numpy as np
@@ -56,6 +57,24 @@ class HyperParameter:
         self._cast = float if variable.is_floating_point() else int
         self._version = -1  # no value cached yet
         self._value = None
+
+    # A copy's variable is a new tensor with a version counter of its own: the cached number
+    # travels only while it is current, and is tied to the new tensor's version.
+    def __getstate__(self):
+        fresh = self._version == self.variable._version
+        return self.variable, (self._value if fresh else None)
+
+    def __setstate__(self, state):
+        self.variable, value = state
+        self._cast = float if self.variable.is_floating_point() else int
+        self._value = value
+        self._version = -1 if value is None else self.variable._version
+
+    def __deepcopy__(self, memo):
+        copied = HyperParameter.__new__(HyperParameter)
+        variable, value = self.__getstate__()
+        copied.__setstate__((copy.deepcopy(variable, memo), value))
+        return copied
 
     def read(self):
         """The variable's current value as a Python ``float`` (``int`` for an integer one)."""
