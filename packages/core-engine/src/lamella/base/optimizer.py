@@ -6,6 +6,11 @@ weights with :meth:`build`. After each backward pass the engine calls :meth:`ste
 clips the gradients as Keras does (``clipnorm`` per tensor, ``clipvalue`` element-wise), works
 out the learning rate (``decay``, schedules) and hands the rest to the subclass's
 :meth:`_apply`.
+
+As in Keras 2.3.1, ``iterations``, ``learning_rate`` (``lr``), ``decay`` and the Keras
+hyper-parameters ``momentum``, ``rho``, ``beta_1``, ``beta_2`` are backend variables
+(:mod:`lamella.base.optimizer_variables`): ``K.set_value(optimizer.lr, 0.01)`` between two
+batches changes the next step.
 """
 
 import functools
@@ -49,6 +54,17 @@ class Optimizer:
     have a gradient this step (a frozen or unused weight has none), so it picks their slots with
     :meth:`select_slots`.
 
+    Hyper-parameters are Keras's backend variables: ``iterations`` (int64), ``learning_rate``
+    (alias ``lr``; or the schedule object given), ``decay``, and any of ``momentum``, ``rho``,
+    ``beta_1``, ``beta_2`` a subclass assigns a number (``self.beta_1 = float(beta_1)``; more
+    names through ``_variable_hyperparameters``). From outside they are the variables
+    (``K.get_value``, ``K.set_value``, ``K.update`` work on them; assigning a number writes it
+    into the variable, which keeps its identity). Inside the optimizer's own ``_apply``,
+    ``_create_slots`` and ``get_config`` they read as Python numbers, the variables' current
+    values, so a subclass's maths and config need no code of their own for it, and reading
+    them costs no device synchronisation (the variables are CPU scalars, their values cached
+    until written).
+
     Example::
 
         class PlainSGD(Optimizer):
@@ -67,6 +83,7 @@ class Optimizer:
                 torch._foreach_add_(params, moments, alpha=-lr)
 
         model.compile(optimizer=PlainSGD(learning_rate=0.1), loss="mse")
+        K.set_value(model.optimizer.lr, 0.01)     # the next step uses 0.01
     """
 
     #: Keras 2.3.1 on TensorFlow 1.x runs its ``iterations += 1`` update before the rest of the
