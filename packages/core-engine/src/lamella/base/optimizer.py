@@ -22,8 +22,8 @@ import torch
 from lamella import schedules
 from lamella.backend import variables as backend_variables
 from lamella.base.optimizer_variables import (
-    ALIASES,
     VARIABLE_HYPERPARAMETERS,
+    HyperAttribute,
     HyperParameter,
     as_number,
     check_scalar_variable,
@@ -36,13 +36,20 @@ def _reading_numbers(method):
     """Run ``method`` with the hyper-parameter attributes reading as Python numbers."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        state = self.__dict__
-        state["_numbers_view"] += 1
+        self._numbers_begin()
         try:
             return method(self, *args, **kwargs)
         finally:
-            state["_numbers_view"] -= 1
+            self._numbers_end()
     return wrapper
+
+
+def _install_hyper_attributes(cls, names):
+    """Class attributes routing ``obj.<name>`` to the optimizer's variables, for each name not
+    already an attribute of ``cls`` (a subclass's own property or constant wins)."""
+    for name in names:
+        if not hasattr(cls, name):
+            setattr(cls, name, HyperAttribute(name))
 
 
 class Optimizer:
@@ -107,6 +114,7 @@ class Optimizer:
         # no code of its own for it.
         if "get_config" in cls.__dict__:
             cls.get_config = _reading_numbers(cls.__dict__["get_config"])
+        _install_hyper_attributes(cls, cls._variable_hyperparameters)
 
     def __init__(self, learning_rate=0.001, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
                  name=None, **kwargs):
@@ -116,7 +124,7 @@ class Optimizer:
                 f"Allowed: learning_rate (or lr), decay, clipnorm, clipvalue and the optimizer's "
                 f"own hyper-parameters."
             )
-        # Set first: __setattr__ and __getattr__ route the hyper-parameters through these.
+        # Set first: the HyperAttribute class attributes route the hyper-parameters here.
         self.__dict__["_hyper"] = {}
         self.__dict__["_numbers_view"] = 0
         self.__dict__["_schedule"] = None
@@ -146,43 +154,40 @@ class Optimizer:
     def _new_variable(self, name, value, dtype=None):
         variable = backend_variables.variable(value, dtype=dtype,
                                               name=f"{type(self).__name__}/{name}")
-        entry = self._hyper[name] = HyperParameter(variable)
-        entry.write(value)  # the maths and get_config see the number given, unrounded
+        # The maths and get_config see the number given, unrounded.
+        self._hyper[name] = HyperParameter(variable, value)
         self.__dict__.pop(name, None)
 
-    def __setattr__(self, name, value):
-        hyper = self.__dict__.get("_hyper")
-        name = ALIASES.get(name, name)
-        if hyper is None or name == "learning_rate":
-            object.__setattr__(self, name, value)
-            return
-        entry = hyper.get(name)
+    def _set_hyperparameter(self, name, value):
+        """``self.<name> = value`` for a hyper-parameter name (see :class:`HyperAttribute`)."""
+        state = self.__dict__
+        entry = state["_hyper"].get(name)
         if entry is None:
-            if (name in self._variable_hyperparameters
-                    and name not in self._constant_hyperparameters and is_number(value)):
-                self._new_variable(name, as_number(self.name, name, value))
-            else:
-                object.__setattr__(self, name, value)
+            if (name in ("iterations", "decay") or name in self._variable_hyperparameters
+                    and name not in self._constant_hyperparameters):
+                if backend_variables.is_variable(value):
+                    state["_hyper"][name] = HyperParameter(
+                        check_scalar_variable(self.name, name, value))
+                    return
+                if is_number(value):
+                    self._new_variable(name, as_number(self.name, name, value))
+                    return
+            state[name] = value        # a plain attribute (Adadelta's rho, or not a number)
         elif backend_variables.is_variable(value):
             # Assigning a variable replaces it, as in Keras.
-            hyper[name] = HyperParameter(check_scalar_variable(self.name, name, value))
+            state["_hyper"][name] = HyperParameter(check_scalar_variable(self.name, name, value))
         else:
             # Assigning a number writes it into the variable, which stays the same object (in
             # Keras it would replace the variable, which a compiled model no longer reads).
             entry.write(as_number(self.name, name, value))
 
-    def __getattr__(self, name):
-        # Called only when ordinary lookup fails: the hyper-parameters live in self._hyper.
-        state = self.__dict__
-        hyper = state.get("_hyper")
-        if hyper is not None:
-            entry = hyper.get(ALIASES.get(name, name))
-            if entry is not None:
-                return entry.read() if state["_numbers_view"] else entry.variable
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    def _numbers_begin(self):
+        """Make ``self.<hyper-parameter>`` read as its current Python number until
+        :meth:`_numbers_end` (nestable)."""
+        self.__dict__["_numbers_view"] += 1
 
-    def __dir__(self):
-        return sorted(set(super().__dir__()) | set(self.__dict__.get("_hyper", ())))
+    def _numbers_end(self):
+        self.__dict__["_numbers_view"] -= 1
 
     def hyperparameter_variables(self):
         """``{name: variable}`` for every hyper-parameter held as a backend variable
@@ -249,12 +254,11 @@ class Optimizer:
         """Bind to ``params`` (the model's trainable weights) and create the slots."""
         self._params = [p for p in params]
         self._index = {id(p): i for i, p in enumerate(self._params)}
-        state = self.__dict__
-        state["_numbers_view"] += 1  # _create_slots reads hyper-parameters as numbers
+        self._numbers_begin()  # _create_slots reads hyper-parameters as numbers
         try:
             self._slots = list(self._create_slots(self._params) or [])
         finally:
-            state["_numbers_view"] -= 1
+            self._numbers_end()
         return self
 
     def select_slots(self, params, *slot_lists):
@@ -328,10 +332,11 @@ class Optimizer:
                 grads = self._clip(grads)
             # _apply reads self.iterations, self.beta_1... as Python numbers: the variables'
             # current values, so a K.set_value between two batches changes the next step.
-            state = self.__dict__
+            lr = self.current_learning_rate()
+            state = self.__dict__   # _numbers_begin/_end inlined: this runs every step
             state["_numbers_view"] += 1
             try:
-                self._apply(params, grads, self.current_learning_rate())
+                self._apply(params, grads, lr)
             finally:
                 state["_numbers_view"] -= 1
         if not self._iterations_read_after_increment:
@@ -421,3 +426,7 @@ class Optimizer:
 
     def __repr__(self):
         return f"{type(self).__name__}({self.get_config()})"
+
+
+_install_hyper_attributes(Optimizer, ("iterations", "decay") + tuple(sorted(
+    VARIABLE_HYPERPARAMETERS)))
