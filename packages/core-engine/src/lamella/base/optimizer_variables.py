@@ -32,6 +32,7 @@ import torch
 #: ``iterations`` are the base class's own.
 VARIABLE_HYPERPARAMETERS = frozenset({"momentum", "rho", "beta_1", "beta_2"})
 
+
 class HyperParameter:
     """One hyper-parameter: its backend ``variable`` and its value as a Python number.
 
