@@ -28,6 +28,7 @@ from lamella.base.optimizer_variables import (
     as_number,
     check_scalar_variable,
     is_number,
+    new_variable,
 )
 from lamella.plugins import lookup
 
@@ -152,10 +153,9 @@ class Optimizer:
     # --- hyper-parameters as backend variables ---------------------------------------------
 
     def _new_variable(self, name, value, dtype=None):
-        variable = backend_variables.variable(value, dtype=dtype,
-                                              name=f"{type(self).__name__}/{name}")
+        variable, array = new_variable(value, dtype=dtype, name=f"{type(self).__name__}/{name}")
         # The maths and get_config see the number given, unrounded.
-        self._hyper[name] = HyperParameter(variable, value)
+        self._hyper[name] = HyperParameter(variable, value, array)
         self.__dict__.pop(name, None)
 
     def _set_hyperparameter(self, name, value):

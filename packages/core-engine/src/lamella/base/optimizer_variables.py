@@ -27,6 +27,8 @@ import numbers
 import numpy as np
 import torch
 
+from lamella.backend import variables as backend_variables
+
 #: The Keras 2.3.1 hyper-parameter names that become variables whenever an optimizer (a
 #: first-party one or a plugin's) assigns them a number. ``learning_rate``, ``decay`` and
 #: ``iterations`` are the base class's own.
@@ -52,14 +54,16 @@ class HyperParameter:
 
     __slots__ = ("variable", "_array", "_cast", "_stored", "_value")
 
-    def __init__(self, variable, value=None):
+    def __init__(self, variable, value=None, array=None):
         self.variable = variable
         self._cast = float if variable.is_floating_point() else int
-        try:
-            # Shares the variable's memory: no copy, no autograd, no dispatcher.
-            self._array = variable.detach().numpy()
-        except (TypeError, RuntimeError):  # a dtype NumPy lacks (bfloat16): torch ops instead
-            self._array = None
+        if array is None:
+            try:
+                # Shares the variable's memory: no copy, no autograd, no dispatcher.
+                array = variable.detach().numpy()
+            except (TypeError, RuntimeError):  # a dtype NumPy lacks (bfloat16): torch ops
+                array = None
+        self._array = array
         self._stored = self._value = None
         if value is not None and self._current() == self._round(value):
             self._stored, self._value = self._current(), self._cast(value)
@@ -106,6 +110,29 @@ class HyperParameter:
                 self.variable.fill_(value)
             self._stored = self.variable.item()
         self._value = self._cast(value)
+
+
+def new_variable(value, dtype=None, name=None):
+    """``(K.variable(value, dtype, name), array)``: the variable's memory is the NumPy
+    ``array``'s, made from ``value`` (nothing is read back from a tensor), or ``array`` is
+    ``None`` for a dtype NumPy lacks.
+
+    Example::
+
+        variable, array = new_variable(0.5, name="SGD/learning_rate")
+        array[...] = 0.25          # K.get_value(variable) is now 0.25
+    """
+    variable = backend_variables.variable(value, dtype=dtype, name=name)
+    numpy_dtype = _NUMPY_DTYPES.get(variable.dtype)
+    if numpy_dtype is None:
+        return variable, None
+    array = np.array(value, dtype=numpy_dtype)
+    variable.data = torch.from_numpy(array)
+    return variable, array
+
+
+_NUMPY_DTYPES = {torch.float16: np.float16, torch.float32: np.float32,
+                 torch.float64: np.float64, torch.int32: np.int32, torch.int64: np.int64}
 
 
 class HyperAttribute:
