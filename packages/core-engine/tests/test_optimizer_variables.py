@@ -69,6 +69,21 @@ def test_a_plugin_optimizer_gets_variables_without_code_of_its_own():
     assert K.eval(opt.iterations) == 2
 
 
+def test_a_hyper_parameter_set_before_super_init_becomes_a_variable_too():
+    class Early(Optimizer):
+        def __init__(self, momentum=0.5, **kwargs):
+            self.momentum = float(momentum)
+            super().__init__(**kwargs)
+
+        def _apply(self, params, grads, lr):
+            torch._foreach_add_(params, grads, alpha=-lr * self.momentum)
+
+    opt = _bound(Early(learning_rate=1.0))
+    assert K.is_variable(opt.momentum)
+    K.set_value(opt.momentum, 0.25)
+    assert _step(opt) == pytest.approx(0.25)
+
+
 def test_assigning_a_number_keeps_the_variable():
     opt = MomentumSGD(learning_rate=0.1, momentum=0.9)
     lr, momentum = opt.lr, opt.momentum

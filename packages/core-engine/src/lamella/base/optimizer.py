@@ -147,6 +147,10 @@ class Optimizer:
         # the decay variable then holds the current value.
         self.initial_decay = float(decay)
         self._new_variable("decay", decay)
+        # A subclass that set a hyper-parameter before calling this gets its variable too.
+        for early in self._variable_hyperparameters - self._constant_hyperparameters:
+            if is_number(self.__dict__.get(early)):
+                self._new_variable(early, as_number(self.name, early, self.__dict__[early]))
         self._params = None
         self._slots = []
 
