@@ -115,3 +115,21 @@ def test_bad_hyper_parameters_are_refused(kwargs, message):
 def test_unknown_keyword_names_the_optimizer():
     with pytest.raises(TypeError, match="Lion: unexpected keyword argument 'betas'"):
         Lion(betas=(0.9, 0.99))
+
+
+def test_hyper_parameters_are_keras_variables_from_the_base_class():
+    # Lion has no code for it: the base Optimizer makes beta_1/beta_2 (Keras names) variables.
+    from lamella import backend as K
+
+    param = torch.nn.Parameter(torch.zeros(3, dtype=torch.float64))
+    opt = Lion(learning_rate=0.1, beta_1=0.9, beta_2=0.99).build([param])
+    assert K.is_variable(opt.lr) and K.is_variable(opt.beta_1) and K.is_variable(opt.beta_2)
+    assert not K.is_variable(opt.weight_decay)
+    K.set_value(opt.lr, 0.5)
+    K.set_value(opt.beta_1, 0.0)          # c = g: the sign of this step's gradient
+    param.grad = torch.tensor([1.0, -2.0, 0.0], dtype=torch.float64)
+    opt.step()
+    np.testing.assert_allclose(param.detach().numpy(), [-0.5, 0.5, 0.0])
+    config = opt.get_config()
+    assert config["learning_rate"] == 0.5 and config["beta_1"] == 0.0
+    assert all(type(config[k]) is float for k in ("learning_rate", "beta_1", "beta_2"))

@@ -1,4 +1,10 @@
-"""Reading and setting an optimizer's learning rate on behalf of the learning-rate callbacks."""
+"""Reading and setting an optimizer's learning rate on behalf of the learning-rate callbacks.
+
+As Keras 2.3.1's callbacks do, through the variable (``K.get_value(optimizer.lr)``,
+``K.set_value(optimizer.lr, value)``), so a variable that user code holds sees the change.
+"""
+
+from lamella.base.optimizer_variables import get_hyperparameter, set_hyperparameter
 
 
 def _optimizer(model, owner):
@@ -17,10 +23,13 @@ def get_lr(model, owner="callback"):
     optimizer = _optimizer(model, owner)
     lr = optimizer.learning_rate
     if callable(lr):
-        return float(lr(getattr(optimizer, "iterations", 0)))
-    return float(lr)
+        iterations = int(get_hyperparameter(optimizer, "iterations")) if hasattr(
+            optimizer, "iterations") else 0
+        return float(lr(iterations))
+    return get_hyperparameter(optimizer, "learning_rate")
 
 
 def set_lr(model, value, owner="callback"):
-    """Set the optimizer's base learning rate (replacing a schedule object, as Keras does)."""
-    _optimizer(model, owner).learning_rate = float(value)
+    """Set the optimizer's base learning rate (``K.set_value`` into its variable; a schedule
+    object is replaced by the value, as Keras does)."""
+    set_hyperparameter(_optimizer(model, owner), "learning_rate", value)

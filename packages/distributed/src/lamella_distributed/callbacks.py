@@ -24,6 +24,7 @@ Example::
 
 import numpy as np
 
+from lamella.base.optimizer_variables import get_hyperparameter, set_hyperparameter
 from lamella.engine.callbacks import Callback
 from lamella.plugins import lookup
 from lamella_distributed import backend as backends
@@ -136,16 +137,17 @@ class LearningRateScheduleCallback(Callback):
 
     def _adjust_learning_rate(self, epoch):
         optimizer = self.model.optimizer
-        old_lr = float(optimizer.learning_rate)
+        # Through the variables (K.get_value / K.set_value), as Horovod's Keras callbacks do.
+        old_lr = get_hyperparameter(optimizer, "learning_rate")
         new_lr = self.initial_lr * self.multiplier(epoch)
-        optimizer.learning_rate = new_lr
+        set_hyperparameter(optimizer, "learning_rate", new_lr)
         if hasattr(optimizer, "momentum") and self.momentum_correction and old_lr > 0:
-            self.restore_momentum = float(optimizer.momentum)
-            optimizer.momentum = self.restore_momentum * new_lr / old_lr
+            self.restore_momentum = get_hyperparameter(optimizer, "momentum")
+            set_hyperparameter(optimizer, "momentum", self.restore_momentum * new_lr / old_lr)
 
     def _restore_momentum_if_needed(self):
         if self.restore_momentum:
-            self.model.optimizer.momentum = self.restore_momentum
+            set_hyperparameter(self.model.optimizer, "momentum", self.restore_momentum)
             self.restore_momentum = None
 
     def on_train_begin(self, logs=None):
@@ -169,7 +171,7 @@ class LearningRateScheduleCallback(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["lr"] = float(self.model.optimizer.learning_rate)
+            logs["lr"] = get_hyperparameter(self.model.optimizer, "learning_rate")
 
 
 class LearningRateWarmupCallback(LearningRateScheduleCallback):
@@ -197,7 +199,7 @@ class LearningRateWarmupCallback(LearningRateScheduleCallback):
         super().on_epoch_end(epoch, logs)
         if epoch == self.end_epoch - 1 and self.verbose > 0 and backends.is_chief():
             print(f"\nEpoch {epoch + 1}: finished gradual learning rate warmup to "
-                  f"{float(self.model.optimizer.learning_rate):g}.")
+                  f"{get_hyperparameter(self.model.optimizer, 'learning_rate'):g}.")
 
 
 class BestModelCheckpoint(Callback):

@@ -36,16 +36,17 @@ class SGD(KerasOptimizer):
         return list(self.moments)
 
     def _apply(self, params, grads, lr):
-        if self.momentum == 0.0:
+        momentum = self.momentum  # the variable's current value, read once
+        if momentum == 0.0:
             # Plain SGD: p ← p − lr·g. Keras would also store v = −lr·g in the moments, which
             # has no effect on any later step while momentum is 0, so lamella skips it.
             torch._foreach_add_(params, grads, alpha=-lr)
             return
         moments = self.select_slots(params, self.moments)
-        torch._foreach_mul_(moments, self.momentum)
+        torch._foreach_mul_(moments, momentum)
         torch._foreach_add_(moments, grads, alpha=-lr)
         if self.nesterov:
-            torch._foreach_add_(params, moments, alpha=self.momentum)
+            torch._foreach_add_(params, moments, alpha=momentum)
             torch._foreach_add_(params, grads, alpha=-lr)
         else:
             torch._foreach_add_(params, moments)
@@ -74,8 +75,9 @@ class RMSprop(KerasOptimizer):
 
     def _apply(self, params, grads, lr):
         acc = self.select_slots(params, self.accumulators)
-        torch._foreach_mul_(acc, self.rho)
-        torch._foreach_addcmul_(acc, grads, grads, value=1.0 - self.rho)
+        rho = self.rho  # the variable's current value, read once
+        torch._foreach_mul_(acc, rho)
+        torch._foreach_addcmul_(acc, grads, grads, value=1.0 - rho)
         denom = torch._foreach_sqrt(acc)
         torch._foreach_add_(denom, self.epsilon)
         torch._foreach_addcdiv_(params, grads, denom, value=-lr)
@@ -135,6 +137,9 @@ class Adadelta(KerasOptimizer):
 
     State: ``[iterations] + accumulators + delta_accumulators``.
     """
+
+    # Keras 2.3.1's Adadelta keeps rho a plain float (not a K.variable) and reports it as given.
+    _constant_hyperparameters = frozenset({"rho"})
 
     def __init__(self, learning_rate=1.0, rho=0.95, *, epsilon=None, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
@@ -326,10 +331,11 @@ class Adamax(KerasOptimizer):
 
     def _apply(self, params, grads, lr):
         t = self.iterations + 1
-        lr_t = lr / (1.0 - self.beta_1 ** t)
+        b1, b2 = self.beta_1, self.beta_2  # the variables' current values, read once
+        lr_t = lr / (1.0 - b1 ** t)
         ms, us = self.select_slots(params, self.ms, self.us)
-        torch._foreach_lerp_(ms, grads, 1.0 - self.beta_1)
-        torch._foreach_mul_(us, self.beta_2)
+        torch._foreach_lerp_(ms, grads, 1.0 - b1)
+        torch._foreach_mul_(us, b2)
         torch._foreach_maximum_(us, torch._foreach_abs(grads))
         denom = torch._foreach_add(us, self.epsilon)
         torch._foreach_addcdiv_(params, ms, denom, value=-lr_t)

@@ -80,7 +80,7 @@ class TorchOptimizer(Optimizer):
                     value = entry[key]
                     if torch.is_tensor(value):
                         slots.append(value)
-        return [torch.tensor(self.iterations, dtype=torch.int64)] + slots
+        return [self.hyperparameter_variables()["iterations"]] + slots
 
     def get_config(self):
         cls = self.torch_optimizer_class

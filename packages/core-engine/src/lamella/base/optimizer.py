@@ -6,14 +6,51 @@ weights with :meth:`build`. After each backward pass the engine calls :meth:`ste
 clips the gradients as Keras does (``clipnorm`` per tensor, ``clipvalue`` element-wise), works
 out the learning rate (``decay``, schedules) and hands the rest to the subclass's
 :meth:`_apply`.
+
+As in Keras 2.3.1, ``iterations``, ``learning_rate`` (``lr``), ``decay`` and the Keras
+hyper-parameters ``momentum``, ``rho``, ``beta_1``, ``beta_2`` are backend variables
+(:mod:`lamella.base.optimizer_variables`): ``K.set_value(optimizer.lr, 0.01)`` between two
+batches changes the next step.
 """
+
+import functools
 
 import numpy as np
 import torch
 
 # The schedules facade, not the optimizers one: that facade imports this module.
 from lamella import schedules
+from lamella.backend import variables as backend_variables
+from lamella.base.optimizer_variables import (
+    VARIABLE_HYPERPARAMETERS,
+    HyperAttribute,
+    HyperParameter,
+    as_number,
+    check_scalar_variable,
+    is_number,
+    new_variable,
+)
 from lamella.plugins import lookup
+
+
+def _reading_numbers(method):
+    """Run ``method`` with the hyper-parameter attributes reading as Python numbers."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        self._numbers_begin()
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._numbers_end()
+    return wrapper
+
+
+def _install_hyper_attributes(cls, names):
+    """Class attributes routing ``obj.<name>`` to the optimizer's variables, for each name not
+    already an attribute of ``cls`` (a subclass's own property or constant wins)."""
+    for name in names:
+        if not hasattr(cls, name):
+            setattr(cls, name, HyperAttribute(name))
 
 
 class Optimizer:
@@ -24,6 +61,17 @@ class Optimizer:
     ``torch.no_grad``), and extend ``get_config``. ``_apply`` receives only the parameters that
     have a gradient this step (a frozen or unused weight has none), so it picks their slots with
     :meth:`select_slots`.
+
+    Hyper-parameters are Keras's backend variables: ``iterations`` (int64), ``learning_rate``
+    (alias ``lr``; or the schedule object given), ``decay``, and any of ``momentum``, ``rho``,
+    ``beta_1``, ``beta_2`` a subclass assigns a number (``self.beta_1 = float(beta_1)``; more
+    names through ``_variable_hyperparameters``). From outside they are the variables
+    (``K.get_value``, ``K.set_value``, ``K.update`` work on them; assigning a number writes it
+    into the variable, which keeps its identity). Inside the optimizer's own ``_apply``,
+    ``_create_slots`` and ``get_config`` they read as Python numbers, the variables' current
+    values, so a subclass's maths and config need no code of their own for it, and reading
+    them costs no device synchronisation (the variables are CPU scalars, their values cached
+    until written).
 
     Example::
 
@@ -43,6 +91,7 @@ class Optimizer:
                 torch._foreach_add_(params, moments, alpha=-lr)
 
         model.compile(optimizer=PlainSGD(learning_rate=0.1), loss="mse")
+        K.set_value(model.optimizer.lr, 0.01)     # the next step uses 0.01
     """
 
     #: Keras 2.3.1 on TensorFlow 1.x runs its ``iterations += 1`` update before the rest of the
@@ -52,6 +101,22 @@ class Optimizer:
     #: ``iterations`` is then incremented before ``_apply`` and the learning rate are computed.
     _iterations_read_after_increment = False
 
+    #: The attribute names that become backend variables when assigned a number (Keras's
+    #: ``momentum``, ``rho``, ``beta_1``, ``beta_2``); a subclass may add its own.
+    _variable_hyperparameters = VARIABLE_HYPERPARAMETERS
+
+    #: Names among those that a subclass keeps as plain numbers (Keras's Adadelta keeps ``rho``
+    #: a float, and reports it unrounded in ``get_config``).
+    _constant_hyperparameters = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A subclass's get_config reads self.beta_1... as numbers (Keras reports floats), with
+        # no code of its own for it.
+        if "get_config" in cls.__dict__:
+            cls.get_config = _reading_numbers(cls.__dict__["get_config"])
+        _install_hyper_attributes(cls, cls._variable_hyperparameters)
+
     def __init__(self, learning_rate=0.001, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
                  name=None, **kwargs):
         if kwargs:
@@ -60,46 +125,131 @@ class Optimizer:
                 f"Allowed: learning_rate (or lr), decay, clipnorm, clipvalue and the optimizer's "
                 f"own hyper-parameters."
             )
+        # Set first: the HyperAttribute class attributes route the hyper-parameters here.
+        self.__dict__["_hyper"] = {}
+        self.__dict__["_numbers_view"] = 0
+        self.__dict__["_schedule"] = None
+        self.name = name or type(self).__name__
         if lr is not None:
             learning_rate = lr
-        if not callable(learning_rate):
-            learning_rate = float(learning_rate)
-            if learning_rate < 0:
-                raise ValueError(
-                    f"{type(self).__name__}: learning_rate must be >= 0, got {learning_rate}")
+        decay = as_number(self.name, "decay", decay)
         if decay < 0:
             raise ValueError(f"{type(self).__name__}: decay must be >= 0, got {decay}")
         for option, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
             if value is not None and value <= 0:
                 raise ValueError(f"{type(self).__name__}: {option} must be > 0, got {value}")
-        self._learning_rate = learning_rate
-        self.initial_decay = float(decay)
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
-        self.name = name or type(self).__name__
-        self.iterations = 0
+        # Keras 2.3.1's order and kinds: iterations (int64), learning_rate and decay (floatx).
+        self._new_variable("iterations", 0, dtype="int64")
+        self.learning_rate = learning_rate
+        # Keras applies decay only when the optimizer was built with one (initial_decay > 0);
+        # the decay variable then holds the current value.
+        self.initial_decay = float(decay)
+        self._new_variable("decay", decay)
+        # A subclass that set a hyper-parameter before calling this gets its variable too.
+        for early in self._variable_hyperparameters - self._constant_hyperparameters:
+            if is_number(self.__dict__.get(early)):
+                self._new_variable(early, as_number(self.name, early, self.__dict__[early]))
         self._params = None
         self._slots = []
+
+    # --- hyper-parameters as backend variables ---------------------------------------------
+
+    def _new_variable(self, name, value, dtype=None):
+        variable, array = new_variable(value, dtype=dtype, name=f"{type(self).__name__}/{name}")
+        # The maths and get_config see the number given, unrounded.
+        self._hyper[name] = HyperParameter(variable, value, array)
+        self.__dict__.pop(name, None)
+
+    def _set_hyperparameter(self, name, value):
+        """``self.<name> = value`` for a hyper-parameter name (see :class:`HyperAttribute`)."""
+        state = self.__dict__
+        entry = state["_hyper"].get(name)
+        if entry is None:
+            if (name in ("iterations", "decay") or name in self._variable_hyperparameters
+                    and name not in self._constant_hyperparameters):
+                if backend_variables.is_variable(value):
+                    state["_hyper"][name] = HyperParameter(
+                        check_scalar_variable(self.name, name, value))
+                    return
+                if is_number(value):
+                    self._new_variable(name, as_number(self.name, name, value))
+                    return
+            state[name] = value        # a plain attribute (Adadelta's rho, or not a number)
+        elif backend_variables.is_variable(value):
+            # Assigning a variable replaces it, as in Keras.
+            state["_hyper"][name] = HyperParameter(check_scalar_variable(self.name, name, value))
+        else:
+            # Assigning a number writes it into the variable, which stays the same object (in
+            # Keras it would replace the variable, which a compiled model no longer reads).
+            entry.write(as_number(self.name, name, value))
+
+    def _numbers_begin(self):
+        """Make ``self.<hyper-parameter>`` read as its current Python number until
+        :meth:`_numbers_end` (nestable)."""
+        self.__dict__["_numbers_view"] += 1
+
+    def _numbers_end(self):
+        self.__dict__["_numbers_view"] -= 1
+
+    def hyperparameter_variables(self):
+        """``{name: variable}`` for every hyper-parameter held as a backend variable
+        (``iterations``, ``learning_rate``, ``decay`` and the optimizer's own, such as
+        ``beta_1``), in creation order.
+
+        Example::
+
+            {name: K.get_value(v) for name, v in opt.hyperparameter_variables().items()}
+        """
+        return {name: entry.variable for name, entry in self._hyper.items()}
 
     # --- learning rate --------------------------------------------------------------------
 
     @property
     def learning_rate(self):
-        """The base learning rate (a float, or the schedule object); settable by callbacks."""
-        return self._learning_rate
+        """The base learning rate: a backend variable (``K.set_value(opt.learning_rate, x)``
+        changes the next step), or the schedule object the optimizer was given. Assigning a
+        number writes it into the variable (and replaces a schedule); assigning a schedule or a
+        variable replaces the learning rate."""
+        schedule = self._schedule
+        if schedule is not None:
+            return schedule
+        entry = self._hyper["learning_rate"]
+        return entry.read() if self._numbers_view else entry.variable
 
     @learning_rate.setter
     def learning_rate(self, value):
-        self._learning_rate = value if callable(value) else float(value)
+        owner = type(self).__name__
+        if backend_variables.is_variable(value):
+            self._hyper["learning_rate"] = HyperParameter(
+                check_scalar_variable(owner, "learning_rate", value))
+            self._schedule = None
+            return
+        if callable(value):
+            self._schedule = value
+            return
+        value = as_number(owner, "learning_rate", value)
+        if value < 0:
+            raise ValueError(f"{owner}: learning_rate must be >= 0, got {value}")
+        entry = self._hyper.get("learning_rate")
+        if entry is None:
+            self._new_variable("learning_rate", value)
+        else:
+            entry.write(value)
+        self._schedule = None
 
     lr = learning_rate
 
     def current_learning_rate(self):
         """The rate the next step uses: the schedule at ``iterations``, then Keras's ``decay``."""
-        base = self._learning_rate
-        lr = float(base(self.iterations)) if callable(base) else base
+        hyper = self._hyper
+        iterations = hyper["iterations"].read()
+        schedule = self._schedule
+        lr = float(schedule(iterations)) if schedule is not None else (
+            hyper["learning_rate"].read())
         if self.initial_decay > 0:
-            lr = lr * (1.0 / (1.0 + self.initial_decay * self.iterations))
+            lr = lr * (1.0 / (1.0 + hyper["decay"].read() * iterations))
         return lr
 
     # --- binding and stepping ---------------------------------------------------------------
@@ -108,7 +258,11 @@ class Optimizer:
         """Bind to ``params`` (the model's trainable weights) and create the slots."""
         self._params = [p for p in params]
         self._index = {id(p): i for i, p in enumerate(self._params)}
-        self._slots = list(self._create_slots(self._params) or [])
+        self._numbers_begin()  # _create_slots reads hyper-parameters as numbers
+        try:
+            self._slots = list(self._create_slots(self._params) or [])
+        finally:
+            self._numbers_end()
         return self
 
     def select_slots(self, params, *slot_lists):
@@ -173,22 +327,32 @@ class Optimizer:
         if self._params is None:
             raise RuntimeError(f"{self.name}: step() before build(params); compile the model first")
         pairs = [(p, p.grad) for p in self._params if p.grad is not None]
+        iterations = self._hyper["iterations"]
         if self._iterations_read_after_increment:
-            self.iterations += 1
+            iterations.write(iterations.read() + 1)
         if pairs:
             params, grads = map(list, zip(*pairs))
             if self.clipnorm is not None or self.clipvalue is not None:
                 grads = self._clip(grads)
-            self._apply(params, grads, self.current_learning_rate())
+            # _apply reads self.iterations, self.beta_1... as Python numbers: the variables'
+            # current values, so a K.set_value between two batches changes the next step.
+            lr = self.current_learning_rate()
+            state = self.__dict__   # _numbers_begin/_end inlined: this runs every step
+            state["_numbers_view"] += 1
+            try:
+                self._apply(params, grads, lr)
+            finally:
+                state["_numbers_view"] -= 1
         if not self._iterations_read_after_increment:
-            self.iterations += 1
+            iterations.write(iterations.read() + 1)
 
     # --- state ------------------------------------------------------------------------------
 
     @property
     def weights(self):
-        """``[iterations] + slots``, the state saved with a model."""
-        return [torch.tensor(self.iterations, dtype=torch.int64)] + list(self._slots)
+        """``[iterations] + slots``, the state saved with a model (``iterations`` is the
+        variable itself, as in Keras)."""
+        return [self._hyper["iterations"].variable] + list(self._slots)
 
     def _slot_layout(self, index, slot):
         """The Keras layout of slot ``index`` (see ``WeightRecord.layout``), or ``None``.
@@ -213,7 +377,7 @@ class Optimizer:
     def get_weights(self):
         """``[iterations] + slots`` as NumPy arrays (copies, as Keras's), in Keras's layouts."""
         weights = self.weights
-        return [weights[0].numpy()] + [
+        return [weights[0].detach().numpy().copy()] + [
             self._slot_in_keras_layout(i, w).detach().cpu().numpy().copy()
             for i, w in enumerate(weights[1:])]
 
@@ -236,14 +400,18 @@ class Optimizer:
             layout = self._slot_layout(index, target)
             with torch.no_grad():
                 target.copy_(value if layout is None else layout.from_keras(value))
-        self.iterations = int(np.asarray(weights[0]))
+        self._hyper["iterations"].write(int(np.asarray(weights[0])))
 
+    @_reading_numbers
     def get_config(self):
-        lr = self._learning_rate
+        """The constructor's arguments, hyper-parameters as plain floats: the variables'
+        current values (the number last assigned, unrounded; Keras 2.3.1 reports the float32
+        rounding, ``0.0010000000474974513`` for ``0.001``)."""
+        lr = self.learning_rate
         if callable(lr) and hasattr(lr, "get_config"):
             lr = {"class_name": lookup.registered_name("schedules", lr),
                   "config": lr.get_config()}
-        config = {"learning_rate": lr, "decay": self.initial_decay}
+        config = {"learning_rate": lr, "decay": self.decay}
         if self.clipnorm is not None:
             config["clipnorm"] = self.clipnorm
         if self.clipvalue is not None:
@@ -262,3 +430,7 @@ class Optimizer:
 
     def __repr__(self):
         return f"{type(self).__name__}({self.get_config()})"
+
+
+_install_hyper_attributes(Optimizer, ("iterations", "decay") + tuple(sorted(
+    VARIABLE_HYPERPARAMETERS)))
