@@ -4,8 +4,11 @@ official Keras 2.3 examples use them (found by running those examples on lamella
 - A layer whose ``call`` returns a one-element list gives a tensor, as Keras 2.3's
   ``Layer.__call__`` unpacks it (``unpack_singleton``): the stacked what-where autoencoder's
   ``Lambda(getwhere)`` returns ``K.gradients(...)``, a list, and feeds it to ``multiply``.
-- A model whose layer calls ``K.gradients`` in its ``call`` (that autoencoder's ``getwhere``)
-  evaluates and predicts: in Keras a gradient is a graph op, so autograd stays on for it.
+- A model whose layer calls ``K.gradients`` in its ``call`` (that autoencoder's ``getwhere``),
+  directly or through a helper, evaluates and predicts: in Keras a gradient is a graph op;
+  here ``predict``/``evaluate`` notice it (``ForwardNeedsAutograd``) and run with autograd on.
+  A recorded ``K.gradients`` in a model differentiates with respect to inputs too, as
+  TensorFlow does (a gradient penalty), in ``fit`` and ``predict`` alike.
 - ``Input(tensor=t)`` starts a model at ``t`` and keeps it connected to what ``t`` came from:
   neural style transfer builds ``VGG19(input_tensor=K.concatenate([...K.placeholder(...)]))``
   and takes ``K.gradients`` with respect to the placeholder.
@@ -91,6 +94,63 @@ def test_a_model_whose_layer_calls_k_gradients_evaluates_and_predicts():
     kernel, bias = (w.detach().numpy() for w in (dense.kernel, dense.bias))
     np.testing.assert_allclose(predicted, 2 * features @ kernel + bias, rtol=1e-5, atol=1e-6)
     assert np.isclose(model.evaluate(x, y, verbose=0), np.mean((predicted - y) ** 2), rtol=1e-5)
+
+
+def _square_gradient(tensor):
+    return K.gradients(K.sum(K.square(tensor)), [tensor])
+
+
+class HelperGradient(lamella.layers.Layer):
+    """Takes K.gradients through a helper, and has no compute_output_shape: the output shape
+    comes from running the layer, which must switch autograd on for it."""
+
+    def call(self, inputs):
+        return _square_gradient(inputs)
+
+
+def test_a_layer_taking_gradients_through_a_helper_builds_predicts_and_evaluates():
+    inputs = lamella.Input((3,))
+    hidden = SeededDense(3)(inputs)
+    outputs = HelperGradient()(hidden)
+    assert tuple(outputs.shape) == (None, 3)
+    model = lamella.Model(inputs, outputs)
+    x = np.random.RandomState(1).rand(6, 3).astype("float32")
+    features = lamella.Model(inputs, hidden).predict(x)
+    np.testing.assert_allclose(model.predict(x, batch_size=4), 2 * features, rtol=1e-5)
+    model.compile(optimizer=PlainSGD(0.01), loss=mean_squared_error)
+    assert np.isclose(model.evaluate(x, np.zeros((6, 3), "float32"), verbose=0),
+                      np.mean((2 * features) ** 2), rtol=1e-5)
+
+
+def test_a_recorded_gradient_with_respect_to_the_model_input_is_predicted():
+    inputs = lamella.Input((3,))
+    dense = SeededDense(1)
+    grad = K.gradients(K.sum(K.square(dense(inputs))), inputs)[0]
+    model = lamella.Model(inputs, grad)
+    x = np.random.RandomState(2).rand(5, 3).astype("float32")
+    kernel, bias = (w.detach().numpy() for w in (dense.kernel, dense.bias))
+    expected = 2 * (x @ kernel + bias) * kernel.T  # d(sum((xW+b)^2))/dx
+    np.testing.assert_allclose(model.predict(x), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_gradient_penalty_on_an_input_trains_as_tensorflow_differentiates():
+    # the WGAN-GP pattern: a loss term on the gradient of the output w.r.t. an input
+    inputs = lamella.Input((2,))
+    dense = SeededDense(1)
+    outputs = dense(inputs)
+    model = lamella.Model(inputs, outputs)
+    model.add_loss(K.mean(K.sum(K.square(K.gradients(outputs, inputs)[0]), axis=1)))
+    model.compile(optimizer=PlainSGD(0.1), loss=None)
+    before = dense.kernel.detach().clone()
+    model.fit(np.ones((4, 2), "float32"), None, epochs=1, batch_size=4, verbose=0)
+    # penalty = sum(W^2) per sample, so one SGD step scales the kernel by (1 - 0.1 * 2)
+    np.testing.assert_allclose(dense.kernel.detach().numpy(), 0.8 * before.numpy(), rtol=1e-5)
+
+
+def test_k_gradients_with_autograd_off_is_a_clear_error():
+    weight = torch.ones(2, requires_grad=True)
+    with torch.no_grad(), pytest.raises(RuntimeError, match="autograd off"):
+        K.gradients(K.sum(weight * 2), [weight])
 
 
 def test_input_of_an_existing_tensor_keeps_its_graph():

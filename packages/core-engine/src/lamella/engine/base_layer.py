@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from lamella import constraints, initializers, regularizers
+from lamella.engine import device as devices
 from lamella.engine import layer_members, learning_phase, naming
 from lamella.engine.dtypes import as_torch_dtype
 from lamella.engine.layer_members import LayerGraphMembers
@@ -563,6 +564,10 @@ def _probe_tensor(shape, dtype, device):
     return torch.zeros(dims, dtype=as_torch_dtype(dtype), device=device)
 
 
+def _differentiable(tensor):
+    return tensor.requires_grad_(True) if tensor.is_floating_point() else tensor
+
+
 def probe_output_shape(layer, input_shape):
     """Run ``layer`` on zeros of ``input_shape`` and read the output's shape back."""
     device = next((t.device for t in layer.parameters()), None)
@@ -577,8 +582,13 @@ def probe_output_shape(layer, input_shape):
     was_training = layer.training
     layer.eval()
     try:
-        with torch.no_grad():
-            output = nn.Module.__call__(layer, probe)
+        try:
+            with torch.no_grad():
+                output = nn.Module.__call__(layer, probe)
+        except devices.ForwardNeedsAutograd:  # the layer takes K.gradients in its call
+            probe = ([_differentiable(t) for t in probe] if nested else _differentiable(probe))
+            with torch.enable_grad():
+                output = nn.Module.__call__(layer, probe)
     finally:
         layer.train(was_training)
 

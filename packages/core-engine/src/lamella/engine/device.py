@@ -13,7 +13,7 @@ model placed with ``.to(device)`` to stay there):
   (:func:`move` with ``pin=True``), and gathers the outputs with a :class:`HostCollector`:
   no per-batch synchronisation, one wait at the end.
 - ``predict`` and ``evaluate`` run under ``torch.inference_mode`` (:func:`inference_context`),
-  or with autograd on for a model whose layers call ``K.gradients``.
+  or with autograd on for a model whose forward pass takes gradients (``K.gradients``).
 
 Example::
 
@@ -21,6 +21,8 @@ Example::
     model.compile("sgd", "mse", device="cpu")    # the CPU, even with a GPU
     model.device                                 # where its weights are
 """
+
+import contextlib
 
 import torch
 
@@ -75,31 +77,75 @@ def move(tensor, device, pin=False):
     return tensor.to(device, non_blocking=tensor.is_pinned())
 
 
+class ForwardNeedsAutograd(RuntimeError):
+    """Raised by ``K.gradients`` when a forward pass runs with autograd off.
+
+    In Keras 2.3 a gradient is a graph op, so a layer may take one in ``call`` (the stacked
+    what-where autoencoder's ``Lambda``) and ``predict`` evaluates it like any op. Here it is
+    autograd: ``predict``, ``evaluate`` and shape inference run without it for speed, catch
+    this error, and run the batch again with autograd on (see :func:`inference_context`).
+    Outside those loops it reaches the caller as a clear error."""
+
+
+def needs_autograd(model):
+    """Whether the model's forward pass takes gradients: a recorded ``K.gradients`` (a layer
+    with ``differentiates_its_inputs``) or a layer that called ``K.gradients`` in a forward
+    pass run without autograd (see :class:`ForwardNeedsAutograd`)."""
+    return getattr(model, "_forward_needs_autograd", False) or any(
+        getattr(layer, "differentiates_its_inputs", False) for layer in model.modules())
+
+
 def inference_context(model):
     """The context ``predict`` and ``evaluate`` compute in: ``torch.inference_mode()`` (no
-    autograd bookkeeping at all), or ``torch.no_grad()`` when a layer keeps tensors from one
-    call to the next (a ``stateful`` RNN's states): inference tensors kept past the call could
-    not be used by a later training step."""
-    layers = list(model.modules())
-    if any(_calls_gradients(layer) for layer in layers):
-        return torch.enable_grad()
-    if any(getattr(layer, "stateful", False) for layer in layers):
+    autograd bookkeeping at all), ``torch.no_grad()`` when a layer keeps tensors from one
+    call to the next (a ``stateful`` RNN's states: inference tensors kept past the call could
+    not be used by a later training step), or autograd on for a model whose forward pass
+    takes gradients (:func:`needs_autograd`)."""
+    if needs_autograd(model):
+        return _AutogradOn()
+    if any(getattr(layer, "stateful", False) for layer in model.modules()):
         return torch.no_grad()
     return torch.inference_mode()
 
 
-def _calls_gradients(layer):
-    """Whether the layer's ``call`` (or a Lambda's function) calls ``K.gradients`` itself.
+class _AutogradOn(contextlib.ExitStack):
+    """Autograd on, even inside an outer ``inference_mode``; re-enterable (one per loop)."""
 
-    In Keras 2.3 a gradient is a graph op, evaluated in ``predict`` as in ``fit`` (the stacked
-    what-where autoencoder's ``Lambda(getwhere)``); here it is autograd, which must stay on for
-    such a model, or the gradient would be missing. Only the function's own names are read (a
-    helper it calls is not followed): cheap, and it covers the pattern the examples use."""
-    for function in (getattr(layer, "function", None), getattr(type(layer), "call", None)):
-        code = getattr(function, "__code__", None)
-        if code is not None and "gradients" in code.co_names:
-            return True
-    return False
+    def __enter__(self):
+        super().__enter__()
+        self.enter_context(torch.inference_mode(False))
+        self.enter_context(torch.enable_grad())
+        return self
+
+
+class InferenceRunner:
+    """Runs ``predict``'s and ``evaluate``'s steps in the model's :func:`inference_context`
+    (decided once per loop); when a layer turns out to take gradients
+    (:class:`ForwardNeedsAutograd`), remembers it on the model and runs the step again with
+    autograd on. Nothing a step keeps is updated before its forward pass ends, so the
+    interrupted run leaves no trace.
+
+    Example::
+
+        run = InferenceRunner(model)
+        outputs = run(model._predict_step, xs)
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self._context = inference_context(model)
+
+    def __call__(self, step, *args):
+        try:
+            with self._context:
+                return step(*args)
+        except ForwardNeedsAutograd:
+            if getattr(self.model, "_forward_needs_autograd", False):
+                raise
+            self.model._forward_needs_autograd = True
+            self._context = inference_context(self.model)
+            with self._context:
+                return step(*args)
 
 
 class HostCollector:

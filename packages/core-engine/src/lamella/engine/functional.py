@@ -7,6 +7,8 @@ tensors.
 
 import dataclasses
 
+import torch
+
 from lamella.engine.input_layer import InputLayer
 
 
@@ -19,6 +21,10 @@ class Graph:
     network_nodes: set  # keys "layername_ib-<node_index>" of nodes inside the model
     steps: list  # [(node, input_keys, output_keys)] in execution order
     uses_masks: bool
+    #: keys of the tensors a recorded ``K.gradients`` differentiates with respect to: they are
+    #: made to require gradients when computed (TensorFlow differentiates any tensor; torch
+    #: only those that require gradients).
+    gradient_targets: frozenset = frozenset()
 
 
 def node_key(layer, node_index):
@@ -106,6 +112,10 @@ def analyse(inputs, outputs):
         layer = node.outbound_layer
         network_nodes.add(node_key(layer, layer._inbound_nodes.index(node)))
     uses_masks = any(t._keras_mask is not None for n in ordered_nodes for t in n.output_tensors)
+    gradient_targets = frozenset(
+        key for node, in_keys, _, _ in steps
+        if getattr(node.outbound_layer, "differentiates_its_inputs", False)
+        for key in in_keys[1:])
     return Graph(
         layers=layers,
         nodes_by_depth=nodes_by_depth,
@@ -114,7 +124,19 @@ def analyse(inputs, outputs):
         network_nodes=network_nodes,
         steps=steps,
         uses_masks=uses_masks,
+        gradient_targets=gradient_targets,
     )
+
+
+def _track_gradients(values, keys):
+    """Make the floating tensors under ``keys`` require gradients (a fresh leaf where one
+    did not: an input, or a value computed from no trainable weight), so that a recorded
+    ``K.gradients`` with respect to them gets the gradient TensorFlow would give."""
+    for key in keys:
+        value = values.get(key)
+        if value is not None and value.is_floating_point() and not value.requires_grad \
+                and torch.is_grad_enabled():
+            values[key] = value.detach().requires_grad_(True)
 
 
 def _check_unique_names(layers):
@@ -136,6 +158,9 @@ def _all_inputs(node):
 def execute(graph, input_keys, output_keys, inputs, masks=None):
     """Run the graph on real tensors; returns ``(outputs, output_masks)``."""
     values = dict(zip(input_keys, inputs))
+    targets = getattr(graph, "gradient_targets", None)
+    if targets:
+        _track_gradients(values, targets)
     track_masks = graph.uses_masks or masks is not None
     mask_values = dict(zip(input_keys, masks or [None] * len(inputs))) if track_masks else None
     for node, in_keys, out_keys, kwarg_keys in graph.steps:
@@ -158,6 +183,8 @@ def execute(graph, input_keys, output_keys, inputs, masks=None):
         outs = out if isinstance(out, (list, tuple)) and len(out_keys) > 1 else [out]
         for key, value in zip(out_keys, outs):
             values[key] = value
+        if targets:
+            _track_gradients(values, targets.intersection(out_keys))
         if track_masks:
             out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outs)
             for key, value in zip(out_keys, out_masks):

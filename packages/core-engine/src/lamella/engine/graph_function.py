@@ -22,6 +22,7 @@ Example (Keras 2.3's conv_filter_visualization.py)::
 import numpy as np
 import torch
 
+from lamella.engine import device as devices
 from lamella.engine import functional, learning_phase, naming
 from lamella.engine.base_layer import Layer
 from lamella.engine.dtypes import as_torch_dtype
@@ -122,6 +123,10 @@ class GradientOp(Layer):
         grads = K.gradients(K.mean(model.output), [model.input])   # outputs of a GradientOp
     """
 
+    #: Its symbolic inputs after the loss are differentiated: the model runs them with
+    #: autograd on and as tensors that require gradients (engine/functional.py, device.py).
+    differentiates_its_inputs = True
+
     def __init__(self, variables=None, **kwargs):
         super().__init__(**kwargs)
         # ``variables``: per gradient, an int (index among the symbolic inputs after the loss)
@@ -182,6 +187,11 @@ def gradients(loss, variables):
         if any(isinstance(v, SymbolicTensor) for v in variables):
             raise ValueError("K.gradients: the loss is a real tensor but some variables are "
                              "symbolic; both must come from the same graph.")
+        if not torch.is_grad_enabled():
+            raise devices.ForwardNeedsAutograd(
+                "K.gradients was called with autograd off (inside torch.no_grad() or "
+                "torch.inference_mode()), where no gradient can be taken; call it with "
+                "autograd on (lamella's predict and evaluate switch it on by themselves).")
         if not torch.is_tensor(loss) or not loss.requires_grad:
             return [None] * len(variables)
         wanted = [i for i, v in enumerate(variables) if torch.is_tensor(v) and v.requires_grad]

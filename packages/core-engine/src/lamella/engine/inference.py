@@ -83,12 +83,13 @@ class Inference:
         running = RunningLoss(len(self._objectives.output_names))
         hooks = callback_list is not None and callback_list.wants_batch_hooks("test")
         self.eval()
-        with devices.inference_context(self), learning_phase_scope(False):
+        run = devices.InferenceRunner(self)
+        with learning_phase_scope(False):
             for step, (xs, ys, sws) in enumerate(data.epoch()):
                 size = int(xs[0].shape[0])
                 if hooks:
                     callback_list.on_test_batch_begin(step, {"batch": step, "size": size})
-                total, per_output = self._test_step(xs, ys, sws)
+                total, per_output = run(self._test_step, xs, ys, sws)
                 running.add(total, per_output, size)
                 if hooks:
                     callback_list.on_test_batch_end(step, LazyLogs({"batch": step, "size": size}))
@@ -133,13 +134,12 @@ class Inference:
                 with learning_phase_scope(False):
                     self._make_ready(lambda: xs)
             if first:
-                inference = devices.inference_context(self)  # once the layers exist
+                run = devices.InferenceRunner(self)  # once the layers exist
             first = False
             if hooks:
                 callback_list.on_predict_batch_begin(step, {"batch": step,
                                                             "size": int(xs[0].shape[0])})
-            with inference:
-                outputs = self._predict_step(xs)
+            outputs = run(self._predict_step, xs)
             if collected is None:
                 collected = [devices.HostCollector() for _ in outputs]
             for store, out in zip(collected, outputs):
@@ -171,10 +171,11 @@ class Inference:
             self._clear_call_losses()
         with self._autocast():
             total, per_output, (outputs, metric_weights) = self._forward_loss(xs, ys, sws)
-        if self._has_metrics:
-            self._objectives.update_metrics(ys, outputs, *metric_weights)
-        if base_layer._added_metrics_in_use[0]:
-            self._update_added_metrics()
+        with torch.no_grad():  # metric states hold values (autograd may be on: K.gradients)
+            if self._has_metrics:
+                self._objectives.update_metrics(ys, outputs, *metric_weights)
+            if base_layer._added_metrics_in_use[0]:
+                self._update_added_metrics()
         return total, per_output
 
     def _predict_step(self, xs):
