@@ -84,5 +84,9 @@ class RunningLoss:
 
 
 def _value(value):
-    """A loss or metric value without its autograd graph (evaluation may run with autograd on)."""
-    return value.detach() if torch.is_tensor(value) else value
+    """A loss or metric value without its autograd graph (evaluation may run with autograd on).
+    Only values that carry a graph are detached: a detach is an aten call, and ``fit`` hands
+    over detached values every step."""
+    if torch.is_tensor(value) and value.requires_grad:
+        return value.detach()
+    return value
