@@ -7,7 +7,9 @@ short script of our own. It runs unchanged on real Keras 2.3.1
 - a Lambda whose function returns a one-element list (mnist_swwae.py's `getwhere` returns
   `K.gradients(...)`), which Keras's `Layer.__call__` unpacks into the layer's one output;
 - `model.input[0]` and `model.layers[i].output` of a saved and reloaded two-input model used to
-  build a new model (lstm_seq2seq_restore.py).
+  build a new model (lstm_seq2seq_restore.py);
+- `from keras.layers import *` giving the layers and `Layer` for a custom layer
+  (cifar10_cnn_capsule.py).
 """
 from __future__ import print_function
 
@@ -17,6 +19,7 @@ import tempfile
 
 import numpy as np
 from keras import backend as K
+from keras.layers import *  # noqa: F403
 from keras.layers import Dense, Input, Lambda, concatenate
 from keras.models import Model, load_model
 
@@ -51,5 +54,15 @@ pair.save(path)
 restored = load_model(path)
 encoder = Model(restored.input[0], restored.layers[2].output)
 print('encoder:', encoder.predict(x[:3]).shape)
+
+
+class Twice(Layer):  # noqa: F405 - Layer, Reshape from the star import
+    def call(self, inputs):
+        return inputs * 2
+
+
+start = Input(shape=(4,))
+doubled = Model(start, Reshape((2, 2))(Twice()(start)))  # noqa: F405
+print('star import:', doubled.predict(np.ones((1, 4))).tolist())
 print('accuracy: %.3f' % accuracy)
 sys.exit(0 if accuracy > 0.8 else 3)

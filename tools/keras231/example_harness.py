@@ -11,11 +11,13 @@ downloads, and the same script runs under both interpreters with the same seeds.
     HOME=HOME /tmp/keras231/bin/python tools/keras231/example_harness.py run keras SCRIPT ...
 
 ``setup`` writes mnist.npz, imdb.npz (+ word index), reuters.npz (+ word index), the CIFAR-10
-tarball (Keras's loader needs 5 x 10,000 training images), nietzsche.txt and the bAbI tarball,
+tarball (Keras's loader needs 5 x 10,000 training images), nietzsche.txt, the bAbI tarball and
+image_ocr's word lists (as ``wordlists.tgz.tar.gz``: where ``get_file(..., untar=True)`` looks),
 plus stand-ins for matplotlib/pylab/pydot (neither environment has them, nor GraphViz: every
 plot is a no-op in both runs). ``weights`` (Keras 2.3.1 only) saves random-valued VGG16, VGG19
-and InceptionV3 no-top weight files under Keras's file names. The data is not Keras's bytes, so
-``run`` turns off get_file's hash check - the one patch; nothing else of either library is
+and InceptionV3 no-top weight files and a whole ResNet50's (for class_activation_maps) under
+Keras's file names. The data is not Keras's bytes, so ``run`` turns off get_file's hash check -
+the one patch; nothing else of either library is
 touched. Python 3.7 code (it runs under Keras 2.3.1's interpreter too).
 """
 
@@ -119,6 +121,14 @@ def setup(home):
                         who = list(where)[0]
                         lines.append("4 Where is %s?\t%s\t1" % (who, where[who]))
                     _add(tar, "%s/%s_%s.txt" % (folder, task, part), "\n".join(lines).encode())
+    letters = "abcdefghijklmnopqrstuvwxyz"  # image_ocr's word lists (a-z words, pairs)
+    mono = ["".join(random.choice(letters) for _ in range(random.randint(2, 4)))
+            for _ in range(600)]
+    pairs = ["%s %s\t%d" % (random.choice(mono), random.choice(mono), 100 - i % 100)
+             for i in range(600)]
+    with tarfile.open(os.path.join(data, "wordlists.tgz.tar.gz"), "w:gz") as tar:
+        for name, lines in (("wordlist_mono_clean.txt", mono), ("wordlist_bi_clean.txt", pairs)):
+            _add(tar, name, ("\n".join(lines) + "\n").encode())
     for path, text in STUBS.items():
         target = os.path.join(home, "stubs", path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -128,7 +138,7 @@ def setup(home):
 
 def weights(home):
     import numpy as np
-    from keras.applications import inception_v3, vgg16, vgg19
+    from keras.applications import inception_v3, resnet50, vgg16, vgg19
 
     np.random.seed(0)
     models = os.path.join(home, ".keras", "models")
@@ -138,6 +148,9 @@ def weights(home):
         model = getattr(module, build)(weights=None, include_top=False)
         model.save_weights(os.path.join(
             models, name + "_weights_tf_dim_ordering_tf_kernels_notop.h5"))
+    # class_activation_maps builds the whole ResNet50 (with its 1000-class top)
+    resnet50.ResNet50(weights=None).save_weights(
+        os.path.join(models, "resnet50_weights_tf_dim_ordering_tf_kernels.h5"))
 
 
 def run(mode, script, args):

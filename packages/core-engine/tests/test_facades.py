@@ -123,10 +123,12 @@ def test_dunder_lookups_do_not_load_plugins(plugin_sandbox):
     loader.reset()
     # lamella.layers is a package (it holds Keras's module paths), so it has a __path__; the
     # import system probes __path__ on the module facades.
-    for name in ("__wrapped__", "__all__", "__custom_thing__"):
+    for name in ("__wrapped__", "__custom_thing__"):
         assert not hasattr(layers, name)
-    assert not hasattr(optimizers, "__path__")
+    assert not hasattr(optimizers, "__path__") and not hasattr(optimizers, "__all__")
     assert not loader.is_loaded()
+    # but ``from lamella.layers import *`` reads __all__, which lists the installed layers
+    assert "Input" in layers.__all__ and loader.is_loaded()
 
 
 def test_dir_lists_registered_names(plugin_sandbox):
@@ -251,3 +253,20 @@ def test_deserialize_with_custom_objects(plugin_sandbox):
         layers.deserialize(config)
     obj = layers.deserialize(config, custom_objects={"ZqOnlyMine": ZqProbeLayer})
     assert type(obj) is ZqProbeLayer and obj.units == 9
+
+
+def test_star_import_of_layers_gives_keras_names_that_resolve():
+    # ``from keras.layers import *`` (cifar10_cnn_capsule.py): Keras 2.3.1's names of the package
+    # that are installed - with only the core, its engine names - never the registry's
+    # lower-case spellings, which would shadow a script's own names
+    from lamella.layers._keras_modules import KERAS_MODULES, PACKAGE_ONLY
+
+    namespace = {}
+    exec("from lamella.layers import *", namespace)
+    names = {n for n in namespace if not n.startswith("__")}
+    assert {"Input", "InputLayer", "InputSpec", "Layer", "serialize", "deserialize"} <= names
+    assert names <= {n for ns in KERAS_MODULES.values() for n in ns} | set(PACKAGE_ONLY)
+    assert namespace["Input"] is lamella.Input and namespace["Layer"] is layers.Layer
+    assert not names & {"get", "dense", "input_layer", "lambda"}
+    for name in names:
+        assert namespace[name] is getattr(layers, name)

@@ -2,6 +2,7 @@
 written the way Keras scripts do it."""
 
 import numpy as np
+import pytest
 import torch
 
 import lamella
@@ -129,3 +130,26 @@ def test_add_weight_defaults_as_keras():
     out = layer(torch.ones(3, 2))
     assert tuple(layer.scale.shape) == () and tuple(out.shape) == (3, 2)
     assert [w.shape for w in layer.get_weights()] == [(), (2,)]
+
+
+def test_a_dict_of_inputs_may_carry_keys_the_model_does_not_have():
+    """image_ocr.py's generator yields ``{'the_input': ..., 'source_str': [words]}`` (the words
+    for its own callback): Keras 2.3.1 takes the model's names from the dict, ignores the rest."""
+    inputs = lamella.Input(shape=(3,), name="the_input")
+    model = lamella.Model(inputs, SeededDense(1, name="out")(inputs))
+    model.compile(optimizer=PlainSGD(0.1), loss=mean_squared_error)
+    x = np.random.RandomState(0).rand(8, 3).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+
+    def batches():
+        while True:
+            yield ({"the_input": x, "source_str": ["abc"] * 8}, {"out": y, "spare": y})
+
+    before = model.evaluate(x, y, verbose=0)
+    history = model.fit_generator(batches(), steps_per_epoch=5, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.evaluate({"the_input": x, "words": ["x"] * 8}, y, verbose=0) < before
+    np.testing.assert_allclose(model.predict({"the_input": x, "extra": x}), model.predict(x))
+    # a misspelt key is still an error: the model's own name is missing from the dict
+    with pytest.raises(ValueError, match=r"No data provided for input \['the_input'\]"):
+        model.predict({"the_inptu": x})

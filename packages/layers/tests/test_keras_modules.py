@@ -3,12 +3,14 @@
 registered."""
 
 import importlib
+import textwrap
 
+import numpy as np
 import pytest
 
 import lamella
 from lamella import layers
-from lamella.layers._keras_modules import KERAS_MODULES, RENAMED
+from lamella.layers._keras_modules import KERAS_MODULES, MODULE_ONLY, PACKAGE_ONLY, RENAMED
 
 # Keras 2.3.1 names that no lamella package implements yet, and why. They stay in the table so
 # that ported code gets the facade's clear error; a test below fails once one is registered,
@@ -97,3 +99,41 @@ def test_star_import_and_dir_give_what_is_installed():
     assert {"CuDNNLSTM", "CuDNNGRU", "RNN"} <= set(dir(cudnn_recurrent))
     assert cudnn_recurrent.CuDNNLSTM is layers.CuDNNLSTM
     assert recurrent.Layer is layers.Layer and recurrent.InputSpec is layers.InputSpec
+
+
+def test_star_import_of_the_package_gives_keras_names_only():
+    # cifar10_cnn_capsule.py: ``from keras.layers import *`` then Conv2D, Reshape, Lambda, Input
+    namespace = {}
+    exec("from lamella.layers import *", namespace)
+    names = {n for n in namespace if not n.startswith("__")}
+    keras_names = {n for ns in KERAS_MODULES.values() for n in ns} - MODULE_ONLY
+    assert names == (keras_names | set(PACKAGE_ONLY)) - set(NOT_IMPLEMENTED) - {
+        "Highway", "MaxoutDense"}
+    for name in ("Conv2D", "AveragePooling2D", "Reshape", "Lambda", "add", "concatenate"):
+        assert namespace[name] is getattr(layers, name)
+    assert namespace["Input"] is lamella.Input and namespace["Layer"] is lamella.layers.Layer
+    # the registry's other spellings and Keras's module-only aliases stay out of the script
+    assert not names & {"dense", "lambda", "get", "Deconv2D", "Wrapper", "conv2d", "core"}
+
+
+def test_star_imported_names_build_a_model_with_a_custom_layer():
+    namespace = {}
+    exec(textwrap.dedent("""
+        from lamella.layers import *
+        from lamella.models import Model
+
+        class Double(Layer):
+            def call(self, inputs):
+                return inputs * 2
+
+        image = Input(shape=(6, 6, 1))
+        x = Conv2D(2, (3, 3))(image)
+        x = Reshape((-1, 2))(Double()(x))
+        model = Model(image, Lambda(lambda z: z[:, 0])(x))
+    """), namespace)
+    model = namespace["model"]
+    assert model.output_shape == (None, 2)
+    out = model.predict(np.ones((1, 6, 6, 1), "float32"))
+    conv = model.layers[1]
+    expected = 2 * (np.ones(9) @ conv.get_weights()[0].reshape(9, 2) + conv.get_weights()[1])
+    np.testing.assert_allclose(out[0], expected, rtol=1e-5)

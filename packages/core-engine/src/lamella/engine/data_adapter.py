@@ -42,15 +42,15 @@ def standardize(data, names, kind, device, shapes=None):
     if data is None:
         return None
     if isinstance(data, dict):
-        unknown = [k for k in data if k not in names]
         missing = [n for n in names if n not in data]
         if missing:
             raise ValueError(
                 f"No data provided for {kind} {missing}. The dict has keys {sorted(data)}; the "
                 f"model expects {kind}s {names}."
             )
-        if unknown:
-            raise ValueError(f"Unknown {kind} name(s) {unknown} in the data; expected {names}.")
+        # Keras 2.3.1 takes the model's names from the dict and ignores other keys (image_ocr.py
+        # yields {'the_input': ..., 'source_str': [...words...]}); a misspelt key still fails
+        # above, as the name it was meant for is then missing
         data = [data[n] for n in names]
     flat = as_list(data)
     if len(flat) != len(names):

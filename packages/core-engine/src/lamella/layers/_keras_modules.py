@@ -69,6 +69,16 @@ KERAS_MODULES = {
     "wrappers": ("Wrapper", "TimeDistributed", "Bidirectional"),
 }
 
+#: ``from keras.layers import *`` (Keras 2.3.1's ``keras/layers/__init__.py`` star-imports every
+#: module above, so this is what the script gets): the modules' layers but these, which Keras
+#: keeps in their module only ...
+MODULE_ONLY = frozenset({"AtrousConv1D", "AtrousConv2D", "ConvRNN2D", "Convolution2DTranspose",
+                         "Deconv2D", "Deconv3D", "SeparableConvolution1D",
+                         "SeparableConvolution2D", "Wrapper"})
+#: ... and these, which the package has besides (its legacy layers and engine imports).
+PACKAGE_ONLY = ("Highway", "MaxoutDense", "Input", "InputLayer", "InputSpec", "Layer",
+                "serialize", "deserialize", "deserialize_keras_object")
+
 #: Keras aliases that exist only in their module (not in ``keras.layers``), so the registry
 #: knows them by the class's own name.
 RENAMED = {"Deconv2D": "Conv2DTranspose", "Deconv3D": "Conv3DTranspose"}
@@ -84,10 +94,28 @@ def install_package(module_globals):
     def __getattr__(name):
         if name in KERAS_MODULES:
             return importlib.import_module(f"{package}.{name}")
+        if name == "__all__":
+            # ``import *`` gets Keras 2.3.1's names that are installed, not the registry's
+            # other spellings (``dense``, ``lambda``...), which would shadow a script's names
+            return [n for n in _package_names() if _provided(n)]
         return facade_getattr(name)
+
+    def _provided(name):
+        if name in module_globals:
+            return True
+        try:
+            facade_getattr(name)
+        except (AttributeError, ImportError):
+            return False
+        return True
 
     module_globals.update(__getattr__=__getattr__,
                           __dir__=lambda: sorted(set(facade_dir()) | set(KERAS_MODULES)))
+
+
+def _package_names():
+    layers = {n for names in KERAS_MODULES.values() for n in names} - MODULE_ONLY
+    return sorted(layers) + list(PACKAGE_ONLY)
 
 
 def install(module_globals):
