@@ -16,6 +16,7 @@ Example::
     total = dist.allreduce(torch.tensor([1.0]), op="sum")   # == size()
 """
 
+import atexit
 import datetime
 import os
 import pickle
@@ -162,6 +163,11 @@ class HorovodBackend(Backend):
         return self.hvd.broadcast_object(obj, root_rank, name="lamella.broadcast_object")
 
 
+def _destroy_process_group(dist):
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
 class TorchBackend(Backend):
     """Collectives through ``torch.distributed`` (started by ``torchrun``): gloo on CPU, NCCL
     when CUDA is visible."""
@@ -185,6 +191,11 @@ class TorchBackend(Backend):
                 backend = "nccl" if torch.cuda.is_available() else "gloo"
             dist.init_process_group(
                 backend=backend, timeout=datetime.timedelta(seconds=timeout_seconds()))
+            # A process group nobody destroys is torn down during interpreter finalisation,
+            # where Gloo's worker threads may still hold work with Python references: the
+            # process then aborts ("terminate called without an active exception", exit
+            # -6) after a run that succeeded. The group lamella made, lamella destroys.
+            atexit.register(_destroy_process_group, dist)
         self.dist = dist
         self.process_backend = dist.get_backend()
 
