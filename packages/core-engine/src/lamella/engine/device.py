@@ -77,6 +77,15 @@ def move(tensor, device, pin=False):
     return tensor.to(device, non_blocking=tensor.is_pinned())
 
 
+def without_graph(value):
+    """A loss, metric or output value without its autograd graph (predict and evaluate may
+    compute with autograd on: :func:`inference_context`). Only values that carry a graph are
+    detached: a detach is an aten call, and the usual values carry none."""
+    if torch.is_tensor(value) and value.requires_grad:
+        return value.detach()
+    return value
+
+
 class ForwardNeedsAutograd(RuntimeError):
     """Raised by ``K.gradients`` when a forward pass runs with autograd off.
 
@@ -168,8 +177,7 @@ class HostCollector:
         self._pending = set()
 
     def append(self, tensor):
-        # a model that computes with autograd on (see inference_context) hands back values
-        tensor = tensor.detach()
+        tensor = without_graph(tensor)  # a model computing with autograd on (inference_context)
         if tensor.device.type == "cuda":
             host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
             host.copy_(tensor, non_blocking=True)

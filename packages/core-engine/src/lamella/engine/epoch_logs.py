@@ -8,6 +8,8 @@ data (never an average of per-worker averages).
 
 import torch
 
+from lamella.engine.device import without_graph
+
 
 class RunningLoss:
     """The epoch's running loss (weighted by batch size), kept on the device."""
@@ -22,8 +24,8 @@ class RunningLoss:
     def add(self, total, per_output, size):
         # Values only: under autograd (a model calling K.gradients evaluates with it on) the
         # running sum would otherwise hold every batch's graph until the epoch ends.
-        total = _value(total)
-        per_output = [_value(p) for p in per_output] if per_output is not None else None
+        total = without_graph(total)
+        per_output = [without_graph(p) for p in per_output] if per_output is not None else None
         # One kernel per step after the first (an in-place multiply-add on the running sum).
         if self.total is None:
             self.total = total * size
@@ -54,7 +56,7 @@ class RunningLoss:
         if self.outputs > 1:
             values += [p / max(self.seen, 1) for p in self.per_output]
         values += [m.result() for m in model.metrics]
-        return [float(_value(v)) for v in values]
+        return [float(without_graph(v)) for v in values]
 
     def _reduced_values(self, model, strategy):
         states = [state for metric in model.metrics for state in metric.weights]
@@ -76,17 +78,8 @@ class RunningLoss:
             state.copy_(total)
         try:
             values += [m.result() for m in model.metrics]
-            values = [float(_value(v)) for v in values]
+            values = [float(without_graph(v)) for v in values]
         finally:
             for state, mine in zip(states, local):
                 state.copy_(mine)
         return values
-
-
-def _value(value):
-    """A loss or metric value without its autograd graph (evaluation may run with autograd on).
-    Only values that carry a graph are detached: a detach is an aten call, and ``fit`` hands
-    over detached values every step."""
-    if torch.is_tensor(value) and value.requires_grad:
-        return value.detach()
-    return value
